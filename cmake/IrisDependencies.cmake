@@ -1,0 +1,48 @@
+# Finds every third-party dependency and exposes it as an imported target.
+# All come from Debian packages (scripts/setup.sh) except ONNX Runtime (ORT_ROOT).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+find_package(fmt REQUIRED)
+find_package(spdlog REQUIRED)
+find_package(CLI11 REQUIRED)
+find_package(tomlplusplus REQUIRED)
+pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp>=8.14)
+
+# cpp-httplib (header only). Built with OpenSSL so https URLs work where needed.
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+add_library(iris_httplib INTERFACE)
+target_include_directories(iris_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(iris_httplib INTERFACE Threads::Threads)
+
+# hnswlib (header only)
+find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)
+add_library(iris_hnswlib INTERFACE)
+target_include_directories(iris_hnswlib SYSTEM INTERFACE ${HNSWLIB_INCLUDE_DIR})
+
+# ONNX Runtime: .deps/onnxruntime (scripts/install_onnxruntime.sh) or an official release.
+set(ORT_ROOT "${CMAKE_CURRENT_SOURCE_DIR}/.deps/onnxruntime" CACHE PATH "ONNX Runtime root (include/, lib/)")
+find_path(ORT_INCLUDE_DIR onnxruntime_cxx_api.h
+  PATHS ${ORT_ROOT}/include ${ORT_ROOT}/include/onnxruntime NO_DEFAULT_PATH)
+find_library(ORT_LIBRARY onnxruntime PATHS ${ORT_ROOT}/lib NO_DEFAULT_PATH)
+if(NOT ORT_INCLUDE_DIR OR NOT ORT_LIBRARY)
+  message(FATAL_ERROR "ONNX Runtime not found under ORT_ROOT=${ORT_ROOT}: run scripts/setup.sh")
+endif()
+add_library(iris_onnxruntime INTERFACE)
+target_include_directories(iris_onnxruntime SYSTEM INTERFACE ${ORT_INCLUDE_DIR})
+target_link_libraries(iris_onnxruntime INTERFACE ${ORT_LIBRARY})
+get_filename_component(ORT_LIBRARY_DIR ${ORT_LIBRARY} DIRECTORY)
+# Binaries find libonnxruntime.so.1 through their RPATH, wherever the build tree lives.
+set(CMAKE_BUILD_RPATH ${ORT_LIBRARY_DIR})
+set(CMAKE_INSTALL_RPATH ${ORT_LIBRARY_DIR})
+
+if(IRIS_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+  include(GoogleTest)
+endif()
+if(IRIS_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,266 @@
+#include "core/config.h"
+
+#include <toml++/toml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+#include <sstream>
+
+namespace iris {
+namespace {
+
+template <typename T>
+Status ParseNumber(std::string_view text, T& out, std::string_view key) {
+  std::string s(text);
+  try {
+    std::size_t used = 0;
+    if constexpr (std::is_floating_point_v<T>) {
+      out = static_cast<T>(std::stod(s, &used));
+    } else {
+      out = static_cast<T>(std::stoll(s, &used));
+    }
+    if (used != s.size()) throw std::invalid_argument("trailing");
+  } catch (const std::exception&) {
+    return InvalidArgument("setting " + std::string(key) + ": '" + s + "' is not a number");
+  }
+  return {};
+}
+
+std::vector<std::string> SplitList(std::string_view text) {
+  std::vector<std::string> out;
+  std::string item;
+  std::istringstream in{std::string(text)};
+  while (std::getline(in, item, ',')) {
+    auto b = item.find_first_not_of(" \t");
+    auto e = item.find_last_not_of(" \t");
+    if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
+std::string EnvName(std::string_view key) {
+  std::string env = "IRIS_";
+  for (char c : key) env += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+// Builders for the three kinds of setting. `field` reaches the member inside Config.
+template <typename Field>
+ConfigOption MakeOption(std::string key, std::string flag, std::string help, Field field) {
+  ConfigOption opt;
+  opt.env = EnvName(key);
+  opt.key = std::move(key);
+  opt.flag = std::move(flag);
+  opt.help = std::move(help);
+  std::string k = opt.key;
+  using FieldType = std::decay_t<decltype(field(std::declval<Config&>()))>;
+  if constexpr (std::is_same_v<FieldType, std::string>) {
+    opt.kind = ConfigOption::Kind::kString;
+  } else if constexpr (std::is_same_v<FieldType, std::vector<std::string>>) {
+    opt.kind = ConfigOption::Kind::kList;
+  } else {
+    opt.kind = ConfigOption::Kind::kNumber;
+  }
+  opt.set = [field, k](Config& c, std::string_view v) -> Status {
+    auto& target = field(c);
+    using T = std::decay_t<decltype(target)>;
+    if constexpr (std::is_same_v<T, std::string>) {
+      target = std::string(v);
+      return {};
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      target = SplitList(v);
+      return {};
+    } else {
+      return ParseNumber(v, target, k);
+    }
+  };
+  opt.get = [field](const Config& c) -> std::string {
+    auto& target = field(const_cast<Config&>(c));
+    using T = std::decay_t<decltype(target)>;
+    if constexpr (std::is_same_v<T, std::string>) {
+      return target;
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+      return JoinList(target);
+    } else {
+      std::ostringstream s;
+      s << target;
+      return s.str();
+    }
+  };
+  return opt;
+}
+
+#define IRIS_FIELD(path) [](Config& c) -> auto& { return c.path; }
+
+std::vector<ConfigOption> BuildOptions() {
+  return {
+      MakeOption("server.host", "--host", "address to listen on", IRIS_FIELD(server.host)),
+      MakeOption("server.port", "--port", "TCP port to listen on", IRIS_FIELD(server.port)),
+      MakeOption("server.worker_threads", "--worker-threads", "HTTP worker threads (0: 4 per core, at least 8)",
+                 IRIS_FIELD(server.worker_threads)),
+      MakeOption("server.max_queued_connections", "--max-queued-connections",
+                 "connections waiting for a worker before new ones get 503", IRIS_FIELD(server.max_queued_connections)),
+      MakeOption("server.max_body_bytes", "--max-body-bytes", "largest request body accepted (413 above)",
+                 IRIS_FIELD(server.max_body_bytes)),
+      MakeOption("server.keep_alive_timeout_s", "--keep-alive-timeout", "idle keep-alive connection timeout, seconds",
+                 IRIS_FIELD(server.keep_alive_timeout_s)),
+      MakeOption("server.read_timeout_s", "--read-timeout", "time allowed to receive a request, seconds",
+                 IRIS_FIELD(server.read_timeout_s)),
+      MakeOption("server.shutdown_deadline_s", "--shutdown-deadline",
+                 "on SIGTERM/SIGINT, seconds to let in-flight requests finish", IRIS_FIELD(server.shutdown_deadline_s)),
+      MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs", IRIS_FIELD(storage.data_dir)),
+      MakeOption("ingest.max_image_bytes", "--max-image-bytes", "largest encoded image accepted (413 above)",
+                 IRIS_FIELD(ingest.max_image_bytes)),
+      MakeOption("ingest.max_image_pixels", "--max-image-pixels",
+                 "largest width*height accepted, checked before decoding (413 above)", IRIS_FIELD(ingest.max_image_pixels)),
+      MakeOption("ingest.fetch_timeout_s", "--fetch-timeout", "total time for fetching an image URL, seconds",
+                 IRIS_FIELD(ingest.fetch_timeout_s)),
+      MakeOption("ingest.fetch_connect_timeout_s", "--fetch-connect-timeout", "connect timeout for image URLs, seconds",
+                 IRIS_FIELD(ingest.fetch_connect_timeout_s)),
+      MakeOption("ingest.fetch_max_redirects", "--fetch-max-redirects", "redirects followed when fetching an image URL",
+                 IRIS_FIELD(ingest.fetch_max_redirects)),
+      MakeOption("ingest.fetch_allow_hosts", "--fetch-allow-hosts",
+                 "comma-separated hosts (or IP addresses) that may resolve to private/loopback addresses",
+                 IRIS_FIELD(ingest.fetch_allow_hosts)),
+      MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
+      MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
+  };
+}
+
+#undef IRIS_FIELD
+
+std::string TomlValueToText(const toml::node& node) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (node.is_integer()) return std::to_string(*node.value<std::int64_t>());
+  if (node.is_floating_point()) {
+    std::ostringstream o;
+    o << *node.value<double>();
+    return o.str();
+  }
+  if (auto b = node.value<bool>()) return *b ? "1" : "0";
+  if (const auto* arr = node.as_array()) {
+    std::vector<std::string> items;
+    for (const auto& item : *arr) items.push_back(TomlValueToText(item));
+    return JoinList(items);
+  }
+  return {};
+}
+
+Status ApplyToml(const std::string& path, Config& config) {
+  toml::table table;
+  try {
+    table = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return InvalidArgument("config file " + path + ": " + std::string(e.description()));
+  }
+  std::map<std::string, const ConfigOption*> by_key;
+  for (const auto& opt : ConfigOptions()) by_key[opt.key] = &opt;
+  Status status;
+  for (const auto& [section_name, section] : table) {
+    const auto* sub = section.as_table();
+    if (!sub) return InvalidArgument("config file " + path + ": '" + std::string(section_name.str()) + "' must be a [section]");
+    for (const auto& [name, value] : *sub) {
+      std::string key = std::string(section_name.str()) + "." + std::string(name.str());
+      auto it = by_key.find(key);
+      // Sections owned by later modules may be added to ConfigOptions(); unknown keys are typos.
+      if (it == by_key.end()) return InvalidArgument("config file " + path + ": unknown setting '" + key + "'");
+      IRIS_RETURN_IF_ERROR(it->second->set(config, TomlValueToText(value)));
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
+const std::vector<ConfigOption>& ConfigOptions() {
+  static const std::vector<ConfigOption> options = BuildOptions();
+  return options;
+}
+
+EnvLookup ProcessEnv() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* v = std::getenv(name.c_str());
+    if (!v) return std::nullopt;
+    return std::string(v);
+  };
+}
+
+Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
+                          const std::map<std::string, std::string>& flags) {
+  Config config;
+  std::string path = toml_path;
+  if (path.empty()) path = env("IRIS_CONFIG").value_or("");
+  if (!path.empty()) IRIS_RETURN_IF_ERROR(ApplyToml(path, config));
+  for (const auto& opt : ConfigOptions()) {
+    if (auto v = env(opt.env)) IRIS_RETURN_IF_ERROR(opt.set(config, *v).WithContext(opt.env));
+  }
+  for (const auto& opt : ConfigOptions()) {
+    auto it = flags.find(opt.flag);
+    if (it != flags.end()) IRIS_RETURN_IF_ERROR(opt.set(config, it->second).WithContext(opt.flag));
+  }
+  IRIS_RETURN_IF_ERROR(ValidateConfig(config));
+  return config;
+}
+
+Status ValidateConfig(const Config& c) {
+  if (c.server.port < 0 || c.server.port > 65535) return InvalidArgument("server.port must be 0..65535");
+  if (c.server.worker_threads < 0) return InvalidArgument("server.worker_threads must be >= 0");
+  if (c.server.max_queued_connections < 1) return InvalidArgument("server.max_queued_connections must be >= 1");
+  if (c.server.max_body_bytes < 1024) return InvalidArgument("server.max_body_bytes must be >= 1024");
+  if (c.server.shutdown_deadline_s < 0) return InvalidArgument("server.shutdown_deadline_s must be >= 0");
+  if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
+  if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
+  if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
+  if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
+  if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
+  if (!kLevels.count(c.log.level)) return InvalidArgument("log.level must be one of trace, debug, info, warn, error");
+  if (c.log.format != "json" && c.log.format != "text") return InvalidArgument("log.format must be json or text");
+  return {};
+}
+
+std::string ConfigToToml(const Config& config) {
+  auto quote = [](const std::string& v) {
+    std::ostringstream o;
+    o << toml::value<std::string>(v);
+    return o.str();
+  };
+  std::string out, section;
+  for (const auto& opt : ConfigOptions()) {
+    auto dot = opt.key.find('.');
+    std::string sec = opt.key.substr(0, dot);
+    if (sec != section) {
+      if (!section.empty()) out += "\n";
+      out += "[" + sec + "]\n";
+      section = sec;
+    }
+    std::string v = opt.get(config);
+    out += opt.key.substr(dot + 1) + " = ";
+    switch (opt.kind) {
+      case ConfigOption::Kind::kNumber: out += v; break;
+      case ConfigOption::Kind::kString: out += quote(v); break;
+      case ConfigOption::Kind::kList: {
+        out += "[";
+        bool first = true;
+        for (const auto& item : SplitList(v)) {
+          if (!first) out += ", ";
+          out += quote(item);
+          first = false;
+        }
+        out += "]";
+        break;
+      }
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace iris

@@ -1,0 +1,86 @@
+// Config: every setting of Iris, with an embedded default for each, so `iris serve` with no
+// configuration works. Sources, lowest to highest precedence:
+//   defaults < TOML file (--config / IRIS_CONFIG) < IRIS_* environment variables < command-line flags.
+// Each setting is declared once in ConfigOptions() (TOML key, env variable, flag, help), which
+// drives all three sources, `iris serve --help` and docs/configuration.md. Later modules add
+// their sections here. A Config is a plain value: copy it freely, it is not synchronised.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace iris {
+
+struct ServerConfig {
+  std::string host = "127.0.0.1";
+  int port = 8000;
+  int worker_threads = 0;                    // 0: 4 per core, at least 8
+  int max_queued_connections = 256;          // beyond this new connections get 503 + Retry-After
+  std::int64_t max_body_bytes = 64ll << 20;  // request bodies above this get 413
+  int keep_alive_timeout_s = 5;
+  int read_timeout_s = 30;
+  double shutdown_deadline_s = 20;           // how long SIGTERM waits for in-flight requests
+};
+
+struct StorageConfig {
+  std::string data_dir = "./iris-data";  // SQLite database and blobs live here
+};
+
+struct IngestConfig {
+  std::int64_t max_image_bytes = 40ll << 20;    // encoded file size limit
+  std::int64_t max_image_pixels = 100'000'000;  // width*height limit, checked from the header
+  double fetch_timeout_s = 20;                  // whole URL fetch, redirects included
+  double fetch_connect_timeout_s = 5;
+  int fetch_max_redirects = 5;
+  std::vector<std::string> fetch_allow_hosts;   // hosts exempt from the private-address refusal
+};
+
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error
+  std::string format = "json";  // json (one object per line) or text
+};
+
+struct Config {
+  ServerConfig server;
+  StorageConfig storage;
+  IngestConfig ingest;
+  LogConfig log;
+};
+
+// One user-visible setting.
+struct ConfigOption {
+  enum class Kind { kString, kNumber, kList };  // kList: comma-separated in env and flags
+  std::string key;   // TOML path, e.g. "server.port"
+  std::string env;   // environment variable, e.g. "IRIS_SERVER_PORT"
+  std::string flag;  // command-line flag, e.g. "--port"
+  std::string help;
+  Kind kind = Kind::kString;
+  std::function<Status(Config&, std::string_view)> set;  // parses a textual value
+  std::function<std::string(const Config&)> get;         // current value as text
+};
+
+const std::vector<ConfigOption>& ConfigOptions();
+
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Builds a Config from the three sources. `toml_path` empty: no file unless IRIS_CONFIG names
+// one. `flags` maps ConfigOption::flag to the value given on the command line.
+// Unknown TOML keys and unparseable values are errors naming the key.
+Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
+                          const std::map<std::string, std::string>& flags);
+
+// Cross-field checks (port range, positive limits...).
+Status ValidateConfig(const Config& config);
+
+// The effective configuration as TOML text (for `iris config` and logs).
+std::string ConfigToToml(const Config& config);
+
+}  // namespace iris

@@ -1,0 +1,85 @@
+#include "core/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace iris {
+namespace {
+
+EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](const std::string& name) -> std::optional<std::string> {
+    auto it = vars.find(name);
+    if (it == vars.end()) return std::nullopt;
+    return it->second;
+  };
+}
+
+std::string WriteToml(const std::string& text) {
+  auto path = std::filesystem::temp_directory_path() / ("iris_config_test_" + std::to_string(::getpid()) + ".toml");
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(ConfigTest, DefaultsWork) {
+  auto c = LoadConfig("", FakeEnv({}), {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.host, "127.0.0.1");
+  EXPECT_EQ(c->server.port, 8000);
+  EXPECT_EQ(c->storage.data_dir, "./iris-data");
+}
+
+TEST(ConfigTest, PrecedenceIsFileThenEnvThenFlags) {
+  auto path = WriteToml("[server]\nport = 9001\nhost = \"0.0.0.0\"\n[ingest]\nfetch_allow_hosts = [\"a.test\", \"b.test\"]\n");
+  auto c = LoadConfig(path, FakeEnv({{"IRIS_SERVER_PORT", "9002"}}), {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->server.port, 9002);
+  EXPECT_EQ(c->server.host, "0.0.0.0");
+  EXPECT_EQ(c->ingest.fetch_allow_hosts, (std::vector<std::string>{"a.test", "b.test"}));
+
+  c = LoadConfig(path, FakeEnv({{"IRIS_SERVER_PORT", "9002"}}), {{"--port", "9003"}});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->server.port, 9003);
+
+  c = LoadConfig("", FakeEnv({{"IRIS_CONFIG", path}}), {});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->server.port, 9001);
+}
+
+TEST(ConfigTest, RejectsUnknownKeysBadNumbersAndBadValues) {
+  auto c = LoadConfig(WriteToml("[server]\nprot = 1\n"), FakeEnv({}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("server.prot"), std::string::npos);
+
+  c = LoadConfig("", FakeEnv({{"IRIS_SERVER_PORT", "80x"}}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("IRIS_SERVER_PORT"), std::string::npos);
+
+  c = LoadConfig("", FakeEnv({}), {{"--port", "70000"}});
+  EXPECT_FALSE(c.ok());
+  c = LoadConfig("", FakeEnv({}), {{"--log-format", "xml"}});
+  EXPECT_FALSE(c.ok());
+  c = LoadConfig(WriteToml("[server\n"), FakeEnv({}), {});
+  EXPECT_FALSE(c.ok());
+}
+
+TEST(ConfigTest, TomlDumpRoundTrips) {
+  auto c = LoadConfig("", FakeEnv({{"IRIS_INGEST_FETCH_ALLOW_HOSTS", "x.test, y.test"}, {"IRIS_SERVER_PORT", "1234"}}), {});
+  ASSERT_TRUE(c.ok());
+  auto again = LoadConfig(WriteToml(ConfigToToml(*c)), FakeEnv({}), {});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->server.port, 1234);
+  EXPECT_EQ(again->ingest.fetch_allow_hosts, c->ingest.fetch_allow_hosts);
+}
+
+TEST(ConfigTest, EveryOptionHasEnvAndFlag) {
+  for (const auto& opt : ConfigOptions()) {
+    EXPECT_EQ(opt.env.rfind("IRIS_", 0), 0u) << opt.key;
+    EXPECT_EQ(opt.flag.rfind("--", 0), 0u) << opt.key;
+    EXPECT_FALSE(opt.help.empty()) << opt.key;
+  }
+}
+
+}  // namespace
+}  // namespace iris

@@ -1,0 +1,33 @@
+#include "support/shared_data.h"
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace iris::testing {
+
+std::filesystem::path SharedDir() {
+  if (const char* env = std::getenv("IRIS_SHARED_DIR"); env && *env) return env;
+  if (const char* def = std::getenv("IRIS_SHARED_DIR_DEFAULT"); def && *def) return def;
+  return std::filesystem::path("..") / "shared";
+}
+
+std::filesystem::path RequireShared(const std::string& relative) {
+  auto path = SharedDir() / relative;
+  if (!std::filesystem::exists(path)) {
+    throw std::runtime_error("missing shared test input " + path.string() +
+                             " (set IRIS_SHARED_DIR to the folder holding models/ and data/)");
+  }
+  return path;
+}
+
+std::string ReadFileBytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+}  // namespace iris::testing
