@@ -25,3 +25,27 @@ function(iris_test name)
     PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300
       ENVIRONMENT "IRIS_SHARED_DIR_DEFAULT=${IRIS_SHARED_DIR};IRIS_BINARY=${CMAKE_BINARY_DIR}/iris;IRIS_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
+
+# iris_module_from_folder(NAME DEPS ... [TEST_DEPS ...]): the usual way a src/ module is built.
+# Every *.cc in the folder except *_test.cc goes into the static library NAME; every *_test.cc
+# goes into one GoogleTest executable NAME_test. Adding a file needs no CMake edit (CONFIGURE_DEPENDS
+# re-globs on the next build).
+function(iris_module_from_folder name)
+  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
+  file(GLOB all_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  file(GLOB test_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*_test.cc)
+  set(lib_sources ${all_sources})
+  if(test_sources)
+    list(REMOVE_ITEM lib_sources ${test_sources})
+  endif()
+  if(lib_sources)
+    iris_module(${name} SOURCES ${lib_sources} DEPS ${ARG_DEPS})
+  else()
+    add_library(${name} INTERFACE)
+    target_include_directories(${name} INTERFACE ${PROJECT_SOURCE_DIR}/src)
+    target_link_libraries(${name} INTERFACE ${ARG_DEPS})
+  endif()
+  if(test_sources)
+    iris_test(${name}_test SOURCES ${test_sources} DEPS ${name} ${ARG_TEST_DEPS})
+  endif()
+endfunction()
