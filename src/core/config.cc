@@ -53,9 +53,9 @@ std::string EnvName(std::string_view key) {
 
 // Builders for the three kinds of setting. `field` reaches the member inside Config.
 template <typename Field>
-ConfigOption MakeOption(std::string key, std::string flag, std::string help, Field field) {
+ConfigOption MakeOption(std::string key, std::string flag, std::string help, Field field, std::string env = "") {
   ConfigOption opt;
-  opt.env = EnvName(key);
+  opt.env = env.empty() ? EnvName(key) : std::move(env);
   opt.key = std::move(key);
   opt.flag = std::move(flag);
   opt.help = std::move(help);
@@ -129,6 +129,26 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("ingest.fetch_allow_hosts", "--fetch-allow-hosts",
                  "comma-separated hosts (or IP addresses) that may resolve to private/loopback addresses",
                  IRIS_FIELD(ingest.fetch_allow_hosts)),
+      MakeOption("runtime.device", "--device", "cpu, cuda or auto", IRIS_FIELD(runtime.device), "IRIS_DEVICE"),
+      MakeOption("runtime.require_gpu", "--require-gpu", "1: fail at start-up unless a GPU provider loads",
+                 IRIS_FIELD(runtime.require_gpu), "IRIS_REQUIRE_GPU"),
+      MakeOption("runtime.intra_op_threads", "--intra-op-threads", "ONNX Runtime intra-op threads (0: one per core)",
+                 IRIS_FIELD(runtime.intra_op_threads)),
+      MakeOption("runtime.inter_op_threads", "--inter-op-threads", "ONNX Runtime inter-op threads",
+                 IRIS_FIELD(runtime.inter_op_threads)),
+      MakeOption("runtime.cpu_mem_arena", "--cpu-mem-arena", "1: use ONNX Runtime's CPU memory arena",
+                 IRIS_FIELD(runtime.cpu_mem_arena)),
+      MakeOption("runtime.max_batch_size", "--max-batch-size", "dynamic batcher: most inputs per model run",
+                 IRIS_FIELD(runtime.max_batch_size)),
+      MakeOption("runtime.max_queue_delay_us", "--max-queue-delay-us",
+                 "dynamic batcher: microseconds to wait for a fuller batch", IRIS_FIELD(runtime.max_queue_delay_us)),
+      MakeOption("runtime.max_queue_size", "--max-queue-size", "dynamic batcher: queued inputs per model before 503",
+                 IRIS_FIELD(runtime.max_queue_size)),
+      MakeOption("models.dir", "--models-dir", "where installed models live", IRIS_FIELD(models.dir)),
+      MakeOption("models.mirror", "--model-mirror", "folder or URL tried before the catalog's download URLs",
+                 IRIS_FIELD(models.mirror), "IRIS_MODEL_MIRROR"),
+      MakeOption("models.preload", "--preload-models", "comma-separated models loaded at start-up",
+                 IRIS_FIELD(models.preload)),
       MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
       MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
   };
@@ -220,6 +240,13 @@ Status ValidateConfig(const Config& c) {
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
   if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
+  if (c.runtime.device != "cpu" && c.runtime.device != "cuda" && c.runtime.device != "auto")
+    return InvalidArgument("runtime.device must be cpu, cuda or auto");
+  if (c.runtime.intra_op_threads < 0 || c.runtime.inter_op_threads < 0)
+    return InvalidArgument("runtime thread counts must be >= 0");
+  if (c.runtime.max_batch_size < 1) return InvalidArgument("runtime.max_batch_size must be >= 1");
+  if (c.runtime.max_queue_delay_us < 0) return InvalidArgument("runtime.max_queue_delay_us must be >= 0");
+  if (c.runtime.max_queue_size < 1) return InvalidArgument("runtime.max_queue_size must be >= 1");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (!kLevels.count(c.log.level)) return InvalidArgument("log.level must be one of trace, debug, info, warn, error");
   if (c.log.format != "json" && c.log.format != "text") return InvalidArgument("log.format must be json or text");

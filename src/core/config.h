@@ -42,6 +42,23 @@ struct IngestConfig {
   std::vector<std::string> fetch_allow_hosts;   // hosts exempt from the private-address refusal
 };
 
+struct RuntimeConfig {
+  std::string device = "auto";     // cpu, cuda, or auto (cuda when its provider loads, else cpu)
+  int require_gpu = 0;             // 1: start-up fails when no GPU provider can be used
+  int intra_op_threads = 0;        // 0: one per physical core
+  int inter_op_threads = 1;
+  int cpu_mem_arena = 1;           // ONNX Runtime's CPU arena (0 returns memory to the OS sooner)
+  int max_batch_size = 8;          // dynamic batcher default, per model
+  int max_queue_delay_us = 2000;   // how long the batcher waits to fill a batch
+  int max_queue_size = 256;        // queued inputs per model before overload (503)
+};
+
+struct ModelsConfig {
+  std::string dir = "./iris-data/models";  // installed models, one folder per catalog name
+  std::string mirror;                      // folder or URL tried before the catalog URLs
+  std::vector<std::string> preload;        // models loaded at start-up (/readyz waits for them)
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "json";  // json (one object per line) or text
@@ -51,6 +68,8 @@ struct Config {
   ServerConfig server;
   StorageConfig storage;
   IngestConfig ingest;
+  RuntimeConfig runtime;
+  ModelsConfig models;
   LogConfig log;
 };
 
@@ -58,7 +77,7 @@ struct Config {
 struct ConfigOption {
   enum class Kind { kString, kNumber, kList };  // kList: comma-separated in env and flags
   std::string key;   // TOML path, e.g. "server.port"
-  std::string env;   // environment variable, e.g. "IRIS_SERVER_PORT"
+  std::string env;   // environment variable, e.g. "IRIS_SERVER_PORT" (IRIS_ + key, unless named)
   std::string flag;  // command-line flag, e.g. "--port"
   std::string help;
   Kind kind = Kind::kString;

@@ -83,3 +83,18 @@ TEST(ConfigTest, EveryOptionHasEnvAndFlag) {
 
 }  // namespace
 }  // namespace iris
+
+namespace iris {
+namespace {
+
+TEST(ConfigTest, IssueNamedEnvironmentVariables) {
+  auto c = LoadConfig("", FakeEnv({{"IRIS_DEVICE", "cuda"}, {"IRIS_REQUIRE_GPU", "1"}, {"IRIS_MODEL_MIRROR", "/m"}}), {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->runtime.device, "cuda");
+  EXPECT_EQ(c->runtime.require_gpu, 1);
+  EXPECT_EQ(c->models.mirror, "/m");
+  EXPECT_FALSE(LoadConfig("", FakeEnv({{"IRIS_DEVICE", "tpu"}}), {}).ok());
+}
+
+}  // namespace
+}  // namespace iris
