@@ -7,8 +7,8 @@ function(iris_module name)
 endfunction()
 
 # iris_test(NAME SOURCES ... DEPS ... [LABELS ...]): a GoogleTest executable registered with
-# ctest, one ctest entry per TEST(). Tests read ../shared through IRIS_SHARED_DIR and find the
-# built iris binary through IRIS_BINARY.
+# ctest, one ctest entry per TEST(). tests/support knows the shared dir, the built iris binary and the
+# source dir (compiled in; IRIS_SHARED_DIR and IRIS_BINARY override them at run time).
 function(iris_test name)
   if(NOT IRIS_BUILD_TESTS)
     return()
@@ -22,8 +22,7 @@ function(iris_test name)
   gtest_discover_tests(${name}
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 30
-    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300
-      ENVIRONMENT "IRIS_SHARED_DIR_DEFAULT=${IRIS_SHARED_DIR};IRIS_BINARY=${CMAKE_BINARY_DIR}/iris;IRIS_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT 300)
 endfunction()
 
 # iris_module_from_folder(NAME DEPS ... [TEST_DEPS ...]): the usual way a src/ module is built.

@@ -15,8 +15,9 @@
 namespace iris::testing {
 
 std::string IrisBinary() {
-  const char* bin = std::getenv("IRIS_BINARY");
-  if (!bin || !std::filesystem::exists(bin)) throw std::runtime_error("IRIS_BINARY is not set to the built iris binary");
+  const char* env = std::getenv("IRIS_BINARY");
+  std::string bin = env && *env ? env : IRIS_TEST_BINARY;
+  if (!std::filesystem::exists(bin)) throw std::runtime_error("iris binary not found at " + bin + " (build it, or set IRIS_BINARY)");
   return bin;
 }
 

@@ -9,8 +9,7 @@ namespace iris::testing {
 
 std::filesystem::path SharedDir() {
   if (const char* env = std::getenv("IRIS_SHARED_DIR"); env && *env) return env;
-  if (const char* def = std::getenv("IRIS_SHARED_DIR_DEFAULT"); def && *def) return def;
-  return std::filesystem::path("..") / "shared";
+  return IRIS_TEST_SHARED_DIR;
 }
 
 std::filesystem::path RequireShared(const std::string& relative) {
@@ -21,6 +20,8 @@ std::filesystem::path RequireShared(const std::string& relative) {
   }
   return path;
 }
+
+std::filesystem::path SourceDir() { return IRIS_TEST_SOURCE_DIR; }
 
 std::string ReadFileBytes(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
