@@ -1,0 +1,54 @@
+#include "image/vips_bridge.h"
+
+#include <cstring>
+
+namespace iris::vips_bridge {
+
+Status ValidateRgbImage(const RgbImage& image) {
+  if (image.empty()) return InvalidArgument("image is empty");
+  if (image.pixels.size() != image.stride() * static_cast<std::size_t>(image.height)) {
+    return InvalidArgument("image pixel buffer does not match its size");
+  }
+  return Status::Ok();
+}
+
+vips::VImage WrapRgbImage(const RgbImage& image) {
+  // libvips only reads from this buffer; its API takes a non-const pointer.
+  void* data = const_cast<std::uint8_t*>(image.pixels.data());
+  vips::VImage wrapped =
+      vips::VImage::new_from_memory(data, image.pixels.size(), image.width, image.height, 3, VIPS_FORMAT_UCHAR);
+  return wrapped.copy(vips::VImage::option()->set("interpretation", VIPS_INTERPRETATION_sRGB));
+}
+
+RgbImage CopyToRgbImage(const vips::VImage& image) {
+  if (image.bands() != 3 || image.format() != VIPS_FORMAT_UCHAR) {
+    throw vips::VError("internal: expected a 3-band 8-bit image");
+  }
+  std::size_t size = 0;
+  void* data = image.write_to_memory(&size);
+  RgbImage rgb;
+  rgb.width = image.width();
+  rgb.height = image.height();
+  const auto* bytes = static_cast<const std::uint8_t*>(data);
+  rgb.pixels.assign(bytes, bytes + size);
+  g_free(data);
+  return rgb;
+}
+
+std::string ShortVipsMessage(std::string_view what) {
+  std::string_view line = what.substr(0, what.find('\n'));
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+  constexpr std::size_t kMaxLength = 200;
+  if (line.size() > kMaxLength) line = line.substr(0, kMaxLength);
+  return std::string(line);
+}
+
+std::string TakeBlob(VipsBlob* blob) {
+  std::size_t length = 0;
+  const void* data = vips_blob_get(blob, &length);
+  std::string bytes(static_cast<const char*>(data), length);
+  vips_area_unref(VIPS_AREA(blob));
+  return bytes;
+}
+
+}  // namespace iris::vips_bridge
