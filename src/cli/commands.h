@@ -18,5 +18,6 @@ using CommandRunner = std::function<int()>;
 CommandRunner AddServeCommand(CLI::App& app);
 CommandRunner AddVersionCommand(CLI::App& app);
 CommandRunner AddConfigCommand(CLI::App& app);
+CommandRunner AddModelsCommand(CLI::App& app);
 
 }  // namespace iris::cli

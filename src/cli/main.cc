@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   runners["serve"] = iris::cli::AddServeCommand(app);
   runners["version"] = iris::cli::AddVersionCommand(app);
   runners["config"] = iris::cli::AddConfigCommand(app);
+  runners["models"] = iris::cli::AddModelsCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
