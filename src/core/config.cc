@@ -149,6 +149,11 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(models.mirror), "IRIS_MODEL_MIRROR"),
       MakeOption("models.preload", "--preload-models", "comma-separated models loaded at start-up",
                  IRIS_FIELD(models.preload)),
+      MakeOption("models.local", "--local-models",
+                 "comma-separated name=DIR folders in the Hugging Face/Xenova CLIP layout, served as models",
+                 IRIS_FIELD(models.local)),
+      MakeOption("models.default_clip", "--default-clip-model", "CLIP model used when a request names none",
+                 IRIS_FIELD(models.default_clip)),
       MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
       MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
   };

@@ -57,6 +57,8 @@ struct ModelsConfig {
   std::string dir = "./iris-data/models";  // installed models, one folder per catalog name
   std::string mirror;                      // folder or URL tried before the catalog URLs
   std::vector<std::string> preload;        // models loaded at start-up (/readyz waits for them)
+  std::vector<std::string> local;          // "name=DIR": model folders outside the catalog (HF/Xenova CLIP layout)
+  std::string default_clip = "clip-vit-b-32";  // CLIP model used when a request names none
 };
 
 struct LogConfig {
