@@ -12,11 +12,12 @@ find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp>=8.14)
 
-# cpp-httplib (header only). Built with OpenSSL so https URLs work where needed.
-find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+# cpp-httplib. Debian's 0.11.4 is NOT header-only: httplib.h only declares, the code is in
+# libcpp-httplib.so, built with OpenSSL/zlib/brotli support. Every user must compile with the same
+# CPPHTTPLIB_* macros (they change class layouts) and link the library: pkg-config gives both.
+pkg_check_modules(IRIS_CPP_HTTPLIB REQUIRED IMPORTED_TARGET GLOBAL cpp-httplib)
 add_library(iris_httplib INTERFACE)
-target_include_directories(iris_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
-target_link_libraries(iris_httplib INTERFACE Threads::Threads)
+target_link_libraries(iris_httplib INTERFACE PkgConfig::IRIS_CPP_HTTPLIB OpenSSL::SSL OpenSSL::Crypto Threads::Threads)
 
 # hnswlib (header only)
 find_path(HNSWLIB_INCLUDE_DIR hnswlib/hnswlib.h REQUIRED)

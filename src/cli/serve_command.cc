@@ -9,6 +9,9 @@ namespace iris::cli {
 
 CommandRunner AddServeCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "run the HTTP server (every setting has an embedded default)");
+  cmd->footer(
+      "SIGTERM/SIGINT: graceful shutdown (see docs/operations.md). Exit codes: 0 clean shutdown, 1 start-up "
+      "failure or requests cut at the shutdown deadline, 2 usage error, 3 configuration error.");
   auto flags = std::make_shared<ConfigFlags>(*cmd);
   return [flags] {
     auto config = flags->Load();

@@ -1,0 +1,76 @@
+// HttpServer: the httplib::Server Iris listens with. On top of httplib it provides:
+//  - a fixed worker pool with a bounded admission queue (admission_queue.h): connections beyond
+//    max_queued_connections get 503 JSON + Retry-After at once;
+//  - its own connection loop (keep-alive, read/write timeouts, body limit also for chunked
+//    bodies, idle keep-alive connections released early when others wait for a worker);
+//  - JSON bodies for every error httplib produces itself (404, 405 with Allow, 413, 400...);
+//  - X-Request-Id on every response, the http.request log line and the HTTP metrics;
+//  - graceful shutdown: BeginShutdown() stops accepting, closes idle connections and lets
+//    requests in flight finish (answered with Connection: close); Busy() says how many remain.
+// Routes are added through a Router built on this server, before Serve(). Serve() blocks on the
+// calling thread; BeginShutdown() and Busy() may be called from any thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "api/connection_rejecter.h"
+#include "api/metrics.h"
+#include "core/config.h"
+#include "core/result.h"
+
+namespace iris::api {
+
+// worker_threads from the config, with 0 resolved to max(8, 4 * hardware threads).
+int EffectiveWorkerThreads(const ServerConfig& config);
+
+class HttpServer : public httplib::Server {
+ public:
+  HttpServer(const ServerConfig& config, MetricsRegistry& metrics);
+  ~HttpServer() override;
+
+  // Used to answer 405 (with Allow) instead of 404 when the path exists with other methods.
+  void set_allowed_methods(std::function<std::vector<std::string>(const std::string& path)> lookup) {
+    allowed_methods_ = std::move(lookup);
+  }
+
+  // Binds host:port (port 0: any free port). Returns the bound port.
+  Result<int> Bind(const std::string& host, int port);
+  // Accepts and serves until BeginShutdown(); returns after every connection has been closed.
+  void Serve();
+  void BeginShutdown();
+  bool shutting_down() const { return shutting_down_.load(); }
+
+  // Requests being served plus connections waiting for a worker.
+  std::size_t Busy() const { return active_requests_.load() + queued_connections_.load(); }
+  int worker_threads() const { return worker_threads_; }
+
+ private:
+  bool process_and_close_socket(socket_t sock) override;
+  void InstallHandlers();
+  void RecordExchange(const httplib::Request& req, const httplib::Response& res);
+  enum class WaitResult { kReadable, kClose };
+  WaitResult WaitForRequest(int fd, bool first_request) const;
+  std::string RejectionResponse() const;
+
+  const ServerConfig config_;
+  const int worker_threads_;
+  std::function<std::vector<std::string>(const std::string&)> allowed_methods_;
+  std::atomic<bool> shutting_down_{false};
+  std::atomic<std::size_t> active_requests_{0};
+  std::atomic<std::size_t> queued_connections_{0};
+  ConnectionRejecter rejecter_;
+
+  CounterFamily& requests_total_;
+  HistogramFamily& request_duration_;
+  GaugeFamily& in_flight_;
+  CounterFamily& rejected_total_;
+};
+
+}  // namespace iris::api

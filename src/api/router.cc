@@ -1,0 +1,102 @@
+#include "api/router.h"
+
+#include <algorithm>
+#include <exception>
+
+#include "api/exchange.h"
+#include "api/http_errors.h"
+
+namespace iris::api {
+namespace {
+
+const std::vector<std::string>& KnownMethods() {
+  static const std::vector<std::string> kMethods = {"GET", "POST", "PUT", "PATCH", "DELETE"};
+  return kMethods;
+}
+
+// Runs the handler; every failure, thrown or returned, becomes an HttpResponse.
+HttpResponse Invoke(const RouteHandler& handler, const httplib::Request& req, RequestContext& ctx) {
+  try {
+    Result<HttpResponse> result = handler(req, ctx);
+    if (result.ok()) return std::move(result).value();
+    return ErrorResponse(result.status(), ctx.request_id());
+  } catch (const std::exception& e) {
+    return ErrorResponse(Internal(std::string("exception in route handler: ") + e.what()), ctx.request_id());
+  } catch (...) {
+    return ErrorResponse(Internal("unknown exception in route handler"), ctx.request_id());
+  }
+}
+
+}  // namespace
+
+void WriteResponse(const HttpResponse& response, httplib::Response& out) {
+  out.status = response.status;
+  for (const auto& [name, value] : response.headers) out.set_header(name, value);
+  if (!response.body.empty() || !response.content_type.empty()) out.set_content(response.body, response.content_type);
+}
+
+Status Router::Add(RouteSpec spec, RouteHandler handler) {
+  if (std::find(KnownMethods().begin(), KnownMethods().end(), spec.method) == KnownMethods().end()) {
+    return InvalidArgument("route " + spec.path + ": unsupported method '" + spec.method + "'");
+  }
+  IRIS_ASSIGN_OR_RETURN(PathTemplate path, PathTemplate::Parse(spec.path));
+  for (const auto& existing : specs_) {
+    if (existing.method == spec.method && existing.path == spec.path) {
+      return InvalidArgument("route " + spec.method + " " + spec.path + " is registered twice");
+    }
+  }
+  for (const auto& name : path.param_names()) {
+    bool listed = std::any_of(spec.parameters.begin(), spec.parameters.end(),
+                              [&](const ParameterSpec& p) { return p.in == "path" && p.name == name; });
+    if (!listed) spec.parameters.push_back({name, "path", "", true, {{"type", "string"}}});
+  }
+
+  std::string route = spec.path;
+  std::vector<std::string> names = path.param_names();
+  httplib::Server::Handler wrapped = [handler = std::move(handler), route, names](const httplib::Request& req,
+                                                                                  httplib::Response& res) {
+    Exchange* exchange = CurrentExchange();
+    RequestContext fallback;  // only when a handler runs outside HttpServer's connection loop
+    RequestContext& ctx = exchange ? exchange->context : fallback;
+    if (ctx.request_id().empty()) ctx.set_request_id(NewRequestId());
+    if (exchange) exchange->routed = true;
+    ctx.set_route(route);
+    std::map<std::string, std::string, std::less<>> params;
+    // req.path (and so each match) is already percent-decoded by httplib.
+    for (std::size_t i = 0; i < names.size() && i + 1 < req.matches.size(); ++i) {
+      params[names[i]] = req.matches[i + 1].str();
+    }
+    ctx.set_path_params(std::move(params));
+    WriteResponse(Invoke(handler, req, ctx), res);
+  };
+
+  const std::string& regex = path.regex();
+  if (spec.method == "GET")
+    server_.Get(regex, std::move(wrapped));
+  else if (spec.method == "POST")
+    server_.Post(regex, std::move(wrapped));
+  else if (spec.method == "PUT")
+    server_.Put(regex, std::move(wrapped));
+  else if (spec.method == "PATCH")
+    server_.Patch(regex, std::move(wrapped));
+  else
+    server_.Delete(regex, std::move(wrapped));
+
+  compiled_.push_back({spec.method, std::regex(regex)});
+  specs_.push_back(std::move(spec));
+  return {};
+}
+
+std::vector<std::string> Router::AllowedMethods(const std::string& path) const {
+  std::vector<std::string> methods;
+  for (const auto& c : compiled_) {
+    if (!std::regex_match(path, c.pattern)) continue;
+    if (std::find(methods.begin(), methods.end(), c.method) == methods.end()) methods.push_back(c.method);
+    if (c.method == "GET" && std::find(methods.begin(), methods.end(), "HEAD") == methods.end()) {
+      methods.push_back("HEAD");
+    }
+  }
+  return methods;
+}
+
+}  // namespace iris::api

@@ -1,0 +1,77 @@
+// Small helpers shared by the end-to-end tests (header-only: only *_test.cc files are built).
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "support/server_process.h"
+
+namespace iris::testing {
+
+inline ServerOptions ServeWith(std::vector<std::string> args, std::map<std::string, std::string> env = {}) {
+  ServerOptions options;
+  options.extra_args = std::move(args);
+  options.env = std::move(env);
+  return options;
+}
+
+// Environment that enables /v1/debug/sleep.
+inline std::map<std::string, std::string> TestRoutesEnv() { return {{"IRIS_ENABLE_TEST_ROUTES", "1"}}; }
+
+// Parses a JSON body, or returns a "discarded" value that compares unequal to everything.
+inline nlohmann::json ParseJson(const std::string& body) { return nlohmann::json::parse(body, nullptr, false); }
+
+// True if a TCP connection to 127.0.0.1:port is accepted by the kernel.
+inline bool CanConnect(int port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// The value of the first sample line starting with `series` (exact series text with labels) in a
+// Prometheus exposition, or nullopt.
+inline std::optional<double> MetricValue(const std::string& text, const std::string& series) {
+  std::size_t pos = 0;
+  while ((pos = text.find(series + " ", pos)) != std::string::npos) {
+    if (pos == 0 || text[pos - 1] == '\n') {
+      auto end = text.find('\n', pos);
+      return std::stod(text.substr(pos + series.size() + 1, end - pos - series.size() - 1));
+    }
+    pos += series.size();
+  }
+  return std::nullopt;
+}
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// Runs a shell command line and captures its output and exit status.
+inline CommandResult RunCommand(const std::string& command) {
+  CommandResult result;
+  FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, pipe)) > 0) result.output.append(buf, n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+}  // namespace iris::testing
