@@ -38,6 +38,11 @@ Result<std::shared_ptr<const RgbImage>> IngestedImage::AtLeast(int min_side) con
   return image;
 }
 
+Status IngestedImage::CheckDecodes() const {
+  constexpr int kCheckSide = 256;
+  return AtLeast(kCheckSide).status();
+}
+
 ImageIngestor::ImageIngestor(const IngestConfig& config)
     : limits_{config.max_image_bytes, config.max_image_pixels}, fetcher_(FetchOptionsFromConfig(config)) {}
 

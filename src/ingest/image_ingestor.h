@@ -42,6 +42,9 @@ class IngestedImage {
   // The image decoded at reduced size so that its shorter side is still >= min_side (libvips
   // shrink-on-load); the full image when it is already small. Memoised per min_side.
   Result<std::shared_ptr<const RgbImage>> AtLeast(int min_side) const;
+  // Decodes the whole file (at reduced size where the format allows, which still reads every
+  // byte) so a truncated or corrupt file is refused before it is stored. Memoised like AtLeast.
+  Status CheckDecodes() const;
 
  private:
   std::string bytes_;

@@ -1,0 +1,36 @@
+#include "api/app_services.h"
+
+#include "store/filesystem_blob_store.h"
+
+namespace iris::api {
+
+void AppServices::Close() {
+  // Models stay loaded until the last route handler lets go of the services (their batchers stop
+  // in ModelRegistry's destructor); only storage must be closed at a known point.
+  if (database) database->Close();
+}
+
+Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
+  auto services = std::make_shared<AppServices>();
+  const std::filesystem::path data_dir = config.storage.data_dir;
+
+  auto database = Database::Open(data_dir / "iris.db");
+  if (!database.ok()) return database.status().WithContext("opening " + (data_dir / "iris.db").string());
+  services->database = std::move(database).value();
+
+  auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
+  if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
+  services->blobs = std::move(blobs).value();
+
+  services->cache = std::make_unique<ResultCache>(*services->database);
+  services->ingestor = std::make_unique<ImageIngestor>(config.ingest);
+
+  auto catalog = models::ModelCatalog::LoadDefault(ProcessEnv());
+  if (!catalog.ok()) return catalog.status().WithContext("model catalog");
+  services->model_store = std::make_shared<models::ModelStore>(*catalog, config.models.dir, config.models.mirror);
+  IRIS_RETURN_IF_ERROR(ParseLocalModels(config.models.local).status());
+  services->models = std::make_unique<ModelRegistry>(config, services->model_store);
+  return services;
+}
+
+}  // namespace iris::api

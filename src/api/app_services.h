@@ -1,0 +1,36 @@
+// AppServices: the long-lived objects the routes of `iris serve` use -- storage (SQLite database,
+// blob store, result cache), image ingestion, the model store and the loaded-model registry --
+// opened once at start-up from the Config by OpenAppServices. Routes hold a shared_ptr to it, so
+// it lives as long as any handler can run; Close() (a shutdown hook) closes the database after
+// HTTP traffic has drained. Every member is thread-safe for the use routes make of it.
+#pragma once
+
+#include <memory>
+
+#include "core/config.h"
+#include "core/result.h"
+#include "ingest/image_ingestor.h"
+#include "models/model_store.h"
+#include "store/blob_store.h"
+#include "store/database.h"
+#include "store/result_cache.h"
+#include "vision/model_registry.h"
+
+namespace iris::api {
+
+struct AppServices {
+  std::unique_ptr<Database> database;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<ResultCache> cache;
+  std::unique_ptr<ImageIngestor> ingestor;
+  std::shared_ptr<models::ModelStore> model_store;
+  std::unique_ptr<ModelRegistry> models;
+
+  void Close();
+};
+
+// Opens <data_dir>/iris.db (migrations applied), <data_dir>/blobs, the model store over
+// models.dir with the embedded catalog. Errors name what could not be opened.
+Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config);
+
+}  // namespace iris::api

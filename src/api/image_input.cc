@@ -1,0 +1,76 @@
+#include "api/image_input.h"
+
+#include <chrono>
+
+namespace iris::api {
+namespace {
+
+constexpr const char* kFileFields[] = {"file", "image", "image_file"};
+
+bool IsJson(const httplib::Request& req) {
+  return req.get_header_value("Content-Type").rfind("application/json", 0) == 0;
+}
+
+}  // namespace
+
+Result<nlohmann::json> JsonBody(const httplib::Request& req) {
+  if (req.is_multipart_form_data() || req.body.empty()) return nlohmann::json::object();
+  if (!IsJson(req)) return UnsupportedMedia("send application/json or multipart/form-data");
+  auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return InvalidArgument("request body is not valid JSON");
+  if (!body.is_object()) return InvalidArgument("request body must be a JSON object");
+  return body;
+}
+
+std::optional<std::string> RequestSetting(const httplib::Request& req, const nlohmann::json& body,
+                                          const std::string& name) {
+  if (req.has_param(name)) return req.get_param_value(name);
+  if (req.has_file(name)) return req.get_file_value(name).content;
+  if (body.is_object() && body.contains(name)) {
+    const auto& v = body[name];
+    if (v.is_string()) return v.get<std::string>();
+    return v.dump();
+  }
+  return std::nullopt;
+}
+
+Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
+                         bool default_value) {
+  auto v = RequestSetting(req, body, name);
+  if (!v) return default_value;
+  if (*v == "true" || *v == "1") return true;
+  if (*v == "false" || *v == "0") return false;
+  return Unprocessable("'" + name + "' must be true or false");
+}
+
+Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& req, RequestContext& ctx,
+                                                      const ImageIngestor& ingestor) {
+  if (req.is_multipart_form_data()) {
+    for (const char* field : kFileFields) {
+      if (!req.has_file(field)) continue;
+      const auto& file = req.get_file_value(field);
+      return ingestor.FromUpload(file.content, file.filename);
+    }
+    if (!req.has_file("image_url") && !req.has_file("url")) {
+      return Unprocessable(
+          "missing image: send it as multipart field 'file' (or 'image', 'image_file'), "
+          "or give 'image_url'");
+    }
+  }
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  auto url = RequestSetting(req, body, "image_url");
+  if (!url) url = RequestSetting(req, body, "url");
+  if (!url) {
+    return Unprocessable(
+        "missing image: send it as multipart field 'file' (or 'image', 'image_file'), "
+        "or give 'image_url'");
+  }
+  if (url->empty()) return Unprocessable("image_url is empty");
+  const auto started = std::chrono::steady_clock::now();
+  auto image = ingestor.FromUrl(*url);
+  ctx.AddStageTime("fetch",
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  return image;
+}
+
+}  // namespace iris::api

@@ -1,0 +1,37 @@
+// Reading "the image" of a request, the same way on every route that takes one:
+//   * multipart/form-data with the file in one of the fields `file`, `image`, `image_file`
+//     (the names the seed services used), or
+//   * a JSON body {"image_url": "..."} (also "url"), fetched by the safe URL fetcher.
+// The image goes through ImageIngestor (limits and format sniffing before decoding); fetch time is
+// recorded as the "fetch" stage. A request with no image is Unprocessable (422) naming the fields.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "api/request_context.h"
+#include "core/result.h"
+#include "ingest/image_ingestor.h"
+
+namespace iris::api {
+
+// The JSON object body of a request (empty object when the body is multipart or empty).
+// A body that is not a JSON object is InvalidArgument (400).
+Result<nlohmann::json> JsonBody(const httplib::Request& req);
+
+Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& req, RequestContext& ctx,
+                                                      const ImageIngestor& ingestor);
+
+// A request setting from the query string, then a multipart field, then the JSON body.
+std::optional<std::string> RequestSetting(const httplib::Request& req, const nlohmann::json& body,
+                                          const std::string& name);
+
+// "true"/"false"/"1"/"0" (JSON booleans too); anything else is Unprocessable naming the setting.
+Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
+                         bool default_value);
+
+}  // namespace iris::api

@@ -1,0 +1,20 @@
+// The service routes of `iris serve`, one Register function per file (api/routes_*.cc), called by
+// RegisterServices with the opened AppServices. Each adds its routes (documented for /openapi.json)
+// to app.router(); a non-OK Status aborts start-up.
+#pragma once
+
+#include <memory>
+
+#include "api/app.h"
+#include "api/app_services.h"
+
+namespace iris::api {
+
+// POST /v1/images, GET /v1/images/{sha256}
+Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services);
+// POST /v1/embeddings/image, POST /v1/embeddings/text, POST /v1/zero-shot
+Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services);
+// GET /v1/models
+Status RegisterModelRoutes(App& app, std::shared_ptr<AppServices> services);
+
+}  // namespace iris::api

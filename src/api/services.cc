@@ -1,0 +1,89 @@
+#include "api/services.h"
+
+#include <mutex>
+#include <thread>
+
+#include "api/app_services.h"
+#include "api/routes.h"
+#include "core/logging.h"
+
+namespace iris::api {
+namespace {
+
+void AddCacheMetrics(App& app, const std::shared_ptr<AppServices>& services) {
+  std::weak_ptr<AppServices> weak = services;
+  app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
+    auto s = weak.lock();
+    if (!s || !s->cache) return {};
+    return {{"iris_cache_hits_total",
+             "Result-cache lookups answered from the cache",
+             MetricType::kCounter,
+             {{{}, static_cast<double>(s->cache->hits())}}},
+            {"iris_cache_misses_total",
+             "Result-cache lookups that had to compute",
+             MetricType::kCounter,
+             {{{}, static_cast<double>(s->cache->misses())}}}};
+  });
+}
+
+void AddModelMetrics(App& app, const std::shared_ptr<AppServices>& services) {
+  std::weak_ptr<AppServices> weak = services;
+  app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
+    auto s = weak.lock();
+    if (!s || !s->models) return {};
+    CollectedMetric batches{
+        "iris_model_batches_total", "Model runs made by the dynamic batcher", MetricType::kCounter, {}};
+    CollectedMetric items{"iris_model_items_total", "Inputs run through the dynamic batcher", MetricType::kCounter, {}};
+    CollectedMetric rejected{
+        "iris_model_rejected_total", "Inputs refused because a model queue was full", MetricType::kCounter, {}};
+    CollectedMetric depth{"iris_model_queue_depth", "Inputs waiting in a model's queue", MetricType::kGauge, {}};
+    for (const auto& m : s->models->Loaded()) {
+      const std::map<std::string, std::string> labels = {{"model", m.name}};
+      batches.samples.push_back({labels, static_cast<double>(m.stats.batches)});
+      items.samples.push_back({labels, static_cast<double>(m.stats.items)});
+      rejected.samples.push_back({labels, static_cast<double>(m.stats.rejected)});
+      depth.samples.push_back({labels, static_cast<double>(m.stats.queue_depth)});
+    }
+    return {batches, items, rejected, depth};
+  });
+}
+
+}  // namespace
+
+Status RegisterServices(App& app) {
+  auto opened = OpenAppServices(app.config());
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<AppServices> services = std::move(opened).value();
+
+  app.readiness().Add("storage", [weak = std::weak_ptr<AppServices>(services)]() -> Status {
+    auto s = weak.lock();
+    if (!s || !s->database) return Unavailable("storage is closed");
+    return s->database->Read([](SqliteConnection& conn) { return conn.Execute("SELECT 1"); });
+  });
+  // Models named in models.preload load in the background; /readyz says not ready until they are.
+  const auto preload = app.config().models.preload;
+  if (!preload.empty()) {
+    auto state = std::make_shared<std::pair<std::mutex, Status>>();
+    state->second = Unavailable("loading models");
+    std::thread([services, preload, state] {
+      Status loaded = services->models->Preload(preload);
+      if (!loaded.ok()) LogError("models.preload_failed", {{"error", loaded.message()}});
+      std::lock_guard lock(state->first);
+      state->second = loaded;
+    }).detach();
+    app.readiness().Add("models", [state]() -> Status {
+      std::lock_guard lock(state->first);
+      return state->second;
+    });
+  }
+  AddCacheMetrics(app, services);
+  AddModelMetrics(app, services);
+
+  IRIS_RETURN_IF_ERROR(RegisterImageRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterEmbeddingRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterModelRoutes(app, services));
+  app.AddShutdownHook("storage", [services] { services->Close(); });
+  return {};
+}
+
+}  // namespace iris::api
