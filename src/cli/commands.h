@@ -19,5 +19,6 @@ CommandRunner AddServeCommand(CLI::App& app);
 CommandRunner AddVersionCommand(CLI::App& app);
 CommandRunner AddConfigCommand(CLI::App& app);
 CommandRunner AddModelsCommand(CLI::App& app);
+CommandRunner AddBenchCommand(CLI::App& app);
 
 }  // namespace iris::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   runners["version"] = iris::cli::AddVersionCommand(app);
   runners["config"] = iris::cli::AddConfigCommand(app);
   runners["models"] = iris::cli::AddModelsCommand(app);
+  runners["bench"] = iris::cli::AddBenchCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

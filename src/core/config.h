@@ -48,6 +48,7 @@ struct RuntimeConfig {
   int intra_op_threads = 0;        // 0: one per physical core
   int inter_op_threads = 1;
   int cpu_mem_arena = 1;           // ONNX Runtime's CPU arena (0 returns memory to the OS sooner)
+  int allow_spinning = 1;          // ONNX Runtime threads busy-wait between runs
   int max_batch_size = 8;          // dynamic batcher default, per model
   int max_queue_delay_us = 2000;   // how long the batcher waits to fill a batch
   int max_queue_size = 256;        // queued inputs per model before overload (503)

@@ -189,6 +189,10 @@ Ort::SessionOptions BaseOptions(const RuntimeConfig& config) {
   // Inter-op threads only matter when independent graph branches may run in parallel.
   if (config.inter_op_threads > 1) options.SetExecutionMode(ExecutionMode::ORT_PARALLEL);
   if (config.cpu_mem_arena == 0) options.DisableCpuMemArena();
+  // Spinning keeps idle intra-op threads busy-waiting for the next run: lower latency on a quiet
+  // machine, but on a small one it takes the cores that decoding and HTTP need.
+  options.AddConfigEntry("session.intra_op.allow_spinning", config.allow_spinning ? "1" : "0");
+  options.AddConfigEntry("session.inter_op.allow_spinning", config.allow_spinning ? "1" : "0");
   options.SetGraphOptimizationLevel(GraphOptimizationLevel::ORT_ENABLE_ALL);
   return options;
 }
