@@ -57,6 +57,8 @@ Status CheckTexts(const std::vector<std::string>& texts, const char* what) {
 
 Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage& image, bool normalize,
                                     RequestContext& ctx) {
+  // Announced before decoding, so a batch forming meanwhile waits for this image.
+  BatchAnnouncement announcement = model.AnnounceImages(1);
   std::shared_ptr<const RgbImage> pixels;
   {
     ScopedStage stage(ctx, "decode");
@@ -64,7 +66,7 @@ Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage&
     IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(min_side));
   }
   ScopedStage stage(ctx, "inference");
-  return model.EmbedImage(*pixels, normalize);
+  return model.EmbedImage(*pixels, normalize, &announcement);
 }
 
 nlohmann::json ImageSummary(const IngestedImage& image) {

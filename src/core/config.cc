@@ -145,6 +145,9 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(runtime.max_batch_size)),
       MakeOption("runtime.max_queue_delay_us", "--max-queue-delay-us",
                  "dynamic batcher: microseconds to wait for a fuller batch", IRIS_FIELD(runtime.max_queue_delay_us)),
+      MakeOption("runtime.max_announced_wait_us", "--max-announced-wait-us",
+                 "dynamic batcher: microseconds a batch waits for inputs that requests in flight announced",
+                 IRIS_FIELD(runtime.max_announced_wait_us)),
       MakeOption("runtime.max_queue_size", "--max-queue-size", "dynamic batcher: queued inputs per model before 503",
                  IRIS_FIELD(runtime.max_queue_size)),
       MakeOption("models.dir", "--models-dir", "where installed models live", IRIS_FIELD(models.dir)),
@@ -254,6 +257,7 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("runtime thread counts must be >= 0");
   if (c.runtime.max_batch_size < 1) return InvalidArgument("runtime.max_batch_size must be >= 1");
   if (c.runtime.max_queue_delay_us < 0) return InvalidArgument("runtime.max_queue_delay_us must be >= 0");
+  if (c.runtime.max_announced_wait_us < 0) return InvalidArgument("runtime.max_announced_wait_us must be >= 0");
   if (c.runtime.max_queue_size < 1) return InvalidArgument("runtime.max_queue_size must be >= 1");
   static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error"};
   if (!kLevels.count(c.log.level)) return InvalidArgument("log.level must be one of trace, debug, info, warn, error");

@@ -50,7 +50,8 @@ struct RuntimeConfig {
   int cpu_mem_arena = 1;           // ONNX Runtime's CPU arena (0 returns memory to the OS sooner)
   int allow_spinning = 1;          // ONNX Runtime threads busy-wait between runs
   int max_batch_size = 8;          // dynamic batcher default, per model
-  int max_queue_delay_us = 2000;   // how long the batcher waits to fill a batch
+  int max_queue_delay_us = 0;      // how long the batcher waits to fill a batch, always
+  int max_announced_wait_us = 50000;  // how long it waits for inputs announced by requests in flight
   int max_queue_size = 256;        // queued inputs per model before overload (503)
 };
 

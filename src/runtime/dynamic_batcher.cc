@@ -167,9 +167,15 @@ std::vector<DynamicBatcher::Request> DynamicBatcher::NextBatch(std::unique_lock<
   // Only this thread removes requests, and deque::push_back keeps references valid, so `head`
   // stays the front while we wait.
   const Request& head = queue_.front();
-  const auto deadline = head.arrived + options_.max_queue_delay;
-  while (!stopping_ && CompatibleItems(head) < options_.max_batch_size &&
-         wake_.wait_until(lock, deadline) != std::cv_status::timeout) {
+  const auto delay_deadline = head.arrived + options_.max_queue_delay;
+  const auto announced_deadline = head.arrived + options_.max_announced_wait;
+  while (!stopping_ && CompatibleItems(head) < options_.max_batch_size) {
+    const auto now = std::chrono::steady_clock::now();
+    // Wait for the fixed delay, and longer while someone announced an item that is on its way.
+    auto deadline = delay_deadline;
+    if (announced_items_ > 0 && announced_deadline > deadline) deadline = announced_deadline;
+    if (now >= deadline) break;
+    wake_.wait_until(lock, deadline);
   }
   std::vector<Request> batch;
   std::int64_t taken = 0;
@@ -186,6 +192,36 @@ std::vector<DynamicBatcher::Request> DynamicBatcher::NextBatch(std::unique_lock<
   }
   queued_items_ -= taken;
   return batch;
+}
+
+BatchAnnouncement& BatchAnnouncement::operator=(BatchAnnouncement&& other) noexcept {
+  if (this != &other) {
+    Release();
+    batcher_ = other.batcher_;
+    items_ = other.items_;
+    other.batcher_ = nullptr;
+  }
+  return *this;
+}
+
+void BatchAnnouncement::Release() {
+  if (batcher_ != nullptr) batcher_->EndAnnouncement(items_);
+  batcher_ = nullptr;
+}
+
+BatchAnnouncement DynamicBatcher::Announce(int items) {
+  if (items < 1) items = 1;
+  std::lock_guard lock(mu_);
+  announced_items_ += items;
+  return BatchAnnouncement(this, items);
+}
+
+void DynamicBatcher::EndAnnouncement(int items) {
+  {
+    std::lock_guard lock(mu_);
+    announced_items_ -= items;
+  }
+  wake_.notify_all();
 }
 
 void DynamicBatcher::Record(std::int64_t items) {

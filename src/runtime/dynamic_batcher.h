@@ -14,6 +14,13 @@
 // dim 0; they stay together in order. If one request has more than max_batch_size items it runs
 // alone as consecutive chunks of max_batch_size. A request is never split across callers.
 //
+// Announcements: a caller that is about to Submit (it is decoding or preprocessing its input now)
+// may Announce() first. While announced items are outstanding, a forming batch keeps waiting for
+// them, up to max_announced_wait after its oldest request arrived. So concurrent requests share one
+// run even with max_queue_delay 0, and a lone request (nothing announced) runs at once instead of
+// paying a fixed delay. An Announcement ends when it is released (by the caller, right after its
+// Submit) or destroyed (e.g. the caller failed before submitting).
+//
 // Overload: queued items (not requests) are bounded by max_queue_size. A submission that would
 // go past it gets a ready future with Unavailable("model X is overloaded; retry later") at once;
 // only when the queue is empty is one larger request admitted (so it can ever run). Nothing blocks.
@@ -48,6 +55,7 @@ struct BatcherOptions {
   int max_batch_size = 8;                           // items per batch function call (>= 1)
   std::chrono::microseconds max_queue_delay{2000};  // wait for more items after the oldest arrived
   int max_queue_size = 256;                         // queued items before Unavailable
+  std::chrono::microseconds max_announced_wait{50000};  // wait for announced items (see above)
 };
 
 struct BatcherStats {
@@ -60,6 +68,28 @@ struct BatcherStats {
 
 using BatchFunction = std::function<Result<std::vector<Tensor>>(const std::vector<Tensor>& batched_inputs)>;
 using BatchResult = Result<std::vector<Tensor>>;
+
+class DynamicBatcher;
+
+// A promise to Submit soon; see "Announcements" above. Move-only; ends at Release() or destruction.
+class BatchAnnouncement {
+ public:
+  BatchAnnouncement() = default;
+  BatchAnnouncement(BatchAnnouncement&& other) noexcept : batcher_(other.batcher_), items_(other.items_) {
+    other.batcher_ = nullptr;
+  }
+  BatchAnnouncement& operator=(BatchAnnouncement&& other) noexcept;
+  BatchAnnouncement(const BatchAnnouncement&) = delete;
+  BatchAnnouncement& operator=(const BatchAnnouncement&) = delete;
+  ~BatchAnnouncement() { Release(); }
+  void Release();
+
+ private:
+  friend class DynamicBatcher;
+  BatchAnnouncement(DynamicBatcher* batcher, int items) : batcher_(batcher), items_(items) {}
+  DynamicBatcher* batcher_ = nullptr;
+  int items_ = 0;
+};
 
 class DynamicBatcher {
  public:
@@ -74,6 +104,9 @@ class DynamicBatcher {
   // n items of one request: every input has the same dim 0 == n >= 1. Outputs have dim 0 == n,
   // in the same order.
   std::future<BatchResult> SubmitMany(std::vector<Tensor> inputs);
+
+  // Says that `items` items will be submitted soon (the batcher must outlive the announcement).
+  BatchAnnouncement Announce(int items = 1);
 
   void Shutdown();
   BatcherStats stats() const;
@@ -95,6 +128,8 @@ class DynamicBatcher {
   void RunBatch(std::vector<Request> batch);
   void RunOversized(Request request);
   void Record(std::int64_t items);
+  friend class BatchAnnouncement;
+  void EndAnnouncement(int items);
 
   const std::string model_;
   const BatcherOptions options_;
@@ -104,6 +139,7 @@ class DynamicBatcher {
   std::condition_variable wake_;
   std::deque<Request> queue_;
   std::int64_t queued_items_ = 0;
+  std::int64_t announced_items_ = 0;
   bool stopping_ = false;
   std::uint64_t batches_ = 0, items_ = 0, rejected_ = 0;
   std::thread worker_;  // last: starts after everything above is initialised

@@ -1,5 +1,7 @@
 #include "runtime/onnx_session.h"
 
+#include <malloc.h>
+
 #include <onnxruntime_cxx_api.h>
 
 #include <algorithm>
@@ -263,6 +265,10 @@ Result<std::unique_ptr<OnnxSession>> OnnxSession::Load(const std::filesystem::pa
   } catch (const Ort::Exception& e) {
     return FailedPrecondition("cannot load ONNX model " + model_path.string() + ": " + e.what());
   }
+  // Loading parses the whole protobuf and copies the weights (then pre-packs them): the freed
+  // load-time buffers would otherwise stay in the process as RSS (~the model's size) until glibc
+  // happens to trim them.
+  ::malloc_trim(0);
   for (const TensorSpec& spec : state->io.inputs) state->input_names.push_back(spec.name);
   for (const TensorSpec& spec : state->io.outputs) state->output_names.push_back(spec.name);
   for (const std::string& name : state->input_names) state->input_name_ptrs.push_back(name.c_str());

@@ -10,6 +10,7 @@ BatcherOptions BatcherOptionsFrom(const RuntimeConfig& runtime) {
   o.max_batch_size = runtime.max_batch_size;
   o.max_queue_delay = std::chrono::microseconds(runtime.max_queue_delay_us);
   o.max_queue_size = runtime.max_queue_size;
+  o.max_announced_wait = std::chrono::microseconds(runtime.max_announced_wait_us);
   return o;
 }
 
@@ -92,7 +93,8 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
   return model;
 }
 
-Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* const> images, bool normalize) const {
+Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
+                                                     BatchAnnouncement* announcement) const {
   if (images.empty()) return InvalidArgument("no images to embed");
   const auto n = static_cast<std::int64_t>(images.size());
   const std::int64_t h = preprocessing_.height, w = preprocessing_.width;
@@ -106,12 +108,13 @@ Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* 
   std::vector<Tensor> inputs;
   inputs.push_back(std::move(pixels));
   auto future = n == 1 ? vision_batcher_->Submit(std::move(inputs)) : vision_batcher_->SubmitMany(std::move(inputs));
+  if (announcement) announcement->Release();  // submitted: the batch need not wait for it any more
   return RowsOf(future.get(), n, normalize);
 }
 
-Result<Embedding> ClipModel::EmbedImage(const RgbImage& image, bool normalize) const {
+Result<Embedding> ClipModel::EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement) const {
   const RgbImage* one[] = {&image};
-  IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> rows, EmbedImages(one, normalize));
+  IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> rows, EmbedImages(one, normalize, announcement));
   return std::move(rows.front());
 }
 

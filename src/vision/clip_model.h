@@ -57,8 +57,14 @@ class ClipModel {
   // The execution provider the vision session runs on.
   std::string provider() const { return vision_->provider(); }
 
-  Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize) const;
-  Result<Embedding> EmbedImage(const RgbImage& image, bool normalize) const;
+  // Call before decoding/preprocessing an image that will be embedded, and pass the announcement
+  // to EmbedImage(s): concurrent requests then share one model run without a fixed batching delay
+  // (see DynamicBatcher "Announcements").
+  BatchAnnouncement AnnounceImages(int count = 1) const { return vision_batcher_->Announce(count); }
+
+  Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize,
+                                             BatchAnnouncement* announcement = nullptr) const;
+  Result<Embedding> EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement = nullptr) const;
   Result<std::vector<Embedding>> EmbedTexts(std::span<const std::string> texts, bool normalize) const;
 
   BatcherStats vision_stats() const { return vision_batcher_->stats(); }
