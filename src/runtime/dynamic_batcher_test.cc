@@ -306,3 +306,63 @@ TEST(DynamicBatcherTest, ShutdownDrainsQueuedWorkThenRefuses) {
 
 }  // namespace
 }  // namespace iris
+
+namespace iris {
+namespace {
+
+// A batch function that records the size of every batch it ran.
+struct BatchRecorder {
+  std::mutex mu;
+  std::vector<std::int64_t> sizes;
+  BatchFunction Function() {
+    return [this](const std::vector<Tensor>& inputs) -> Result<std::vector<Tensor>> {
+      std::lock_guard lock(mu);
+      sizes.push_back(inputs.at(0).batch());
+      return std::vector<Tensor>{inputs.at(0)};
+    };
+  }
+};
+
+Tensor OneRow(float v) { return *Tensor::FromFloats({1, 2}, std::vector<float>{v, v}); }
+
+TEST(DynamicBatcherAnnouncementTest, AnnouncedItemsJoinTheBatchThatIsForming) {
+  BatchRecorder recorder;
+  BatcherOptions options;
+  options.max_batch_size = 8;
+  options.max_queue_delay = std::chrono::microseconds(0);
+  options.max_announced_wait = std::chrono::milliseconds(500);
+  DynamicBatcher batcher("announce", options, recorder.Function());
+  BatchAnnouncement late = batcher.Announce();
+  BatchAnnouncement first = batcher.Announce();
+  auto a = batcher.Submit({OneRow(1)});
+  first.Release();
+  // `late` is still "decoding": the batch must wait for it instead of running `a` alone.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  auto b = batcher.Submit({OneRow(2)});
+  late.Release();
+  ASSERT_TRUE(a.get().ok());
+  ASSERT_TRUE(b.get().ok());
+  std::lock_guard lock(recorder.mu);
+  EXPECT_EQ(recorder.sizes, (std::vector<std::int64_t>{2}));
+}
+
+TEST(DynamicBatcherAnnouncementTest, LoneRequestRunsAtOnceAndAbandonedAnnouncementsDoNotStall) {
+  BatchRecorder recorder;
+  BatcherOptions options;
+  options.max_queue_delay = std::chrono::microseconds(0);
+  options.max_announced_wait = std::chrono::seconds(10);
+  DynamicBatcher batcher("announce", options, recorder.Function());
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(batcher.Submit({OneRow(1)}).get().ok());
+  {
+    BatchAnnouncement abandoned = batcher.Announce();  // the caller fails before submitting
+  }
+  ASSERT_TRUE(batcher.Submit({OneRow(2)}).get().ok());
+  // Nothing announced was outstanding: neither waited for the 10 s announced-wait bound.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  std::lock_guard lock(recorder.mu);
+  EXPECT_EQ(recorder.sizes, (std::vector<std::int64_t>{1, 1}));
+}
+
+}  // namespace
+}  // namespace iris
