@@ -14,13 +14,15 @@ BUILD_TYPE=${BUILD_TYPE:-Release}
 
 # --- Debian packages (why each one: README "Dependencies") ---------------------------
 APT_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git ca-certificates npm
+  build-essential cmake ninja-build pkg-config git ca-certificates
   libvips-dev libvips-tools libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev
   python3
 )
 missing=()
+# npm fetches ONNX Runtime; a machine may have its own Node.js/npm outside Debian's packages.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(npm)
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
