@@ -13,9 +13,9 @@
 #include <unistd.h>
 
 #include <filesystem>
-#include <nlohmann/json.hpp>
 #include <fstream>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -51,9 +51,14 @@ void PrintLoad(const std::string& label, const LoadReport& r) {
 }
 
 nlohmann::json LoadJson(const LoadReport& r) {
-  return {{"throughput_rps", r.throughput()}, {"p50_ms", r.p50_ms},       {"p95_ms", r.p95_ms},
-          {"p99_ms", r.p99_ms},               {"mean_ms", r.mean_ms},     {"requests", r.requests},
-          {"failures", r.failures},           {"seconds", r.seconds}};
+  return {{"throughput_rps", r.throughput()},
+          {"p50_ms", r.p50_ms},
+          {"p95_ms", r.p95_ms},
+          {"p99_ms", r.p99_ms},
+          {"mean_ms", r.mean_ms},
+          {"requests", r.requests},
+          {"failures", r.failures},
+          {"seconds", r.seconds}};
 }
 
 int RunModelBench(const BenchArgs& args, nlohmann::json& out) {
@@ -65,11 +70,11 @@ int RunModelBench(const BenchArgs& args, nlohmann::json& out) {
       std::cerr << "iris bench: " << timing.status().message() << "\n";
       return kExitFailure;
     }
-    std::printf("bare model, batch %-2d                %8.1f ms per batch  %7.1f ms per image  %6.2f images/s\n",
-                batch, timing->median_batch_ms, timing->median_batch_ms / batch, 1000.0 * batch / timing->median_batch_ms);
+    std::printf("bare model, batch %-2d                %8.1f ms per batch  %7.1f ms per image  %6.2f images/s\n", batch,
+                timing->median_batch_ms, timing->median_batch_ms / batch, 1000.0 * batch / timing->median_batch_ms);
     out["bare_model"]["batch_" + std::to_string(batch)] = {{"median_batch_ms", timing->median_batch_ms},
-                                                            {"ms_per_image", timing->median_batch_ms / batch},
-                                                            {"images_per_s", 1000.0 * batch / timing->median_batch_ms}};
+                                                           {"ms_per_image", timing->median_batch_ms / batch},
+                                                           {"images_per_s", 1000.0 * batch / timing->median_batch_ms}};
   }
   return kExitOk;
 }

@@ -109,14 +109,15 @@ Result<std::unique_ptr<ChildServer>> ChildServer::Start(const std::string& model
   if (!::mkdtemp(tmpl)) return Internal("mkdtemp failed");
   s->data_dir_ = tmpl;
   std::string model_name = model;
-  std::vector<std::string> args = {"/proc/self/exe", "serve", "--port", std::to_string(s->port_), "--data-dir",
-                                   s->data_dir_, "--log-level", "warn"};
+  std::vector<std::string> args = {"/proc/self/exe", "serve",      "--port",      std::to_string(s->port_),
+                                   "--data-dir",     s->data_dir_, "--log-level", "warn"};
   if (fs::is_directory(model)) {
     model_name = "bench";
     args.push_back("--local-models");
     args.push_back("bench=" + fs::absolute(model).string());
   }
-  for (const std::string& a : {std::string("--default-clip-model"), model_name, std::string("--preload-models"), model_name}) {
+  for (const std::string& a :
+       {std::string("--default-clip-model"), model_name, std::string("--preload-models"), model_name}) {
     args.push_back(a);
   }
   const std::string log = s->data_dir_ + "/server.log";

@@ -97,7 +97,8 @@ ConfigOption MakeOption(std::string key, std::string flag, std::string help, Fie
   return opt;
 }
 
-#define IRIS_FIELD(path) [](Config& c) -> auto& { return c.path; }
+#define IRIS_FIELD(path) \
+  [](Config & c) -> auto& { return c.path; }
 
 std::vector<ConfigOption> BuildOptions() {
   return {
@@ -115,11 +116,13 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(server.read_timeout_s)),
       MakeOption("server.shutdown_deadline_s", "--shutdown-deadline",
                  "on SIGTERM/SIGINT, seconds to let in-flight requests finish", IRIS_FIELD(server.shutdown_deadline_s)),
-      MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs", IRIS_FIELD(storage.data_dir)),
+      MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs",
+                 IRIS_FIELD(storage.data_dir)),
       MakeOption("ingest.max_image_bytes", "--max-image-bytes", "largest encoded image accepted (413 above)",
                  IRIS_FIELD(ingest.max_image_bytes)),
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
-                 "largest width*height accepted, checked before decoding (413 above)", IRIS_FIELD(ingest.max_image_pixels)),
+                 "largest width*height accepted, checked before decoding (413 above)",
+                 IRIS_FIELD(ingest.max_image_pixels)),
       MakeOption("ingest.fetch_timeout_s", "--fetch-timeout", "total time for fetching an image URL, seconds",
                  IRIS_FIELD(ingest.fetch_timeout_s)),
       MakeOption("ingest.fetch_connect_timeout_s", "--fetch-connect-timeout", "connect timeout for image URLs, seconds",
@@ -196,7 +199,8 @@ Status ApplyToml(const std::string& path, Config& config) {
   Status status;
   for (const auto& [section_name, section] : table) {
     const auto* sub = section.as_table();
-    if (!sub) return InvalidArgument("config file " + path + ": '" + std::string(section_name.str()) + "' must be a [section]");
+    if (!sub)
+      return InvalidArgument("config file " + path + ": '" + std::string(section_name.str()) + "' must be a [section]");
     for (const auto& [name, value] : *sub) {
       std::string key = std::string(section_name.str()) + "." + std::string(name.str());
       auto it = by_key.find(key);
@@ -283,8 +287,12 @@ std::string ConfigToToml(const Config& config) {
     std::string v = opt.get(config);
     out += opt.key.substr(dot + 1) + " = ";
     switch (opt.kind) {
-      case ConfigOption::Kind::kNumber: out += v; break;
-      case ConfigOption::Kind::kString: out += quote(v); break;
+      case ConfigOption::Kind::kNumber:
+        out += v;
+        break;
+      case ConfigOption::Kind::kString:
+        out += quote(v);
+        break;
       case ConfigOption::Kind::kList: {
         out += "[";
         bool first = true;

@@ -26,7 +26,7 @@ struct ServerConfig {
   std::int64_t max_body_bytes = 64ll << 20;  // request bodies above this get 413
   int keep_alive_timeout_s = 5;
   int read_timeout_s = 30;
-  double shutdown_deadline_s = 20;           // how long SIGTERM waits for in-flight requests
+  double shutdown_deadline_s = 20;  // how long SIGTERM waits for in-flight requests
 };
 
 struct StorageConfig {
@@ -39,27 +39,27 @@ struct IngestConfig {
   double fetch_timeout_s = 20;                  // whole URL fetch, redirects included
   double fetch_connect_timeout_s = 5;
   int fetch_max_redirects = 5;
-  std::vector<std::string> fetch_allow_hosts;   // hosts exempt from the private-address refusal
+  std::vector<std::string> fetch_allow_hosts;  // hosts exempt from the private-address refusal
 };
 
 struct RuntimeConfig {
-  std::string device = "auto";     // cpu, cuda, or auto (cuda when its provider loads, else cpu)
-  int require_gpu = 0;             // 1: start-up fails when no GPU provider can be used
-  int intra_op_threads = 0;        // 0: one per physical core
+  std::string device = "auto";  // cpu, cuda, or auto (cuda when its provider loads, else cpu)
+  int require_gpu = 0;          // 1: start-up fails when no GPU provider can be used
+  int intra_op_threads = 0;     // 0: one per physical core
   int inter_op_threads = 1;
-  int cpu_mem_arena = 1;           // ONNX Runtime's CPU arena (0 returns memory to the OS sooner)
-  int allow_spinning = 1;          // ONNX Runtime threads busy-wait between runs
-  int max_batch_size = 8;          // dynamic batcher default, per model
-  int max_queue_delay_us = 0;      // how long the batcher waits to fill a batch, always
+  int cpu_mem_arena = 1;              // ONNX Runtime's CPU arena (0 returns memory to the OS sooner)
+  int allow_spinning = 1;             // ONNX Runtime threads busy-wait between runs
+  int max_batch_size = 8;             // dynamic batcher default, per model
+  int max_queue_delay_us = 0;         // how long the batcher waits to fill a batch, always
   int max_announced_wait_us = 50000;  // how long it waits for inputs announced by requests in flight
-  int max_queue_size = 256;        // queued inputs per model before overload (503)
+  int max_queue_size = 256;           // queued inputs per model before overload (503)
 };
 
 struct ModelsConfig {
-  std::string dir = "./iris-data/models";  // installed models, one folder per catalog name
-  std::string mirror;                      // folder or URL tried before the catalog URLs
-  std::vector<std::string> preload;        // models loaded at start-up (/readyz waits for them)
-  std::vector<std::string> local;          // "name=DIR": model folders outside the catalog (HF/Xenova CLIP layout)
+  std::string dir = "./iris-data/models";      // installed models, one folder per catalog name
+  std::string mirror;                          // folder or URL tried before the catalog URLs
+  std::vector<std::string> preload;            // models loaded at start-up (/readyz waits for them)
+  std::vector<std::string> local;              // "name=DIR": model folders outside the catalog (HF/Xenova CLIP layout)
   std::string default_clip = "clip-vit-b-32";  // CLIP model used when a request names none
 };
 
@@ -80,7 +80,7 @@ struct Config {
 // One user-visible setting.
 struct ConfigOption {
   enum class Kind { kString, kNumber, kList };  // kList: comma-separated in env and flags
-  std::string key;   // TOML path, e.g. "server.port"
+  std::string key;                              // TOML path, e.g. "server.port"
   std::string env;   // environment variable, e.g. "IRIS_SERVER_PORT" (IRIS_ + key, unless named)
   std::string flag;  // command-line flag, e.g. "--port"
   std::string help;

@@ -31,7 +31,8 @@ TEST(ConfigTest, DefaultsWork) {
 }
 
 TEST(ConfigTest, PrecedenceIsFileThenEnvThenFlags) {
-  auto path = WriteToml("[server]\nport = 9001\nhost = \"0.0.0.0\"\n[ingest]\nfetch_allow_hosts = [\"a.test\", \"b.test\"]\n");
+  auto path =
+      WriteToml("[server]\nport = 9001\nhost = \"0.0.0.0\"\n[ingest]\nfetch_allow_hosts = [\"a.test\", \"b.test\"]\n");
   auto c = LoadConfig(path, FakeEnv({{"IRIS_SERVER_PORT", "9002"}}), {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->server.port, 9002);
@@ -65,7 +66,8 @@ TEST(ConfigTest, RejectsUnknownKeysBadNumbersAndBadValues) {
 }
 
 TEST(ConfigTest, TomlDumpRoundTrips) {
-  auto c = LoadConfig("", FakeEnv({{"IRIS_INGEST_FETCH_ALLOW_HOSTS", "x.test, y.test"}, {"IRIS_SERVER_PORT", "1234"}}), {});
+  auto c =
+      LoadConfig("", FakeEnv({{"IRIS_INGEST_FETCH_ALLOW_HOSTS", "x.test, y.test"}, {"IRIS_SERVER_PORT", "1234"}}), {});
   ASSERT_TRUE(c.ok());
   auto again = LoadConfig(WriteToml(ConfigToToml(*c)), FakeEnv({}), {});
   ASSERT_TRUE(again.ok()) << again.status().ToString();
@@ -88,7 +90,8 @@ namespace iris {
 namespace {
 
 TEST(ConfigTest, IssueNamedEnvironmentVariables) {
-  auto c = LoadConfig("", FakeEnv({{"IRIS_DEVICE", "cuda"}, {"IRIS_REQUIRE_GPU", "1"}, {"IRIS_MODEL_MIRROR", "/m"}}), {});
+  auto c =
+      LoadConfig("", FakeEnv({{"IRIS_DEVICE", "cuda"}, {"IRIS_REQUIRE_GPU", "1"}, {"IRIS_MODEL_MIRROR", "/m"}}), {});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->runtime.device, "cuda");
   EXPECT_EQ(c->runtime.require_gpu, 1);

@@ -13,11 +13,16 @@ std::atomic<bool> g_json{false};
 
 spdlog::level::level_enum ToSpd(LogLevel l) {
   switch (l) {
-    case LogLevel::kTrace: return spdlog::level::trace;
-    case LogLevel::kDebug: return spdlog::level::debug;
-    case LogLevel::kInfo: return spdlog::level::info;
-    case LogLevel::kWarn: return spdlog::level::warn;
-    case LogLevel::kError: return spdlog::level::err;
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -62,7 +67,9 @@ void LogEvent(LogLevel level, std::string_view event, const nlohmann::json& fiel
     std::string text(event);
     if (fields.is_object()) {
       for (const auto& [k, v] : fields.items()) {
-        text += " " + k + "=" + (v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+        text +=
+            " " + k + "=" +
+            (v.is_string() ? v.get<std::string>() : v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       }
     }
     logger->log(spd, "{}", text);

@@ -16,9 +16,17 @@ void InitLogging(std::string_view level, std::string_view format);
 bool LogEnabled(LogLevel level);
 void LogEvent(LogLevel level, std::string_view event, const nlohmann::json& fields = nlohmann::json::object());
 
-inline void LogInfo(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) { LogEvent(LogLevel::kInfo, event, f); }
-inline void LogWarn(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) { LogEvent(LogLevel::kWarn, event, f); }
-inline void LogError(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) { LogEvent(LogLevel::kError, event, f); }
-inline void LogDebug(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) { LogEvent(LogLevel::kDebug, event, f); }
+inline void LogInfo(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) {
+  LogEvent(LogLevel::kInfo, event, f);
+}
+inline void LogWarn(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) {
+  LogEvent(LogLevel::kWarn, event, f);
+}
+inline void LogError(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) {
+  LogEvent(LogLevel::kError, event, f);
+}
+inline void LogDebug(std::string_view event, const nlohmann::json& f = nlohmann::json::object()) {
+  LogEvent(LogLevel::kDebug, event, f);
+}
 
 }  // namespace iris

@@ -13,8 +13,8 @@ namespace iris {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}           // NOLINT(google-explicit-constructor)
-  Result(Status status) : data_(std::move(status)) {     // NOLINT(google-explicit-constructor)
+  Result(T value) : data_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
+  Result(Status status) : data_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     if (std::get<Status>(data_).ok()) data_ = Status(StatusCode::kInternal, "Result built from OK status");
   }
 

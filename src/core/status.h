@@ -63,8 +63,8 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 }  // namespace iris
 
 // Evaluates an expression returning Status and returns it from the current function if not OK.
-#define IRIS_RETURN_IF_ERROR(expr)              \
-  do {                                          \
-    ::iris::Status iris_status_ = (expr);       \
+#define IRIS_RETURN_IF_ERROR(expr)               \
+  do {                                           \
+    ::iris::Status iris_status_ = (expr);        \
     if (!iris_status_.ok()) return iris_status_; \
   } while (0)

@@ -15,11 +15,7 @@ std::string SanitizedFileName(std::string_view name) {
 
 IngestedImage::IngestedImage(std::string bytes, ContentHashes hashes, ImageInfo info, std::string source,
                              DecodeLimits limits)
-    : bytes_(std::move(bytes)),
-      hashes_(std::move(hashes)),
-      info_(info),
-      source_(std::move(source)),
-      limits_(limits) {}
+    : bytes_(std::move(bytes)), hashes_(std::move(hashes)), info_(info), source_(std::move(source)), limits_(limits) {}
 
 Result<std::shared_ptr<const RgbImage>> IngestedImage::Full() const { return AtLeast(0); }
 

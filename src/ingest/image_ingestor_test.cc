@@ -56,7 +56,8 @@ TEST(ImageIngestorTest, RejectsBadUploadsBeforeDecoding) {
 class LocalImageServer {
  public:
   LocalImageServer() {
-    server_.Get("/a.jpg", [](const httplib::Request&, httplib::Response& res) { res.set_content(Photo(), "image/jpeg"); });
+    server_.Get("/a.jpg",
+                [](const httplib::Request&, httplib::Response& res) { res.set_content(Photo(), "image/jpeg"); });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -74,8 +74,7 @@ Result<std::vector<Tensor>> ConcatAll(const std::vector<std::vector<Tensor>*>& p
 DynamicBatcher::DynamicBatcher(std::string model, BatcherOptions options, BatchFunction run_batch)
     : model_(std::move(model)),
       options_{std::max(1, options.max_batch_size), std::max(options.max_queue_delay, std::chrono::microseconds(0)),
-               std::max(1, options.max_queue_size),
-               std::max(options.max_announced_wait, std::chrono::microseconds(0))},
+               std::max(1, options.max_queue_size), std::max(options.max_announced_wait, std::chrono::microseconds(0))},
       run_batch_(std::move(run_batch)),
       worker_([this] { WorkerLoop(); }) {}
 

@@ -52,9 +52,9 @@
 namespace iris {
 
 struct BatcherOptions {
-  int max_batch_size = 8;                           // items per batch function call (>= 1)
-  std::chrono::microseconds max_queue_delay{2000};  // wait for more items after the oldest arrived
-  int max_queue_size = 256;                         // queued items before Unavailable
+  int max_batch_size = 8;                               // items per batch function call (>= 1)
+  std::chrono::microseconds max_queue_delay{2000};      // wait for more items after the oldest arrived
+  int max_queue_size = 256;                             // queued items before Unavailable
   std::chrono::microseconds max_announced_wait{50000};  // wait for announced items (see above)
 };
 

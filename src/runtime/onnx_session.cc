@@ -1,7 +1,6 @@
 #include "runtime/onnx_session.h"
 
 #include <malloc.h>
-
 #include <onnxruntime_cxx_api.h>
 
 #include <algorithm>

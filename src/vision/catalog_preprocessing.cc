@@ -24,9 +24,15 @@ Result<ImagePreprocessing> ToImagePreprocessing(const models::Preprocessing& c) 
   p.width = c.input_width;
   p.height = c.input_height;
   switch (c.resize) {
-    case models::ResizeMode::kShortestSide: p.resize = ImagePreprocessing::Resize::kShortestSide; break;
-    case models::ResizeMode::kLetterbox: p.resize = ImagePreprocessing::Resize::kLetterbox; break;
-    case models::ResizeMode::kStretch: p.resize = ImagePreprocessing::Resize::kStretch; break;
+    case models::ResizeMode::kShortestSide:
+      p.resize = ImagePreprocessing::Resize::kShortestSide;
+      break;
+    case models::ResizeMode::kLetterbox:
+      p.resize = ImagePreprocessing::Resize::kLetterbox;
+      break;
+    case models::ResizeMode::kStretch:
+      p.resize = ImagePreprocessing::Resize::kStretch;
+      break;
   }
   if (c.resize == models::ResizeMode::kShortestSide && c.shortest_side != 0 &&
       (c.shortest_side != c.input_width || c.shortest_side != c.input_height)) {

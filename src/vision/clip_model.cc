@@ -54,15 +54,15 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
   model->vision_ = std::move(vision).value();
   const ModelIoSpec& io = model->vision_->io();
   if (io.inputs.size() != 1 || io.outputs.empty() || io.outputs[0].shape.size() != 2 || io.outputs[0].shape[1] <= 0) {
-    return FailedPrecondition("model " + files.name + ": vision_model.onnx must take one image tensor and return [N,D]");
+    return FailedPrecondition("model " + files.name +
+                              ": vision_model.onnx must take one image tensor and return [N,D]");
   }
   const auto& in_shape = io.inputs[0].shape;
   if (in_shape.size() != 4 || in_shape[1] != 3 || (in_shape[2] > 0 && in_shape[2] != files.preprocessing.height) ||
       (in_shape[3] > 0 && in_shape[3] != files.preprocessing.width)) {
     return FailedPrecondition("model " + files.name + ": vision input " + DescribeSpec(io.inputs[0]) +
-                              " does not match the preprocessing size " +
-                              std::to_string(files.preprocessing.width) + "x" +
-                              std::to_string(files.preprocessing.height));
+                              " does not match the preprocessing size " + std::to_string(files.preprocessing.width) +
+                              "x" + std::to_string(files.preprocessing.height));
   }
   model->dim_ = static_cast<int>(io.outputs[0].shape[1]);
   BatcherOptions options = BatcherOptionsFrom(runtime);
@@ -73,7 +73,8 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
       [vision_session](const std::vector<Tensor>& inputs) { return vision_session->Run(inputs); });
 
   if (files.text) {
-    if (!files.vocab || !files.merges) return FailedPrecondition("model " + files.name + ": text tower without tokenizer");
+    if (!files.vocab || !files.merges)
+      return FailedPrecondition("model " + files.name + ": text tower without tokenizer");
     auto tokenizer = ClipTokenizer::Load(*files.vocab, *files.merges);
     if (!tokenizer.ok()) return tokenizer.status().WithContext("model " + files.name + " tokenizer");
     model->tokenizer_ = std::move(tokenizer).value();
@@ -82,8 +83,10 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
     model->text_ = std::move(text).value();
     if (model->text_->io().inputs.size() != 2 || model->text_->io().outputs.empty() ||
         model->text_->io().outputs[0].shape.size() != 2 || model->text_->io().outputs[0].shape[1] != model->dim_) {
-      return FailedPrecondition("model " + files.name + ": text_model.onnx must take input_ids + attention_mask and "
-                                "return [N," + std::to_string(model->dim_) + "]");
+      return FailedPrecondition("model " + files.name +
+                                ": text_model.onnx must take input_ids + attention_mask and "
+                                "return [N," +
+                                std::to_string(model->dim_) + "]");
     }
     const OnnxSession* text_session = model->text_.get();
     model->text_batcher_ = std::make_unique<DynamicBatcher>(
@@ -94,7 +97,7 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
 }
 
 Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
-                                                     BatchAnnouncement* announcement) const {
+                                                      BatchAnnouncement* announcement) const {
   if (images.empty()) return InvalidArgument("no images to embed");
   const auto n = static_cast<std::int64_t>(images.size());
   const std::int64_t h = preprocessing_.height, w = preprocessing_.width;
@@ -128,7 +131,8 @@ Result<std::vector<Embedding>> ClipModel::EmbedTexts(std::span<const std::string
   std::vector<Tensor> inputs;
   inputs.push_back(std::move(ids));
   inputs.push_back(std::move(mask));
-  auto future = batch.batch_size == 1 ? text_batcher_->Submit(std::move(inputs)) : text_batcher_->SubmitMany(std::move(inputs));
+  auto future =
+      batch.batch_size == 1 ? text_batcher_->Submit(std::move(inputs)) : text_batcher_->SubmitMany(std::move(inputs));
   return RowsOf(future.get(), batch.batch_size, normalize);
 }
 

@@ -72,7 +72,8 @@ Result<ImagePreprocessing> ReadHfPreprocessorConfig(const std::filesystem::path&
     if (j.value("do_normalize", true)) {
       auto mean = j.value("image_mean", std::vector<float>{0.5f, 0.5f, 0.5f});
       auto std = j.value("image_std", std::vector<float>{0.5f, 0.5f, 0.5f});
-      if (mean.size() != 3 || std.size() != 3) return Unprocessable("preprocessor_config.json: image_mean/std need 3 values");
+      if (mean.size() != 3 || std.size() != 3)
+        return Unprocessable("preprocessor_config.json: image_mean/std need 3 values");
       for (int c = 0; c < 3; ++c) {
         p.mean[c] = mean[c];
         p.std[c] = std[c];

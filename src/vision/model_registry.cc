@@ -42,8 +42,10 @@ Result<std::map<std::string, std::filesystem::path>> ParseLocalModels(const std:
 ModelRegistry::ModelRegistry(const Config& config, std::shared_ptr<const models::ModelStore> store)
     : runtime_(config.runtime), default_clip_(config.models.default_clip), store_(std::move(store)) {
   auto local = ParseLocalModels(config.models.local);
-  if (local.ok()) local_ = *local;
-  else LogWarn("models.local_ignored", {{"reason", local.status().message()}});
+  if (local.ok())
+    local_ = *local;
+  else
+    LogWarn("models.local_ignored", {{"reason", local.status().message()}});
 }
 
 Result<ClipModelFiles> ModelRegistry::ClipFilesFor(const std::string& name) const {
@@ -95,6 +97,12 @@ Result<ClipModelFiles> ModelRegistry::ClipFilesFor(const std::string& name) cons
 
 Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view requested) {
   const std::string name(requested.empty() ? default_clip_ : requested);
+  // Names come from requests: only known names get a loading slot, so arbitrary names cannot grow
+  // the registry.
+  if (!local_.count(name)) {
+    if (!store_) return NotFound("unknown model '" + name + "'");
+    IRIS_RETURN_IF_ERROR(store_->catalog().Find(name).status());
+  }
   std::shared_ptr<std::mutex> load_lock;
   {
     std::lock_guard lock(mu_);
@@ -113,11 +121,12 @@ Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view re
   auto loaded = ClipModel::Load(files, runtime_);
   if (!loaded.ok()) return loaded.status();
   std::shared_ptr<const ClipModel> model = std::move(loaded).value();
-  LogInfo("model.loaded", {{"model", name},
-                           {"provider", model->provider()},
-                           {"dim", model->dim()},
-                           {"text", model->has_text()},
-                           {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
+  LogInfo("model.loaded",
+          {{"model", name},
+           {"provider", model->provider()},
+           {"dim", model->dim()},
+           {"text", model->has_text()},
+           {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
   std::lock_guard lock(mu_);
   clip_[name] = model;
   return model;

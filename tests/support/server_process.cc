@@ -17,7 +17,8 @@ namespace iris::testing {
 std::string IrisBinary() {
   const char* env = std::getenv("IRIS_BINARY");
   std::string bin = env && *env ? env : IRIS_TEST_BINARY;
-  if (!std::filesystem::exists(bin)) throw std::runtime_error("iris binary not found at " + bin + " (build it, or set IRIS_BINARY)");
+  if (!std::filesystem::exists(bin))
+    throw std::runtime_error("iris binary not found at " + bin + " (build it, or set IRIS_BINARY)");
   return bin;
 }
 
@@ -41,8 +42,9 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const ServerOptions& options
   p->log_path_ = p->temp_->path() / "server.log";
   p->port_ = FreeLoopbackPort();
 
-  std::vector<std::string> args = {IrisBinary(), "serve", "--host", "127.0.0.1", "--port", std::to_string(p->port_),
-                                   "--data-dir", p->data_dir_.string()};
+  std::vector<std::string> args = {
+      IrisBinary(),         "serve", "--host", "127.0.0.1", "--port", std::to_string(p->port_), "--data-dir",
+      p->data_dir_.string()};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 
   pid_t pid = ::fork();

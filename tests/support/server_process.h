@@ -19,9 +19,9 @@
 namespace iris::testing {
 
 struct ServerOptions {
-  std::vector<std::string> extra_args;              // appended after `serve --port P --data-dir D`
-  std::map<std::string, std::string> env;           // added to the child's environment
-  std::optional<std::filesystem::path> data_dir;    // default: a fresh temp dir
+  std::vector<std::string> extra_args;            // appended after `serve --port P --data-dir D`
+  std::map<std::string, std::string> env;         // added to the child's environment
+  std::optional<std::filesystem::path> data_dir;  // default: a fresh temp dir
   std::chrono::seconds start_timeout{30};
 };
 

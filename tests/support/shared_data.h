@@ -1,6 +1,6 @@
 // Locating ../shared (real models and photos) from tests and benchmarks.
-// IRIS_SHARED_DIR overrides the default baked in at configure time (IRIS_SHARED_DIR cache variable). A missing file is a test
-// failure with a message that says where it was looked for, never a silent skip.
+// IRIS_SHARED_DIR overrides the default baked in at configure time (IRIS_SHARED_DIR cache variable). A missing file is
+// a test failure with a message that says where it was looked for, never a silent skip.
 #pragma once
 
 #include <filesystem>
