@@ -173,3 +173,27 @@ TEST(EmbeddingsE2eTest, CatalogModelInstalledFromTheMirrorIsServed) {
 
 }  // namespace
 }  // namespace iris::testing
+
+namespace iris::testing {
+namespace {
+
+TEST(EmbeddingsE2eTest, ReadinessWaitsForPreloadedModelsAndReportsAMissingOne) {
+  iris::testing::TempDir models;
+  auto server =
+      ServerProcess::Start(ServeWith({"--models-dir", models.path().string(), "--preload-models", "clip-vit-b-32"}));
+  auto client = server->Client();
+  auto ready = client->Get("/readyz");
+  for (int i = 0; i < 100 && !(ready && ready->body.find("not installed") != std::string::npos); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ready = client->Get("/readyz");
+  }
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  auto body = ParseJson(ready->body);
+  EXPECT_EQ(body["status"], "not_ready");
+  EXPECT_NE(body["checks"]["models"].dump().find("iris models pull clip-vit-b-32"), std::string::npos) << ready->body;
+  EXPECT_EQ(ParseJson(client->Get("/readyz")->body)["checks"]["storage"]["status"], "ok");
+}
+
+}  // namespace
+}  // namespace iris::testing
