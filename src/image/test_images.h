@@ -13,6 +13,7 @@
 #include <vips/vips8>
 
 #include "image/rgb_image.h"
+#include "image/vips_bridge.h"
 #include "image/vips_runtime.h"
 #include "support/shared_data.h"
 
@@ -43,16 +44,9 @@ inline std::string EncodeWithVips(const vips::VImage& image, const std::string& 
   return bytes;
 }
 
-// An 8-bit 3-band libvips image as an RgbImage.
+// An 8-bit 3-band libvips image as an RgbImage (the decoder's own copy routine).
 inline RgbImage ToRgbImage(const vips::VImage& image) {
-  std::size_t size = 0;
-  void* data = image.write_to_memory(&size);
-  RgbImage rgb;
-  rgb.width = image.width();
-  rgb.height = image.height();
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  rgb.pixels.assign(bytes, bytes + size);
-  g_free(data);
+  RgbImage rgb = vips_bridge::CopyToRgbImage(image);
   EXPECT_EQ(rgb.pixels.size(), rgb.stride() * static_cast<std::size_t>(rgb.height));
   return rgb;
 }
