@@ -1,5 +1,7 @@
 #include "api/http_server.h"
 
+#include <cstdlib>
+
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -193,6 +195,11 @@ void HttpServer::RecordExchange(const httplib::Request& req, const httplib::Resp
   requests_total_.Increment({method, route, std::to_string(res.status)});
   request_duration_.Observe({method, route}, seconds);
   if (!LogEnabled(LogLevel::kInfo)) return;
+  // Multipart bodies are parsed into req.files and leave req.body empty: count what was sent.
+  std::size_t bytes_in = req.body.size();
+  if (bytes_in == 0 && req.has_header("Content-Length")) {
+    bytes_in = static_cast<std::size_t>(std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10));
+  }
   // Never the query string or bodies: they may carry image URLs with tokens or user data.
   LogInfo("http.request", {{"request_id", ex ? ex->context.request_id() : ""},
                            {"method", req.method},
@@ -200,7 +207,7 @@ void HttpServer::RecordExchange(const httplib::Request& req, const httplib::Resp
                            {"route", route},
                            {"status", res.status},
                            {"duration_ms", std::round(seconds * 1e6) / 1e3},
-                           {"bytes_in", req.body.size()},
+                           {"bytes_in", bytes_in},
                            {"bytes_out", res.body.empty() ? res.content_length_ : res.body.size()},
                            {"stages", ex ? ex->context.StagesJson() : nlohmann::json::object()}});
 }
