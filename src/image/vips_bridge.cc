@@ -24,14 +24,14 @@ RgbImage CopyToRgbImage(const vips::VImage& image) {
   if (image.bands() != 3 || image.format() != VIPS_FORMAT_UCHAR) {
     throw vips::VError("internal: expected a 3-band 8-bit image");
   }
-  std::size_t size = 0;
-  void* data = image.write_to_memory(&size);
   RgbImage rgb;
   rgb.width = image.width();
   rgb.height = image.height();
-  const auto* bytes = static_cast<const std::uint8_t*>(data);
-  rgb.pixels.assign(bytes, bytes + size);
-  g_free(data);
+  rgb.pixels.resize(rgb.stride() * static_cast<std::size_t>(rgb.height));
+  // Render straight into the vector: no second full-size buffer and copy.
+  vips::VImage target = vips::VImage::new_from_memory(rgb.pixels.data(), rgb.pixels.size(), rgb.width, rgb.height, 3,
+                                                      VIPS_FORMAT_UCHAR);
+  image.write(target);
   return rgb;
 }
 
