@@ -70,6 +70,11 @@ TEST(ServerRequestId, ReplacesInvalidClientIdAndGeneratesMissingOnes) {
 TEST(ServerMetrics, CountsRequestsAndExposesHistogramAndInFlight) {
   auto server = ServerProcess::Start();
   auto client = server->Client();
+  // A request is counted after its response is written. One keep-alive connection makes the worker
+  // finish counting each request before it reads the next; the pause lets the start-up probes'
+  // counts (other connections) land before the first scrape.
+  client->set_keep_alive(true);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
   const std::string series = R"(iris_http_requests_total{method="GET",route="/healthz",status="200"})";
   auto before = client->Get("/metrics");
   ASSERT_TRUE(before);
