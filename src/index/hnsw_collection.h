@@ -1,0 +1,127 @@
+// HnswCollection: an embedded, in-memory vector collection over an hnswlib HNSW graph. Items have a
+// caller-chosen string id, one vector of `dim` floats and a JSON metadata object.
+//
+// Contract:
+//   * One live vector per id, never duplicates. Upsert of an existing id replaces its vector and
+//     metadata (the old graph element is marked deleted, the new vector gets a fresh internal label).
+//     Delete removes the id: it disappears from Get, Search, ListIds and size().
+//   * Deleted elements stay in the graph as tombstones (hnswlib 0.6.2 cannot reuse them); they
+//     count against capacity, which doubles automatically when full. Compaction is later work.
+//   * Scores follow vector_metric.h: similarity higher = closer, distance = 1 - similarity for
+//     cosine/inner product, Euclidean distance for L2. Hits are closest first.
+//   * SearchFilter is applied inside the graph walk (filtered_hnsw_search.h), so a filtered top-n
+//     contains up to n matching items even when matches are rare.
+//   * Errors: wrong dimension, NaN/inf values, zero vector (cosine), empty id, metadata that is not an
+//     object, top_n outside [1, 1000] -> InvalidArgument; unknown id -> NotFound; hnswlib failures
+//     (its std::runtime_error, std::bad_alloc) -> Internal; Load of a missing file -> NotFound, of a
+//     corrupt, truncated or inconsistent file -> FailedPrecondition naming the file.
+//   * Save/Load: collection_file.h (versioned header, catalog JSON, hnswlib bytes, SHA-256).
+//
+// Ownership: owns its index and catalog. Thread-safety: all methods are safe to call concurrently;
+// searches and reads share a lock, Upsert/Delete take it exclusively. Not copyable or movable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "index/search_filter.h"
+#include "index/vector_metric.h"
+
+namespace iris {
+
+struct CollectionOptions {
+  int dim = 0;  // 1..65536
+  Metric metric = Metric::kCosine;
+  int m = 16;                      // graph degree, 2..100
+  int ef_construction = 200;       // build breadth, >= 1
+  int ef_search = 64;              // default search breadth (at least top_n is used), >= 1
+  size_t initial_capacity = 1024;  // elements before the first doubling, >= 1
+};
+
+struct CollectionItem {
+  std::string id;
+  std::vector<float> vector;  // as stored: L2-normalised for kCosine
+  nlohmann::json metadata;    // always an object
+};
+
+struct CollectionHit {
+  std::string id;
+  float similarity = 0;
+  float distance = 0;
+  nlohmann::json metadata;
+};
+
+inline constexpr int kMaxTopN = 1000;
+
+class HnswCollection {
+ public:
+  static Result<std::unique_ptr<HnswCollection>> Create(const CollectionOptions& options);
+  // Reads a file written by Save; the loaded collection has the saved options.
+  static Result<std::unique_ptr<HnswCollection>> Load(const std::filesystem::path& path);
+
+  ~HnswCollection();
+  HnswCollection(const HnswCollection&) = delete;
+  HnswCollection& operator=(const HnswCollection&) = delete;
+
+  // Inserts or replaces. `metadata` must be an object or null (stored as {}).
+  Status Upsert(const std::string& id, std::span<const float> vector,
+                nlohmann::json metadata = nlohmann::json::object());
+  Status Delete(const std::string& id);
+  Result<CollectionItem> Get(const std::string& id) const;
+
+  // Up to top_n live items matching `filter`, closest first, whose similarity >= min_similarity.
+  Result<std::vector<CollectionHit>> Search(std::span<const float> query, int top_n, const SearchFilter& filter = {},
+                                            std::optional<float> min_similarity = std::nullopt) const;
+
+  // Writes the whole collection atomically (temp file + rename).
+  Status Save(const std::filesystem::path& path) const;
+
+  // Live ids in lexicographic order, [offset, offset + limit).
+  std::vector<std::string> ListIds(size_t offset, size_t limit) const;
+
+  size_t size() const;
+  // Graph elements including tombstones, and the current capacity (for tests and metrics).
+  size_t graph_elements() const;
+  size_t capacity() const;
+  const CollectionOptions& options() const { return options_; }
+
+ private:
+  struct Entry {
+    std::string id;
+    nlohmann::json metadata;
+  };
+  using Label = std::uint64_t;
+
+  struct Graph;  // hnswlib's space and index; defined in the .cc, the only unit that sees hnswlib
+
+  explicit HnswCollection(const CollectionOptions& options);
+  Status AddToGraph(const std::vector<float>& prepared, Label label);
+
+  // Readers pass through the turnstile before taking the shared lock, and a writer holds it while it
+  // waits for the exclusive lock; glibc's rwlock prefers readers, so without this a steady stream of
+  // searches would starve Upsert and Delete forever.
+  std::shared_lock<std::shared_mutex> LockForRead() const;
+  std::unique_lock<std::shared_mutex> LockForWrite();
+
+  const CollectionOptions options_;
+  mutable std::mutex turnstile_;
+  mutable std::shared_mutex mutex_;
+  std::unique_ptr<Graph> graph_;
+  std::map<std::string, Label> labels_by_id_;
+  std::unordered_map<Label, Entry> entries_by_label_;
+  Label next_label_ = 0;
+};
+
+}  // namespace iris
