@@ -7,6 +7,12 @@ namespace {
 
 constexpr const char* kFileFields[] = {"file", "image", "image_file"};
 
+Status MissingImage() {
+  return Unprocessable(
+      "missing image: send it as multipart field 'file' (or 'image', 'image_file'), "
+      "or give 'image_url'");
+}
+
 bool IsJson(const httplib::Request& req) {
   return req.get_header_value("Content-Type").rfind("application/json", 0) == 0;
 }
@@ -52,18 +58,14 @@ Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& re
       return ingestor.FromUpload(file.content, file.filename);
     }
     if (!req.has_file("image_url") && !req.has_file("url")) {
-      return Unprocessable(
-          "missing image: send it as multipart field 'file' (or 'image', 'image_file'), "
-          "or give 'image_url'");
+      return MissingImage();
     }
   }
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   auto url = RequestSetting(req, body, "image_url");
   if (!url) url = RequestSetting(req, body, "url");
   if (!url) {
-    return Unprocessable(
-        "missing image: send it as multipart field 'file' (or 'image', 'image_file'), "
-        "or give 'image_url'");
+    return MissingImage();
   }
   if (url->empty()) return Unprocessable("image_url is empty");
   const auto started = std::chrono::steady_clock::now();

@@ -8,20 +8,14 @@
 //   iris bench embed --url http://127.0.0.1:8011/embed --field file --form model=vit --pid PID ...
 //       the same load against any other server with an upload endpoint (e.g. the seed-style peer).
 // DIR is a folder in the Hugging Face/Xenova CLIP layout (vision_model.onnx + preprocessor_config.json).
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <sstream>
-#include <thread>
 
 #include "cli/bench_support.h"
 #include "cli/commands.h"
-#include "cli/config_flags.h"
 #include "cli/http_load_generator.h"
 
 namespace iris::cli {

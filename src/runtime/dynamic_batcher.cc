@@ -71,6 +71,15 @@ Result<std::vector<Tensor>> ConcatAll(const std::vector<std::vector<Tensor>*>& p
 
 }  // namespace
 
+BatcherOptions BatcherOptionsFromConfig(const RuntimeConfig& runtime) {
+  BatcherOptions o;
+  o.max_batch_size = runtime.max_batch_size;
+  o.max_queue_delay = std::chrono::microseconds(runtime.max_queue_delay_us);
+  o.max_queue_size = runtime.max_queue_size;
+  o.max_announced_wait = std::chrono::microseconds(runtime.max_announced_wait_us);
+  return o;
+}
+
 DynamicBatcher::DynamicBatcher(std::string model, BatcherOptions options, BatchFunction run_batch)
     : model_(std::move(model)),
       options_{std::max(1, options.max_batch_size), std::max(options.max_queue_delay, std::chrono::microseconds(0)),

@@ -46,6 +46,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/config.h"
 #include "core/result.h"
 #include "runtime/tensor.h"
 
@@ -57,6 +58,10 @@ struct BatcherOptions {
   int max_queue_size = 256;                             // queued items before Unavailable
   std::chrono::microseconds max_announced_wait{50000};  // wait for announced items (see above)
 };
+
+// The options the [runtime] configuration section asks for (max_batch_size, max_queue_delay_us,
+// max_queue_size, max_announced_wait_us); every model adapter builds its batchers from these.
+BatcherOptions BatcherOptionsFromConfig(const RuntimeConfig& runtime);
 
 struct BatcherStats {
   std::uint64_t batches = 0;   // batch function calls

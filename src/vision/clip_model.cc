@@ -5,15 +5,6 @@
 namespace iris {
 namespace {
 
-BatcherOptions BatcherOptionsFrom(const RuntimeConfig& runtime) {
-  BatcherOptions o;
-  o.max_batch_size = runtime.max_batch_size;
-  o.max_queue_delay = std::chrono::microseconds(runtime.max_queue_delay_us);
-  o.max_queue_size = runtime.max_queue_size;
-  o.max_announced_wait = std::chrono::microseconds(runtime.max_announced_wait_us);
-  return o;
-}
-
 // Output 0 of a batch as rows of `dim` floats, normalised if asked.
 Result<std::vector<Embedding>> RowsOf(const BatchResult& result, std::int64_t rows, bool normalize) {
   if (!result.ok()) return result.status();
@@ -65,7 +56,7 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
                               "x" + std::to_string(files.preprocessing.height));
   }
   model->dim_ = static_cast<int>(io.outputs[0].shape[1]);
-  BatcherOptions options = BatcherOptionsFrom(runtime);
+  BatcherOptions options = BatcherOptionsFromConfig(runtime);
   if (auto fixed = FixedBatchSize(io)) options.max_batch_size = static_cast<int>(*fixed);
   const OnnxSession* vision_session = model->vision_.get();
   model->vision_batcher_ = std::make_unique<DynamicBatcher>(
@@ -90,7 +81,7 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
     }
     const OnnxSession* text_session = model->text_.get();
     model->text_batcher_ = std::make_unique<DynamicBatcher>(
-        files.name + "/text", BatcherOptionsFrom(runtime),
+        files.name + "/text", BatcherOptionsFromConfig(runtime),
         [text_session](const std::vector<Tensor>& inputs) { return text_session->Run(inputs); });
   }
   return model;
