@@ -163,6 +163,46 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(models.local)),
       MakeOption("models.default_clip", "--default-clip-model", "CLIP model used when a request names none",
                  IRIS_FIELD(models.default_clip)),
+      MakeOption("captions.url", "--captions-url",
+                 "base URL of an OpenAI-compatible chat-completions API for describe_image (empty: off)",
+                 IRIS_FIELD(captions.url)),
+      MakeOption("captions.model", "--captions-model", "model name sent to the captioning API",
+                 IRIS_FIELD(captions.model)),
+      MakeOption("captions.api_key", "--captions-api-key", "API key for the captioning API (never logged)",
+                 IRIS_FIELD(captions.api_key)),
+      MakeOption("captions.prompt", "--captions-prompt", "instruction sent with each image",
+                 IRIS_FIELD(captions.prompt)),
+      MakeOption("captions.timeout_s", "--captions-timeout", "seconds allowed for one captioning call",
+                 IRIS_FIELD(captions.timeout_s)),
+      MakeOption("captions.max_retries", "--captions-max-retries", "retries after 429, 5xx or network errors",
+                 IRIS_FIELD(captions.max_retries)),
+      MakeOption("captions.backoff_initial_ms", "--captions-backoff-initial-ms",
+                 "first retry delay in ms (doubles, with jitter)", IRIS_FIELD(captions.backoff_initial_ms)),
+      MakeOption("captions.backoff_max_ms", "--captions-backoff-max-ms",
+                 "longest delay between attempts in ms (Retry-After honoured up to this)",
+                 IRIS_FIELD(captions.backoff_max_ms)),
+      MakeOption("captions.max_concurrency", "--captions-max-concurrency", "captioning calls in flight at once",
+                 IRIS_FIELD(captions.max_concurrency)),
+      MakeOption("analysis.person_detector", "--person-detector", "detector model for persons and objects",
+                 IRIS_FIELD(analysis.person_detector)),
+      MakeOption("analysis.face_detector", "--face-detector", "face detector: yunet, ultraface-rfb-320 or -640",
+                 IRIS_FIELD(analysis.face_detector)),
+      MakeOption("analysis.face_embedder", "--face-embedder", "face embedding model for embed_face",
+                 IRIS_FIELD(analysis.face_embedder)),
+      MakeOption("analysis.dino_v2_model", "--dino-v2-model", "model behind embed_dino_v2",
+                 IRIS_FIELD(analysis.dino_v2_model)),
+      MakeOption("analysis.dino_v3_model", "--dino-v3-model", "model behind embed_dino_v3",
+                 IRIS_FIELD(analysis.dino_v3_model)),
+      MakeOption("analysis.resnet_model", "--resnet-model", "model behind embed_resnet50",
+                 IRIS_FIELD(analysis.resnet_model)),
+      MakeOption("analysis.min_person_score", "--min-person-score",
+                 "score floor for prominent_person and detect_objects", IRIS_FIELD(analysis.min_person_score)),
+      MakeOption("analysis.min_face_score", "--min-face-score", "score floor for prominent_face and detect_faces",
+                 IRIS_FIELD(analysis.min_face_score)),
+      MakeOption("analysis.classifiers_dir", "--classifiers-dir", "where trained collection classifiers live",
+                 IRIS_FIELD(analysis.classifiers_dir)),
+      MakeOption("analysis.cache_results", "--cache-results",
+                 "1: cache analysis results by image content hash", IRIS_FIELD(analysis.cache_results)),
       MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
       MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
   };
@@ -251,6 +291,14 @@ Status ValidateConfig(const Config& c) {
   if (c.server.max_body_bytes < 1024) return InvalidArgument("server.max_body_bytes must be >= 1024");
   if (c.server.shutdown_deadline_s < 0) return InvalidArgument("server.shutdown_deadline_s must be >= 0");
   if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
+  if (c.captions.timeout_s <= 0) return InvalidArgument("captions.timeout_s must be > 0");
+  if (c.captions.max_retries < 0) return InvalidArgument("captions.max_retries must be >= 0");
+  if (c.captions.backoff_initial_ms < 0 || c.captions.backoff_max_ms < c.captions.backoff_initial_ms)
+    return InvalidArgument("captions.backoff_initial_ms must be >= 0 and <= captions.backoff_max_ms");
+  if (c.captions.max_concurrency < 1) return InvalidArgument("captions.max_concurrency must be >= 1");
+  if (c.analysis.min_person_score < 0 || c.analysis.min_person_score > 1 || c.analysis.min_face_score < 0 ||
+      c.analysis.min_face_score > 1)
+    return InvalidArgument("analysis.min_person_score and analysis.min_face_score must be within 0..1");
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
@@ -285,6 +333,7 @@ std::string ConfigToToml(const Config& config) {
       section = sec;
     }
     std::string v = opt.get(config);
+    if (opt.key.ends_with("api_key") && !v.empty()) v = "***";  // secrets are never printed
     out += opt.key.substr(dot + 1) + " = ";
     switch (opt.kind) {
       case ConfigOption::Kind::kNumber:

@@ -63,6 +63,34 @@ struct ModelsConfig {
   std::string default_clip = "clip-vit-b-32";  // CLIP model used when a request names none
 };
 
+// The captioning provider behind describe_image: any OpenAI-compatible chat-completions API that
+// takes images (OpenAI, Gemini's OpenAI endpoint, vLLM, llama.cpp server, Ollama).
+struct CaptionsConfig {
+  std::string url;                   // base URL, e.g. https://api.openai.com/v1 ("" = not configured)
+  std::string model = "gpt-4o-mini";  // model name sent in the request
+  std::string api_key;               // sent as "Authorization: Bearer"; never logged
+  std::string prompt = "Describe this image in one or two sentences.";
+  double timeout_s = 60;             // one attempt, whole request
+  int max_retries = 3;               // extra attempts after a 429, 5xx or network error
+  int backoff_initial_ms = 500;      // first retry delay (doubles each time, with jitter)
+  int backoff_max_ms = 8000;         // longest delay between attempts (Retry-After is honoured up to this)
+  int max_concurrency = 4;           // provider calls in flight at once, process-wide
+};
+
+// Defaults of the analysis operations (/analyze_image/, iris analyze).
+struct AnalysisConfig {
+  std::string person_detector = "yolox-nano";
+  std::string face_detector = "yunet";  // or ultraface-rfb-320 / ultraface-rfb-640
+  std::string face_embedder = "mobilefacenet";
+  std::string dino_v2_model = "dinov2-small";
+  std::string dino_v3_model = "dinov3-vitl16";
+  std::string resnet_model = "resnet50";
+  double min_person_score = 0.5;  // score floor for "prominent_person" and detect_objects
+  double min_face_score = 0.6;    // score floor for "prominent_face" and detect_faces
+  std::string classifiers_dir = "./iris-data/classifiers";  // trained collection classifiers
+  int cache_results = 1;          // 1: cache operation results by image content hash (result cache)
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "json";  // json (one object per line) or text
@@ -74,6 +102,8 @@ struct Config {
   IngestConfig ingest;
   RuntimeConfig runtime;
   ModelsConfig models;
+  CaptionsConfig captions;
+  AnalysisConfig analysis;
   LogConfig log;
 };
 
@@ -103,7 +133,7 @@ Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
 // Cross-field checks (port range, positive limits...).
 Status ValidateConfig(const Config& config);
 
-// The effective configuration as TOML text (for `iris config` and logs).
+// The effective configuration as TOML text (for `iris config` and logs); api keys print as "***".
 std::string ConfigToToml(const Config& config);
 
 }  // namespace iris

@@ -1,0 +1,2 @@
+// Placeholder: being written (issue 4).
+int main() { return 1; }
