@@ -1,0 +1,91 @@
+#include "vision/ultraface_face_detector.h"
+
+#include "vision/catalog_preprocessing.h"
+
+namespace iris {
+
+Result<std::unique_ptr<UltrafaceFaceDetector>> UltrafaceFaceDetector::Load(const models::ModelSpec& spec,
+                                                                           const std::filesystem::path& model_file,
+                                                                           const RuntimeConfig& runtime) {
+  const std::string what = "model " + spec.name;
+  if (spec.family != models::ModelFamily::kUltraface) {
+    return FailedPrecondition(what + " is a " + std::string(models::ModelFamilyName(spec.family)) +
+                              " model, not UltraFace");
+  }
+  if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
+  const models::ModelFile* file = spec.FindFile("model");
+  if (!file) return FailedPrecondition(what + ": the catalog entry has no \"model\" file");
+
+  std::unique_ptr<UltrafaceFaceDetector> detector(new UltrafaceFaceDetector());
+  detector->name_ = spec.name;
+  auto preprocessing = ToImagePreprocessing(*spec.preprocessing);
+  if (!preprocessing.ok()) return preprocessing.status().WithContext(what);
+  detector->preprocessing_ = *preprocessing;
+
+  auto session = OnnxSession::Load(model_file, runtime, ToModelIoSpec(*file));
+  if (!session.ok()) return session.status().WithContext(what);
+  detector->session_ = std::move(session).value();
+  const ModelIoSpec& io = detector->session_->io();
+  const auto& in = io.inputs.empty() ? std::vector<std::int64_t>{} : io.inputs[0].shape;
+  if (io.inputs.size() != 1 || in.size() != 4 || in[1] != 3 ||
+      (in[2] > 0 && in[2] != detector->preprocessing_.height) ||
+      (in[3] > 0 && in[3] != detector->preprocessing_.width)) {
+    return FailedPrecondition(what + ": expected one image input [1,3," +
+                              std::to_string(detector->preprocessing_.height) + "," +
+                              std::to_string(detector->preprocessing_.width) + "]");
+  }
+  bool have_scores = false, have_boxes = false;
+  for (std::size_t i = 0; i < io.outputs.size(); ++i) {
+    if (io.outputs[i].name == "scores") {
+      detector->scores_ = i;
+      have_scores = true;
+    } else if (io.outputs[i].name == "boxes") {
+      detector->boxes_ = i;
+      have_boxes = true;
+    }
+  }
+  if (!have_scores || !have_boxes) return FailedPrecondition(what + ": expected outputs \"scores\" and \"boxes\"");
+  return detector;
+}
+
+Result<std::vector<Detection>> UltrafaceFaceDetector::Detect(const RgbImage& image,
+                                                             const FaceDetectorOptions& options) const {
+  IRIS_RETURN_IF_ERROR(ValidateFaceDetectorOptions(options));
+  if (image.empty()) return InvalidArgument("face detection: empty image");
+  const std::int64_t w = preprocessing_.width, h = preprocessing_.height;
+  IRIS_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Zeros(ElementType::kFloat32, {1, 3, h, w}));
+  IRIS_ASSIGN_OR_RETURN(const TensorPlacement placement,
+                        WriteImageTensor(image, preprocessing_, tensor.mutable_values<float>()));
+  std::vector<Tensor> inputs;
+  inputs.push_back(std::move(tensor));
+  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, session_->Run(inputs));
+
+  if (scores_ >= outputs.size() || boxes_ >= outputs.size()) return Internal("model " + name_ + ": missing outputs");
+  const Tensor& scores = outputs[scores_];
+  const Tensor& boxes = outputs[boxes_];
+  if (scores.type() != ElementType::kFloat32 || boxes.type() != ElementType::kFloat32 || scores.rank() != 3 ||
+      boxes.rank() != 3 || scores.shape()[0] != 1 || scores.shape()[2] != 2 ||
+      boxes.shape() != std::vector<std::int64_t>{1, scores.shape()[1], 4}) {
+    return Internal("model " + name_ + ": unexpected outputs " + scores.Describe() + ", " + boxes.Describe());
+  }
+  const auto n = static_cast<std::size_t>(scores.shape()[1]);
+  const std::span<const float> s = scores.values<float>();
+  const std::span<const float> b = boxes.values<float>();
+  const auto fw = static_cast<float>(w), fh = static_cast<float>(h);
+  std::vector<Detection> candidates;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float score = s[2 * i + 1];
+    if (!(score >= options.min_score)) continue;
+    Detection d;
+    // Normalised to the input tensor: scale to tensor pixels; FinishFaceDetections maps back.
+    d.x0 = b[4 * i] * fw;
+    d.y0 = b[4 * i + 1] * fh;
+    d.x1 = b[4 * i + 2] * fw;
+    d.y1 = b[4 * i + 3] * fh;
+    d.score = score;
+    candidates.push_back(std::move(d));
+  }
+  return FinishFaceDetections(std::move(candidates), placement, image.width, image.height, options);
+}
+
+}  // namespace iris
