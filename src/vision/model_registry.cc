@@ -1,5 +1,7 @@
 #include "vision/model_registry.h"
 
+#include <algorithm>
+
 #include "core/logging.h"
 #include "vision/catalog_preprocessing.h"
 #include "vision/hf_preprocessor_config.h"
@@ -95,6 +97,48 @@ Result<ClipModelFiles> ModelRegistry::ClipFilesFor(const std::string& name) cons
   return files;
 }
 
+template <typename T, typename Load>
+Result<std::shared_ptr<const T>> ModelRegistry::GetOrLoad(std::map<std::string, std::shared_ptr<const T>>& loaded,
+                                                          const std::string& name, std::string_view kind, Load load) {
+  std::shared_ptr<std::mutex> load_lock;
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = loaded.find(name); it != loaded.end()) return it->second;
+    auto& slot = loading_[std::string(kind) + "/" + name];
+    if (!slot) slot = std::make_shared<std::mutex>();
+    load_lock = slot;
+  }
+  std::lock_guard loading(*load_lock);  // concurrent first uses wait here for one load
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = loaded.find(name); it != loaded.end()) return it->second;
+  }
+  const auto started = std::chrono::steady_clock::now();
+  auto result = load();
+  if (!result.ok()) return result.status();
+  std::shared_ptr<const T> model = std::move(result).value();
+  LogInfo("model.loaded",
+          {{"model", name},
+           {"kind", kind},
+           {"provider", model->provider()},
+           {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
+  std::lock_guard lock(mu_);
+  loaded[name] = model;
+  return model;
+}
+
+Result<std::pair<const models::ModelSpec*, std::filesystem::path>> ModelRegistry::CatalogModel(
+    const std::string& name, std::initializer_list<models::ModelFamily> families, std::string_view kind) const {
+  if (!store_) return FailedPrecondition("no model store configured");
+  IRIS_ASSIGN_OR_RETURN(const models::ModelSpec* spec, store_->catalog().Find(name));
+  if (std::find(families.begin(), families.end(), spec->family) == families.end()) {
+    return FailedPrecondition("model '" + name + "' is a " + std::string(models::ModelFamilyName(spec->family)) +
+                              " model, not a " + std::string(kind));
+  }
+  IRIS_ASSIGN_OR_RETURN(auto file, store_->ResolveModelFile(name, "model"));
+  return std::make_pair(spec, file);
+}
+
 Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view requested) {
   const std::string name(requested.empty() ? default_clip_ : requested);
   // Names come from requests: only known names get a loading slot, so arbitrary names cannot grow
@@ -103,39 +147,64 @@ Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view re
     if (!store_) return NotFound("unknown model '" + name + "'");
     IRIS_RETURN_IF_ERROR(store_->catalog().Find(name).status());
   }
-  std::shared_ptr<std::mutex> load_lock;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = clip_.find(name); it != clip_.end()) return it->second;
-    auto& slot = loading_[name];
-    if (!slot) slot = std::make_shared<std::mutex>();
-    load_lock = slot;
-  }
-  std::lock_guard loading(*load_lock);  // concurrent first uses wait here for one load
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = clip_.find(name); it != clip_.end()) return it->second;
-  }
-  IRIS_ASSIGN_OR_RETURN(ClipModelFiles files, ClipFilesFor(name));
-  const auto started = std::chrono::steady_clock::now();
-  auto loaded = ClipModel::Load(files, runtime_);
-  if (!loaded.ok()) return loaded.status();
-  std::shared_ptr<const ClipModel> model = std::move(loaded).value();
-  LogInfo("model.loaded",
-          {{"model", name},
-           {"provider", model->provider()},
-           {"dim", model->dim()},
-           {"text", model->has_text()},
-           {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count()}});
-  std::lock_guard lock(mu_);
-  clip_[name] = model;
-  return model;
+  return GetOrLoad(clip_, name, "clip", [&]() -> Result<std::unique_ptr<ClipModel>> {
+    IRIS_ASSIGN_OR_RETURN(ClipModelFiles files, ClipFilesFor(name));
+    return ClipModel::Load(files, runtime_);
+  });
+}
+
+Result<std::shared_ptr<const iris::ObjectDetector>> ModelRegistry::ObjectDetector(std::string_view requested) {
+  const std::string name(requested);
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kYolox}, "object detector"));
+  return GetOrLoad(object_detectors_, name, "object_detector",
+                   [&] { return iris::ObjectDetector::Load(*model.first, model.second, runtime_); });
+}
+
+Result<std::shared_ptr<const iris::FaceDetector>> ModelRegistry::FaceDetector(std::string_view requested) {
+  const std::string name(requested);
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kYunet, models::ModelFamily::kUltraface},
+                                                 "face detector"));
+  return GetOrLoad(face_detectors_, name, "face_detector",
+                   [&] { return LoadFaceDetector(*model.first, model.second, runtime_); });
+}
+
+Result<std::shared_ptr<const iris::FaceEmbedder>> ModelRegistry::FaceEmbedder(std::string_view requested) {
+  const std::string name(requested);
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kMobilefacenet}, "face embedder"));
+  return GetOrLoad(face_embedders_, name, "face_embedder",
+                   [&] { return iris::FaceEmbedder::Load(*model.first, model.second, runtime_); });
+}
+
+Result<std::shared_ptr<const iris::ImageEmbedder>> ModelRegistry::ImageEmbedder(std::string_view requested) {
+  const std::string name(requested);
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kDino, models::ModelFamily::kResnet},
+                                                 "image embedder"));
+  return GetOrLoad(image_embedders_, name, "image_embedder",
+                   [&] { return iris::ImageEmbedder::Load(*model.first, model.second, runtime_); });
 }
 
 Status ModelRegistry::Preload(const std::vector<std::string>& names) {
   for (const auto& name : names) {
-    auto model = Clip(name);
-    if (!model.ok()) return model.status().WithContext("preloading " + name);
+    Status status;
+    const models::ModelSpec* spec = nullptr;
+    if (!local_.count(name) && store_) {
+      if (auto found = store_->catalog().Find(name); found.ok()) spec = *found;
+    }
+    using F = models::ModelFamily;
+    if (!spec || spec->family == F::kClip) {
+      status = Clip(name).status();
+    } else if (spec->family == F::kYolox) {
+      status = ObjectDetector(name).status();
+    } else if (spec->family == F::kYunet || spec->family == F::kUltraface) {
+      status = FaceDetector(name).status();
+    } else if (spec->family == F::kMobilefacenet) {
+      status = FaceEmbedder(name).status();
+    } else if (spec->family == F::kDino || spec->family == F::kResnet) {
+      status = ImageEmbedder(name).status();
+    } else {
+      status = FailedPrecondition("model '" + name + "' cannot be preloaded (no adapter for its family yet)");
+    }
+    if (!status.ok()) return status.WithContext("preloading " + name);
   }
   return {};
 }
@@ -145,6 +214,14 @@ std::vector<LoadedModelInfo> ModelRegistry::Loaded() const {
   std::vector<LoadedModelInfo> out;
   for (const auto& [name, model] : clip_) {
     out.push_back({name, "clip", model->provider(), model->dim(), model->vision_stats()});
+  }
+  for (const auto& [name, model] : object_detectors_) out.push_back({name, "object_detector", model->provider(), 0, {}});
+  for (const auto& [name, model] : face_detectors_) out.push_back({name, "face_detector", model->provider(), 0, {}});
+  for (const auto& [name, model] : face_embedders_) {
+    out.push_back({name, "face_embedder", model->provider(), model->dim(), {}});
+  }
+  for (const auto& [name, model] : image_embedders_) {
+    out.push_back({name, "image_embedder", model->provider(), model->dim(), {}});
   }
   return out;
 }

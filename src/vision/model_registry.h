@@ -1,7 +1,9 @@
 // ModelRegistry: the process's loaded models (one of the two allowed pieces of global mutable
 // state, owned by the server and passed by reference). It resolves a model name to installed files
-// -- a catalog model under models.dir (models::ModelStore) or a local folder from models.local -- and
-// loads it once, on first use or at Preload, sharing the sessions and batchers with every request.
+// -- a catalog model under models.dir (models::ModelStore) or, for CLIP, a local folder from
+// models.local -- and loads it once, on first use or at Preload, sharing the sessions and batchers
+// with every request. One accessor per adapter kind: Clip, ObjectDetector (yolox), FaceDetector
+// (yunet, ultraface), FaceEmbedder (mobilefacenet), ImageEmbedder (dino, resnet).
 // Concurrent first uses of one name load it once; the others wait for that load. A failed load is
 // not remembered (a later request retries, e.g. after `iris models pull`).
 //
@@ -23,12 +25,16 @@
 #include "core/result.h"
 #include "models/model_store.h"
 #include "vision/clip_model.h"
+#include "vision/face_detector.h"
+#include "vision/face_embedder.h"
+#include "vision/image_embedder.h"
+#include "vision/object_detector.h"
 
 namespace iris {
 
 struct LoadedModelInfo {
   std::string name;
-  std::string kind;      // "clip"
+  std::string kind;      // "clip", "object_detector", "face_detector", "face_embedder", "image_embedder"
   std::string provider;  // execution provider of the main session
   int dim = 0;
   BatcherStats stats;
@@ -40,8 +46,13 @@ class ModelRegistry {
 
   // The CLIP model `name` (empty: models.default_clip).
   Result<std::shared_ptr<const ClipModel>> Clip(std::string_view name);
+  Result<std::shared_ptr<const iris::ObjectDetector>> ObjectDetector(std::string_view name);
+  Result<std::shared_ptr<const iris::FaceDetector>> FaceDetector(std::string_view name);
+  Result<std::shared_ptr<const iris::FaceEmbedder>> FaceEmbedder(std::string_view name);
+  Result<std::shared_ptr<const iris::ImageEmbedder>> ImageEmbedder(std::string_view name);
 
-  // Loads every named model now (e.g. models.preload at start-up); the first failure is returned.
+  // Loads every named model now (e.g. models.preload at start-up), each by the adapter its catalog
+  // family names (local folders are CLIP); the first failure is returned.
   Status Preload(const std::vector<std::string>& names);
 
   std::vector<LoadedModelInfo> Loaded() const;
@@ -49,6 +60,14 @@ class ModelRegistry {
 
  private:
   Result<ClipModelFiles> ClipFilesFor(const std::string& name) const;
+  // The catalog entry `name` when its family is one of `families`, and its "model" file.
+  Result<std::pair<const models::ModelSpec*, std::filesystem::path>> CatalogModel(
+      const std::string& name, std::initializer_list<models::ModelFamily> families, std::string_view kind) const;
+  // Returns the loaded model `name` from `loaded`, or loads it once with `load` (concurrent first
+  // uses wait for that one load).
+  template <typename T, typename Load>
+  Result<std::shared_ptr<const T>> GetOrLoad(std::map<std::string, std::shared_ptr<const T>>& loaded,
+                                             const std::string& name, std::string_view kind, Load load);
 
   RuntimeConfig runtime_;
   std::string default_clip_;
@@ -57,7 +76,11 @@ class ModelRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<const ClipModel>> clip_;
-  std::map<std::string, std::shared_ptr<std::mutex>> loading_;  // one load per name at a time
+  std::map<std::string, std::shared_ptr<const iris::ObjectDetector>> object_detectors_;
+  std::map<std::string, std::shared_ptr<const iris::FaceDetector>> face_detectors_;
+  std::map<std::string, std::shared_ptr<const iris::FaceEmbedder>> face_embedders_;
+  std::map<std::string, std::shared_ptr<const iris::ImageEmbedder>> image_embedders_;
+  std::map<std::string, std::shared_ptr<std::mutex>> loading_;  // "kind/name": one load at a time
 };
 
 // Parses models.local entries "name=DIR".
