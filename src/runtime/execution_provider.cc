@@ -31,10 +31,13 @@ std::vector<std::string> AvailableExecutionProviders() {
   }
 }
 
-Result<ProviderChoice> FallBackToCpu(const RuntimeConfig& config, std::string_view model, std::string_view why) {
+Result<ProviderChoice> FallBackToCpu(const RuntimeConfig& config, std::string_view model, std::string_view why,
+                                     bool build_has_gpu) {
   if (config.require_gpu != 0) return FailedPrecondition("IRIS_REQUIRE_GPU=1 but no GPU provider: " + std::string(why));
-  LogWarn("runtime_gpu_fallback",
-          {{"model", model}, {"device", config.device}, {"provider", kCpuProvider}, {"reason", why}});
+  // "auto" on a CPU-only ONNX Runtime build is the expected case, not a problem worth a warning.
+  const LogLevel level = config.device == "auto" && !build_has_gpu ? LogLevel::kInfo : LogLevel::kWarn;
+  LogEvent(level, "runtime_gpu_fallback",
+           {{"model", model}, {"device", config.device}, {"provider", kCpuProvider}, {"reason", why}});
   return ProviderChoice{std::string(kCpuProvider), std::string(why)};
 }
 
@@ -52,10 +55,11 @@ Result<ProviderChoice> AppendExecutionProvider(const RuntimeConfig& config, std:
     std::string list;
     for (const std::string& name : available) list += (list.empty() ? "" : ", ") + name;
     return FallBackToCpu(config, model,
-                         "this ONNX Runtime build has no CUDAExecutionProvider (available: " + list + ")");
+                         "this ONNX Runtime build has no CUDAExecutionProvider (available: " + list + ")",
+                         /*build_has_gpu=*/false);
   }
   std::string why = TryAppendCuda(options);
-  if (!why.empty()) return FallBackToCpu(config, model, why);
+  if (!why.empty()) return FallBackToCpu(config, model, why, /*build_has_gpu=*/true);
   return ProviderChoice{std::string(kCudaProvider), ""};
 }
 

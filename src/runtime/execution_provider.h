@@ -1,8 +1,9 @@
 // Execution providers: which ONNX Runtime backend a session runs on, chosen from RuntimeConfig.
 //   device "cpu"          -> CPUExecutionProvider.
 //   device "cuda"/"auto"  -> CUDAExecutionProvider when this ONNX Runtime build has it and its
-//                            library loads; otherwise CPU, with a WARNING log event
-//                            ("runtime_gpu_fallback") that says why.
+//                            library loads; otherwise CPU, with a log event
+//                            ("runtime_gpu_fallback") that says why: a warning, except for
+//                            "auto" on an ONNX Runtime build without CUDA (info: expected).
 //   require_gpu = 1       -> no silent fallback: FailedPrecondition
 //                            "IRIS_REQUIRE_GPU=1 but no GPU provider: <why>".
 // OnnxSession calls this for each session and reports the provider it really got. This header is
@@ -40,6 +41,7 @@ Result<ProviderChoice> AppendExecutionProvider(const RuntimeConfig& config, std:
 // Decides what to do when a GPU session could not be created after the provider was appended
 // (e.g. a GPU build of ORT on a machine without a device): a CPU ProviderChoice with the reason
 // (and the WARNING event), or the require_gpu error.
-Result<ProviderChoice> FallBackToCpu(const RuntimeConfig& config, std::string_view model, std::string_view why);
+Result<ProviderChoice> FallBackToCpu(const RuntimeConfig& config, std::string_view model, std::string_view why,
+                                     bool build_has_gpu = true);
 
 }  // namespace iris
