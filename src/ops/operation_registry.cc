@@ -1,0 +1,89 @@
+#include "ops/operation_registry.h"
+
+#include <exception>
+
+#include "core/logging.h"
+#include "ops/operation_catalog.h"
+#include "store/result_cache.h"
+
+namespace iris::ops {
+namespace {
+
+OperationResult RunGuarded(const Operation& op, AnalysisContext& ctx, const OperationArgs& args) {
+  try {
+    auto result = op.run(ctx, args);
+    if (!result.ok()) return OperationResult::Error(result.status().message());
+    return std::move(result).value();
+  } catch (const std::exception& e) {
+    LogError("analysis.operation_exception", {{"type", op.type}, {"what", e.what()}});
+    return OperationResult::Error(op.type + " failed unexpectedly: " + e.what());
+  }
+}
+
+}  // namespace
+
+OperationRegistry::OperationRegistry(const AnalysisConfig& config, const std::string& default_clip) {
+  AddDetectionOperations(operations_, config);
+  AddEmbeddingOperations(operations_, config, default_clip);
+  AddClassifyOperation(operations_, config);
+  AddDescribeOperation(operations_, config);
+  AddFeatureOperations(operations_, config);
+}
+
+const Operation* OperationRegistry::Find(std::string_view type) const {
+  for (const auto& op : operations_) {
+    if (op.type == type) return &op;
+  }
+  return nullptr;
+}
+
+nlohmann::json OperationRegistry::Describe() const {
+  nlohmann::json ops = nlohmann::json::object();
+  for (const auto& op : operations_) ops[op.type] = DescribeOperation(op);
+  return {{"operations", ops}};
+}
+
+OperationResult OperationRegistry::Run(AnalysisContext& ctx, const AnalysisTask& task) const {
+  const Operation* op = Find(task.type);
+  if (!op) {
+    std::string names;
+    for (const auto& o : operations_) names += (names.empty() ? "" : ", ") + o.type;
+    return OperationResult::Error("unknown operation type '" + task.type + "'; available: " + names);
+  }
+  auto args = ResolveArguments(*op, task.params);
+  if (!args.ok()) return OperationResult::Error(args.status().message());
+
+  ResultCache* cache = ctx.services().analysis.cache_results ? ctx.services().cache : nullptr;
+  std::optional<std::string> version;
+  if (cache && op->cache_version) {
+    try {
+      auto v = op->cache_version(ctx, *args);
+      if (!v.ok()) return OperationResult::Error(v.status().message());
+      version = *v;
+    } catch (const std::exception& e) {
+      return OperationResult::Error(op->type + " failed unexpectedly: " + e.what());
+    }
+  }
+  if (!cache || !version) return RunGuarded(*op, ctx, *args);
+
+  const CacheKey key = CacheKey::Make(ctx.content_sha256(), op->type, *args, *version);
+  OperationResult computed;
+  bool ran = false;
+  auto cached = cache->GetOrCompute(key, [&]() -> Result<std::string> {
+    ran = true;
+    computed = RunGuarded(*op, ctx, *args);
+    if (!computed.ok()) return Unavailable("not cached: " + computed.error_message.value_or(""));
+    return computed.ToJson().dump();
+  });
+  if (ran) return computed;  // this call computed it (success or not)
+  if (!cached.ok()) return RunGuarded(*op, ctx, *args);  // a concurrent caller's failure: try ourselves
+  auto parsed = nlohmann::json::parse(*cached, nullptr, /*allow_exceptions=*/false);
+  auto result = OperationResult::FromJson(parsed);
+  if (!result.ok()) {
+    LogWarn("analysis.cache_entry_unreadable", {{"type", op->type}, {"reason", result.status().message()}});
+    return RunGuarded(*op, ctx, *args);
+  }
+  return std::move(result).value();
+}
+
+}  // namespace iris::ops
