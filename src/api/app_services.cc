@@ -30,6 +30,17 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   services->model_store = std::make_shared<models::ModelStore>(*catalog, config.models.dir, config.models.mirror);
   IRIS_RETURN_IF_ERROR(ParseLocalModels(config.models.local).status());
   services->models = std::make_unique<ModelRegistry>(config, services->model_store);
+
+  services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
+  services->captions = std::make_unique<ChatCompletionsClient>(config.captions);
+  services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip);
+  services->analysis.analysis = config.analysis;
+  services->analysis.captions = config.captions;
+  services->analysis.default_clip = config.models.default_clip;
+  services->analysis.models = services->models.get();
+  services->analysis.classifiers = services->classifiers.get();
+  services->analysis.captions_client = services->captions.get();
+  services->analysis.cache = services->cache.get();
   return services;
 }
 

@@ -1,5 +1,6 @@
 // AppServices: the long-lived objects the routes of `iris serve` use -- storage (SQLite database,
-// blob store, result cache), image ingestion, the model store and the loaded-model registry --
+// blob store, result cache), image ingestion, the model store and the loaded-model registry, and
+// for the analysis API the operation registry, collection classifiers and the captioning client --
 // opened once at start-up from the Config by OpenAppServices. Routes hold a shared_ptr to it, so
 // it lives as long as any handler can run; Close() (a shutdown hook) closes the database after
 // HTTP traffic has drained. Every member is thread-safe for the use routes make of it.
@@ -14,6 +15,10 @@
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/result_cache.h"
+#include "classify/classifier_store.h"
+#include "ops/analysis_services.h"
+#include "ops/operation_registry.h"
+#include "providers/chat_completions_client.h"
 #include "vision/model_registry.h"
 
 namespace iris::api {
@@ -25,6 +30,10 @@ struct AppServices {
   std::unique_ptr<ImageIngestor> ingestor;
   std::shared_ptr<models::ModelStore> model_store;
   std::unique_ptr<ModelRegistry> models;
+  std::unique_ptr<ClassifierCache> classifiers;
+  std::unique_ptr<ChatCompletionsClient> captions;
+  std::unique_ptr<ops::OperationRegistry> operations;
+  ops::AnalysisServices analysis;  // points into the members above
 
   void Close();
 };

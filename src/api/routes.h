@@ -14,6 +14,8 @@ namespace iris::api {
 Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services);
 // POST /v1/embeddings/image, POST /v1/embeddings/text, POST /v1/zero-shot
 Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services);
+// POST /analyze_image/, POST /analyze_image_upload/, GET /available_operations/
+Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services);
 // GET /v1/models
 Status RegisterModelRoutes(App& app, std::shared_ptr<AppServices> services);
 

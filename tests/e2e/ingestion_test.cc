@@ -9,6 +9,7 @@
 
 #include "core/hash.h"
 #include "e2e_http.h"
+#include "local_http_server.h"
 #include "image/test_images.h"
 
 namespace iris::testing {
@@ -55,31 +56,6 @@ void ExpectError(const httplib::Result& res, int status, const std::string& frag
   EXPECT_NE(body["detail"].get<std::string>().find(fragment), std::string::npos) << res->body;
 }
 
-class LocalHttpServer {
- public:
-  explicit LocalHttpServer(std::function<void(httplib::Server&)> setup) {
-    setup(server_);
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~LocalHttpServer() {
-    stop_ = true;
-    server_.stop();
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string Url(const std::string& host, const std::string& path) const {
-    return "http://" + host + ":" + std::to_string(port_) + path;
-  }
-  const std::atomic<bool>& stopping() const { return stop_; }
-
- private:
-  httplib::Server server_;
-  int port_ = 0;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
-};
 
 TEST(IngestionE2eTest, UploadsEveryFormatAndStoresTheOriginal) {
   auto server = ServerProcess::Start();
