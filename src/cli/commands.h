@@ -20,5 +20,8 @@ CommandRunner AddVersionCommand(CLI::App& app);
 CommandRunner AddConfigCommand(CLI::App& app);
 CommandRunner AddModelsCommand(CLI::App& app);
 CommandRunner AddBenchCommand(CLI::App& app);
+CommandRunner AddTrainClassifierCommand(CLI::App& app);
+CommandRunner AddAnalyzeCommand(CLI::App& app);
+CommandRunner AddCaptionFolderCommand(CLI::App& app);
 
 }  // namespace iris::cli

@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   runners["config"] = iris::cli::AddConfigCommand(app);
   runners["models"] = iris::cli::AddModelsCommand(app);
   runners["bench"] = iris::cli::AddBenchCommand(app);
+  runners["train-classifier"] = iris::cli::AddTrainClassifierCommand(app);
+  runners["analyze"] = iris::cli::AddAnalyzeCommand(app);
+  runners["caption-folder"] = iris::cli::AddCaptionFolderCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
