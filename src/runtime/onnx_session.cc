@@ -4,6 +4,7 @@
 #include <onnxruntime_cxx_api.h>
 
 #include <algorithm>
+#include <string_view>
 #include <system_error>
 
 #include "core/logging.h"
@@ -12,9 +13,17 @@
 namespace iris {
 namespace {
 
-// ORT's own log lines (warnings and errors) become structured "onnxruntime" events.
+// ORT's own log lines (warnings and errors) become structured "onnxruntime" events. One warning is
+// demoted to debug: older exporters list every weight as a graph input (UltraFace does), and ORT then
+// warns once per weight ("Initializer X appears in graph inputs ...", 244 lines per UltraFace load).
+// It only means ORT cannot constant-fold those weights; it is not actionable at run time.
 void LogFromOrt(void* /*param*/, OrtLoggingLevel severity, const char* category, const char* /*logid*/,
                 const char* code_location, const char* message) {
+  if (severity == ORT_LOGGING_LEVEL_WARNING && message &&
+      std::string_view(message).find("appears in graph inputs and will not be treated as constant") !=
+          std::string_view::npos) {
+    severity = ORT_LOGGING_LEVEL_VERBOSE;
+  }
   LogLevel level = LogLevel::kDebug;
   if (severity >= ORT_LOGGING_LEVEL_ERROR) {
     level = LogLevel::kError;
