@@ -6,6 +6,8 @@
 #   BUILD_DIR=... BUILD_TYPE=... scripts/setup.sh
 #   ORT_ROOT=/opt/onnxruntime scripts/setup.sh   use an official ONNX Runtime release
 #                                                instead of the pinned npm package
+#   IRIS_MODEL_MIRROR=DIR scripts/setup.sh       install the default analysis models from DIR
+#                                                (default: ../shared/models when it exists)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -44,3 +46,18 @@ if [ ! -f "$BUILD_DIR/build.ninja" ]; then
 fi
 cmake --build "$BUILD_DIR" -j "$(nproc)"
 echo "setup: built $BUILD_DIR/iris"
+
+# --- default models -------------------------------------------------------------------------
+# The detectors behind /analyze_image/ (permissive licences; see docs/models.md) are installed into
+# models.dir (./iris-data/models) from a local mirror when one is at hand, so `iris serve` can detect
+# persons and faces at once. Anything else is `iris models pull NAME`. Already-installed files are
+# only re-verified.
+MIRROR=${IRIS_MODEL_MIRROR:-}
+[ -z "$MIRROR" ] && [ -d "$ROOT/../shared/models" ] && MIRROR="$ROOT/../shared/models"
+if [ -n "$MIRROR" ]; then
+  "$BUILD_DIR/iris" models pull yolox-nano yunet ultraface-rfb-320 ultraface-rfb-640 --model-mirror "$MIRROR" \
+    --log-level warn >/dev/null && echo "setup: default analysis models installed from $MIRROR" ||
+    echo "setup: could not install the default analysis models from $MIRROR (iris models pull ... to retry)"
+else
+  echo "setup: no model mirror; install models with: build/iris models pull yolox-nano yunet"
+fi
