@@ -196,7 +196,7 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("analysis.resnet_model", "--resnet-model", "model behind embed_resnet50",
                  IRIS_FIELD(analysis.resnet_model)),
       MakeOption("analysis.min_person_score", "--min-person-score",
-                 "score floor for prominent_person and detect_objects", IRIS_FIELD(analysis.min_person_score)),
+                 "score floor for prominent_person", IRIS_FIELD(analysis.min_person_score)),
       MakeOption("analysis.min_face_score", "--min-face-score", "score floor for prominent_face and detect_faces",
                  IRIS_FIELD(analysis.min_face_score)),
       MakeOption("analysis.classifiers_dir", "--classifiers-dir", "where trained collection classifiers live",
