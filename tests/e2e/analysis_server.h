@@ -37,9 +37,11 @@ inline const std::filesystem::path& InstalledModelsDir() {
   return path;
 }
 
-inline std::vector<std::string> AnalysisServerArgs(const std::filesystem::path& classifiers_dir) {
+// `models_dir` empty: InstalledModelsDir().
+inline std::vector<std::string> AnalysisServerArgs(const std::filesystem::path& classifiers_dir,
+                                                   const std::filesystem::path& models_dir = {}) {
   return {"--models-dir",
-          InstalledModelsDir().string(),
+          models_dir.empty() ? InstalledModelsDir().string() : models_dir.string(),
           "--local-models",
           "colors=" + RequireShared("models/clip-standin-colors").string(),
           "--default-clip-model",
@@ -52,8 +54,9 @@ inline std::vector<std::string> AnalysisServerArgs(const std::filesystem::path& 
 
 inline std::unique_ptr<ServerProcess> StartAnalysisServer(const std::filesystem::path& classifiers_dir,
                                                           std::vector<std::string> extra = {},
-                                                          std::map<std::string, std::string> env = {}) {
-  auto args = AnalysisServerArgs(classifiers_dir);
+                                                          std::map<std::string, std::string> env = {},
+                                                          const std::filesystem::path& models_dir = {}) {
+  auto args = AnalysisServerArgs(classifiers_dir, models_dir);
   args.insert(args.end(), extra.begin(), extra.end());
   return ServerProcess::Start(ServeWith(args, env));
 }
