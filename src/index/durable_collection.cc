@@ -1,0 +1,325 @@
+#include "index/durable_collection.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <optional>
+#include <random>
+#include <sstream>
+#include <utility>
+
+namespace iris {
+namespace {
+
+constexpr char kMetaFile[] = "collection.meta.json";
+constexpr int kMetaFormatVersion = 1;
+
+std::string SequenceName(const char* prefix, std::uint64_t sequence, const char* suffix) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof(buffer), "%s%020" PRIu64 "%s", prefix, sequence, suffix);
+  return buffer;
+}
+std::string SnapshotName(std::uint64_t sequence) { return SequenceName("snapshot-", sequence, ".irishnsw"); }
+std::string LogName(std::uint64_t sequence) { return SequenceName("log-", sequence, ".iriswal"); }
+
+// Parses "<prefix><20 digits><suffix>"; nullopt for any other name (temp files included).
+std::optional<std::uint64_t> ParseSequenceName(const std::string& name, std::string_view prefix,
+                                               std::string_view suffix) {
+  if (name.size() != prefix.size() + 20 + suffix.size() || !name.starts_with(prefix) || !name.ends_with(suffix)) {
+    return std::nullopt;
+  }
+  std::uint64_t value = 0;
+  for (size_t i = prefix.size(); i < prefix.size() + 20; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(name[i] - '0');
+  }
+  return value;
+}
+
+struct DirectoryFiles {
+  std::vector<std::uint64_t> snapshots;  // ascending
+  std::vector<std::uint64_t> logs;       // ascending
+  std::vector<std::filesystem::path> temporaries;
+};
+
+Result<DirectoryFiles> ListFiles(const std::filesystem::path& directory) {
+  DirectoryFiles files;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(directory, error)) {
+    const std::string name = entry.path().filename().string();
+    if (auto s = ParseSequenceName(name, "snapshot-", ".irishnsw")) {
+      files.snapshots.push_back(*s);
+    } else if (auto b = ParseSequenceName(name, "log-", ".iriswal")) {
+      files.logs.push_back(*b);
+    } else if (name.find(".tmp-") != std::string::npos) {
+      files.temporaries.push_back(entry.path());
+    }
+  }
+  if (error) return Internal("cannot list " + directory.string() + ": " + error.message());
+  std::sort(files.snapshots.begin(), files.snapshots.end());
+  std::sort(files.logs.begin(), files.logs.end());
+  return files;
+}
+
+Status SyncDirectory(const std::filesystem::path& directory) {
+  int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Internal("cannot open directory " + directory.string() + ": " + std::strerror(errno));
+  const int result = ::fsync(fd);
+  ::close(fd);
+  if (result != 0) return Internal("cannot fsync directory " + directory.string());
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const std::filesystem::path& path, const std::string& bytes) {
+  std::random_device random;
+  std::filesystem::path temp = path;
+  temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
+  int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return Internal("cannot create " + temp.string() + ": " + std::strerror(errno));
+  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (ok) ok = ::rename(temp.c_str(), path.c_str()) == 0;
+  if (!ok) {
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    return Internal("cannot write " + path.string());
+  }
+  return SyncDirectory(path.parent_path());
+}
+
+std::string UtcNow() {
+  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm utc{};
+  ::gmtime_r(&now, &utc);
+  char buffer[32];
+  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
+  return buffer;
+}
+
+nlohmann::json MetaJson(const DurableCollectionOptions& options) {
+  return {{"format_version", kMetaFormatVersion},
+          {"name", options.name},
+          {"model", options.model},
+          {"dim", options.index.dim},
+          {"metric", std::string(MetricName(options.index.metric))},
+          {"m", options.index.m},
+          {"ef_construction", options.index.ef_construction},
+          {"ef_search", options.index.ef_search},
+          {"created", options.created}};
+}
+
+Result<DurableCollectionOptions> ReadMeta(const std::filesystem::path& path) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) return NotFound("no collection at " + path.parent_path().string() + " (" + path.string() + " missing)");
+  std::ostringstream text;
+  text << input.rdbuf();
+  auto bad = [&](const std::string& why) {
+    return FailedPrecondition("collection meta " + path.string() + ": " + why);
+  };
+  try {
+    const nlohmann::json meta = nlohmann::json::parse(text.str());
+    if (meta.at("format_version").get<int>() != kMetaFormatVersion) return bad("unsupported format_version");
+    DurableCollectionOptions options;
+    options.name = meta.at("name").get<std::string>();
+    options.model = meta.at("model").get<std::string>();
+    options.created = meta.at("created").get<std::string>();
+    options.index.dim = meta.at("dim").get<int>();
+    const std::optional<Metric> metric = ParseMetric(meta.at("metric").get<std::string>());
+    if (!metric) return bad("unknown metric");
+    options.index.metric = *metric;
+    options.index.m = meta.at("m").get<int>();
+    options.index.ef_construction = meta.at("ef_construction").get<int>();
+    options.index.ef_search = meta.at("ef_search").get<int>();
+    return options;
+  } catch (const nlohmann::json::exception& error) {
+    return bad(error.what());
+  }
+}
+
+}  // namespace
+
+DurableCollection::DurableCollection(std::filesystem::path directory, DurableCollectionOptions options)
+    : directory_(std::move(directory)), options_(std::move(options)) {}
+
+DurableCollection::~DurableCollection() = default;
+
+Result<std::unique_ptr<DurableCollection>> DurableCollection::Create(const std::filesystem::path& directory,
+                                                                     DurableCollectionOptions options) {
+  if (options.name.empty()) return InvalidArgument("collection name must not be empty");
+  IRIS_RETURN_IF_ERROR(HnswCollection::Create(options.index).status());  // validates the index options
+  std::error_code error;
+  std::filesystem::create_directories(directory, error);
+  if (error) return Internal("cannot create " + directory.string() + ": " + error.message());
+  if (std::filesystem::exists(directory / kMetaFile)) {
+    return AlreadyExists("a collection already exists in " + directory.string());
+  }
+  options.created = UtcNow();
+  // The log first: a directory with a meta file is a collection, so the meta file comes last.
+  if (!std::filesystem::exists(directory / LogName(0)))
+    IRIS_RETURN_IF_ERROR(CollectionLog::Create(directory / LogName(0), 0));
+  IRIS_RETURN_IF_ERROR(WriteFileAtomically(directory / kMetaFile, MetaJson(options).dump(2) + "\n"));
+  return Open(directory);
+}
+
+Result<std::unique_ptr<DurableCollection>> DurableCollection::Open(const std::filesystem::path& directory) {
+  IRIS_ASSIGN_OR_RETURN(DurableCollectionOptions options, ReadMeta(directory / kMetaFile));
+  IRIS_ASSIGN_OR_RETURN(DirectoryFiles files, ListFiles(directory));
+  std::unique_ptr<DurableCollection> collection(new DurableCollection(directory, options));
+
+  std::uint64_t snapshot = 0;
+  if (!files.snapshots.empty()) {
+    snapshot = files.snapshots.back();
+    const std::filesystem::path path = directory / SnapshotName(snapshot);
+    Result<std::unique_ptr<HnswCollection>> loaded = HnswCollection::Load(path);
+    if (!loaded.ok()) {
+      // Never fall back to an empty (or older) collection: that would silently lose writes.
+      return FailedPrecondition("cannot load snapshot: " + loaded.status().message());
+    }
+    collection->index_ = std::move(loaded).value();
+    const CollectionOptions& loaded_options = collection->index_->options();
+    if (loaded_options.dim != options.index.dim || loaded_options.metric != options.index.metric) {
+      return FailedPrecondition("snapshot " + path.string() + " does not match " + kMetaFile + " (dim or metric)");
+    }
+  } else {
+    IRIS_ASSIGN_OR_RETURN(collection->index_, HnswCollection::Create(options.index));
+  }
+  collection->snapshot_sequence_ = snapshot;
+
+  // Replay every log in order; only records after the snapshot are applied, without gaps.
+  std::uint64_t expected = snapshot + 1;
+  auto apply = [&](const LogRecord& record) -> Status {
+    if (record.sequence <= snapshot) return Status::Ok();
+    if (record.sequence != expected) {
+      return FailedPrecondition("collection " + directory.string() + ": log record " + std::to_string(record.sequence) +
+                                " follows " + std::to_string(expected - 1) + " (a log file is missing)");
+    }
+    ++expected;
+    return collection->Apply(record);
+  };
+  for (size_t i = 0; i < files.logs.size(); ++i) {
+    const std::uint64_t base = files.logs[i];
+    const std::filesystem::path path = directory / LogName(base);
+    if (base > expected - 1) {
+      return FailedPrecondition("collection " + directory.string() + ": " + path.filename().string() +
+                                " starts after sequence " + std::to_string(expected - 1) +
+                                " (a snapshot or log file is missing)");
+    }
+    if (i + 1 < files.logs.size()) {
+      IRIS_RETURN_IF_ERROR(CollectionLog::Replay(path, apply));
+    } else {
+      IRIS_ASSIGN_OR_RETURN(collection->log_, CollectionLog::Open(path, apply));
+    }
+  }
+  // No log yet, or killed between writing a snapshot and starting its log: start log-<snapshot>.
+  if (!collection->log_ ||
+      (collection->log_->base_sequence() < snapshot && collection->log_->last_sequence() <= snapshot)) {
+    const std::filesystem::path path = directory / LogName(snapshot);
+    IRIS_RETURN_IF_ERROR(CollectionLog::Create(path, snapshot));
+    IRIS_ASSIGN_OR_RETURN(collection->log_, CollectionLog::Open(path, nullptr));
+  }
+
+  // Best-effort cleanup of what an interrupted Checkpoint left behind.
+  std::error_code ignored;
+  for (std::uint64_t base : files.logs) {
+    if (base < collection->log_->base_sequence()) std::filesystem::remove(directory / LogName(base), ignored);
+  }
+  for (std::uint64_t s : files.snapshots) {
+    if (s < snapshot) std::filesystem::remove(directory / SnapshotName(s), ignored);
+  }
+  for (const auto& temp : files.temporaries) std::filesystem::remove(temp, ignored);
+  return collection;
+}
+
+Status DurableCollection::Apply(const LogRecord& record) {
+  if (record.type == LogRecord::Type::kUpsert) return index_->Upsert(record.id, record.vector, record.metadata);
+  Status deleted = index_->Delete(record.id);
+  if (deleted.code() == StatusCode::kNotFound) return Status::Ok();  // replay of a delete already applied
+  return deleted;
+}
+
+Status DurableCollection::ValidateUpsert(const std::string& id, std::span<const float> vector,
+                                         const nlohmann::json& metadata) const {
+  if (id.empty()) return InvalidArgument("item id must not be empty");
+  if (!metadata.is_null() && !metadata.is_object()) return InvalidArgument("metadata must be a JSON object");
+  return ValidateVector(options_.index.metric, options_.index.dim, vector);
+}
+
+Status DurableCollection::Upsert(const std::string& id, std::span<const float> vector, nlohmann::json metadata) {
+  IRIS_RETURN_IF_ERROR(ValidateUpsert(id, vector, metadata));
+  LogRecord record;
+  record.type = LogRecord::Type::kUpsert;
+  record.id = id;
+  record.vector.assign(vector.begin(), vector.end());
+  record.metadata = metadata.is_null() ? nlohmann::json::object() : std::move(metadata);
+  std::lock_guard lock(writer_mutex_);
+  IRIS_RETURN_IF_ERROR(log_->Append(record).status());
+  return Apply(record);
+}
+
+Status DurableCollection::UpsertBatch(std::span<const DurableItem> items) {
+  std::vector<LogRecord> records(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    IRIS_RETURN_IF_ERROR(
+        ValidateUpsert(items[i].id, items[i].vector, items[i].metadata).WithContext("item " + std::to_string(i)));
+    records[i].type = LogRecord::Type::kUpsert;
+    records[i].id = items[i].id;
+    records[i].vector = items[i].vector;
+    records[i].metadata = items[i].metadata.is_null() ? nlohmann::json::object() : items[i].metadata;
+  }
+  std::lock_guard lock(writer_mutex_);
+  IRIS_RETURN_IF_ERROR(log_->AppendBatch(records).status());
+  for (const LogRecord& record : records) IRIS_RETURN_IF_ERROR(Apply(record));
+  return Status::Ok();
+}
+
+Status DurableCollection::Delete(const std::string& id) {
+  if (id.empty()) return InvalidArgument("item id must not be empty");
+  std::lock_guard lock(writer_mutex_);
+  IRIS_RETURN_IF_ERROR(index_->Get(id).status());  // NotFound: nothing to log
+  LogRecord record;
+  record.type = LogRecord::Type::kDelete;
+  record.id = id;
+  IRIS_RETURN_IF_ERROR(log_->Append(record).status());
+  return Apply(record);
+}
+
+Status DurableCollection::Checkpoint() {
+  std::lock_guard lock(writer_mutex_);
+  const std::uint64_t sequence = log_->last_sequence();
+  IRIS_RETURN_IF_ERROR(index_->Save(directory_ / SnapshotName(sequence)));
+  const std::uint64_t old_snapshot = snapshot_sequence_;
+  snapshot_sequence_ = sequence;
+  if (log_->base_sequence() != sequence) {
+    const std::filesystem::path path = directory_ / LogName(sequence);
+    if (!std::filesystem::exists(path)) IRIS_RETURN_IF_ERROR(CollectionLog::Create(path, sequence));
+    const std::uint64_t old_log = log_->base_sequence();
+    IRIS_ASSIGN_OR_RETURN(log_, CollectionLog::Open(path, nullptr));
+    std::error_code ignored;
+    std::filesystem::remove(directory_ / LogName(old_log), ignored);
+  }
+  if (old_snapshot != sequence) {
+    std::error_code ignored;
+    std::filesystem::remove(directory_ / SnapshotName(old_snapshot), ignored);
+  }
+  return Status::Ok();
+}
+
+std::uint64_t DurableCollection::last_sequence() const {
+  std::lock_guard lock(writer_mutex_);
+  return log_->last_sequence();
+}
+
+std::uint64_t DurableCollection::snapshot_sequence() const {
+  std::lock_guard lock(writer_mutex_);
+  return snapshot_sequence_;
+}
+
+}  // namespace iris
