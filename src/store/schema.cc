@@ -28,6 +28,46 @@ CREATE TABLE blobs (
   created_at TEXT NOT NULL
 );
 )sql"},
+      {2, "jobs",
+       R"sql(
+CREATE TABLE jobs (                   -- background jobs (jobs/job_store.h)
+  task_id TEXT PRIMARY KEY,           -- UUIDv4
+  kind TEXT NOT NULL,                 -- names the handler, e.g. "generate-batch"
+  params TEXT NOT NULL,               -- JSON given at creation
+  status TEXT NOT NULL,               -- queued | running | succeeded | failed | cancelled
+  total INTEGER NOT NULL,             -- number of items
+  done_count INTEGER NOT NULL DEFAULT 0,    -- items that succeeded
+  failed_count INTEGER NOT NULL DEFAULT 0,  -- items that failed for good
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  recoveries INTEGER NOT NULL DEFAULT 0,    -- times a dead process's in-flight items were taken back
+  error TEXT,                         -- why the job failed or was cancelled
+  result TEXT,                        -- JSON summary, set when the job ends
+  created_at TEXT NOT NULL,
+  started_at TEXT,
+  finished_at TEXT
+);
+CREATE INDEX jobs_by_status ON jobs(status, created_at);
+CREATE TABLE job_items (
+  task_id TEXT NOT NULL REFERENCES jobs(task_id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,               -- 0-based position in the job
+  item TEXT NOT NULL,                 -- what the handler works on (a path, an id, ...)
+  state TEXT NOT NULL,                -- pending | running | done | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,  -- unix ms; a retried item waits for its backoff
+  owner TEXT,                         -- job_runners.runner_id while running
+  error TEXT,                         -- the last failure's message
+  result TEXT,                        -- JSON the handler returned for a done item
+  PRIMARY KEY (task_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX job_items_by_state ON job_items(task_id, state, seq);
+CREATE INDEX job_items_by_owner ON job_items(owner) WHERE owner IS NOT NULL;
+CREATE TABLE job_runners (            -- live JobRunners, one row each, kept fresh by a heartbeat
+  runner_id TEXT PRIMARY KEY,
+  pid INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  heartbeat_at INTEGER NOT NULL       -- unix ms
+);
+)sql"},
   };
   return kMigrations;
 }

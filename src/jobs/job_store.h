@@ -1,0 +1,169 @@
+// JobStore: the persistent queue of background jobs (tables jobs, job_items, job_runners; schema
+// migration 2 in store/schema.cc). JobRunner (job_runner.h) does the work; the HTTP layer only
+// needs Create, Get, Items and RequestCancel.
+//
+// Model. A job is a kind (which handler runs it), JSON params and an ordered list of items (strings
+// the handler understands: a path, an image id, ...), all written by Create in one transaction.
+// Every item has its own row and state, so work is claimed, retried and recorded per item:
+//   item:  pending --claim--> running --> done | failed           (final)
+//                                      --> pending                 (transient error: retry after a
+//                                                                   backoff; or released at shutdown
+//                                                                   or taken back from a dead process)
+//   job:   queued --first claim--> running --> succeeded | failed | cancelled
+//                                          --> queued (every in-flight item given back: shutdown or
+//                                                      recovery after a crash)
+// A job ends when no item is pending or running: "succeeded" when at least one item is done (the
+// failed ones are listed in errors[]) or it has no items, "failed" when every item failed. It also
+// ends "failed" with a reason when processes died while working on it more than max_recoveries
+// times (a crash loop), and "cancelled" once a cancel was asked and no item of it is in flight.
+// progress.done counts finished items (done + failed), progress.total all items.
+//
+// Delivery is at-least-once per item: a handler may run again for an item whose process died
+// before its outcome was committed, but an item's outcome is recorded once (claims and outcomes are
+// guarded by the owning runner id and the item's state, inside BEGIN IMMEDIATE transactions).
+//
+// Runners: each JobRunner has a row in job_runners with a heartbeat (unix ms). An item in state
+// running names its owner. RecoverDeadRunners takes back the items of runners whose heartbeat is
+// older than the lease (or that have no row) and counts a recovery on each job it touches.
+// Times passed as now_ms are unix milliseconds (the runner's clock; tests pass their own).
+//
+// Errors: kNotFound for an unknown task_id, kFailedPrecondition for cancelling a finished job,
+// kInvalidArgument for an empty kind; SQLite errors as the store maps them.
+// Thread-safety: all methods are safe from any thread (each is one Database::Read or Write).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+#include "store/database.h"
+
+namespace iris {
+
+enum class JobStatus { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
+std::string_view JobStatusName(JobStatus status);
+bool IsFinal(JobStatus status);
+
+struct JobItemError {
+  std::string item;
+  std::string message;
+  int attempts = 0;
+};
+
+struct JobView {
+  std::string task_id;
+  std::string kind;
+  nlohmann::json params;
+  JobStatus status = JobStatus::kQueued;
+  std::int64_t done = 0;          // items finished: succeeded + failed
+  std::int64_t total = 0;         // items in the job
+  std::int64_t failed_items = 0;  // items that failed for good (errors lists the first max_errors)
+  std::vector<JobItemError> errors;
+  bool cancel_requested = false;
+  int recoveries = 0;
+  std::string error;                                // why the job failed or was cancelled; "" otherwise
+  std::string created_at, started_at, finished_at;  // ISO-8601 UTC; "" when not yet
+  nlohmann::json result;                            // null until the job ends
+
+  // {"task_id", "kind", "status", "progress": {"done", "total"}, "errors": [{"item", "message",
+  // "attempts"}], "failed_items", "error", "created_at", "started_at", "finished_at", "result"}
+  // (times and error null when empty). params are left out: they may be large.
+  nlohmann::json ToJson() const;
+};
+
+struct JobItemView {
+  std::int64_t index = 0;
+  std::string item;
+  std::string state;  // pending | running | done | failed
+  int attempts = 0;
+  std::string error;
+  nlohmann::json result;  // what the handler returned for a done item; null otherwise
+};
+
+struct NewJob {
+  std::string kind;
+  nlohmann::json params = nlohmann::json::object();
+  std::vector<std::string> items;
+};
+
+// An item handed to one runner by ClaimNextItem.
+struct ClaimedItem {
+  std::string task_id;
+  std::string kind;
+  nlohmann::json params;
+  std::int64_t index = 0;
+  std::string item;
+  int attempt = 1;  // 1 for the first try
+};
+
+// What became of a claimed item.
+struct ItemOutcome {
+  enum class Kind {
+    kDone,      // succeeded; result is kept
+    kFailed,    // failed for good; message goes to errors[]
+    kRetry,     // transient failure: pending again, claimable from retry_at_ms
+    kReleased,  // not attempted after all (shutdown): pending again, the attempt is not counted
+  };
+  Kind kind = Kind::kDone;
+  std::string message;
+  nlohmann::json result;
+  std::int64_t retry_at_ms = 0;
+};
+
+class JobStore {
+ public:
+  explicit JobStore(Database& db) : db_(db) {}
+
+  // Queues a job and returns its task_id (a random UUIDv4). A job without items is created
+  // already succeeded.
+  Result<std::string> Create(const NewJob& job);
+  // The job with its first max_errors item errors (in item order).
+  Result<JobView> Get(const std::string& task_id, int max_errors = 100);
+  // Items [offset, offset + limit) in order.
+  Result<std::vector<JobItemView>> Items(const std::string& task_id, std::int64_t offset, std::int64_t limit);
+  // The most recently created jobs first, without their errors.
+  Result<std::vector<JobView>> List(int limit);
+  // Asks a job to stop: a queued job (or one with nothing in flight) is cancelled at once; a
+  // running one stops claiming items and becomes cancelled when its in-flight items end. Pending
+  // items stay pending (progress shows how far it got). Returns the job afterwards. Cancelling a
+  // cancelled job is a no-op; a succeeded or failed one is kFailedPrecondition.
+  Result<JobView> RequestCancel(const std::string& task_id);
+  // True when a cancel was asked (or the job no longer exists).
+  Result<bool> CancelRequested(const std::string& task_id);
+
+  // --- for JobRunner ---
+  Status RegisterRunner(const std::string& runner_id, std::int64_t now_ms);
+  Status Heartbeat(const std::string& runner_id, std::int64_t now_ms);
+  // Claims the first claimable item: of a queued or running job of one of `kinds` without a cancel
+  // request (oldest job first), pending and due (next_attempt_at <= now_ms). Marks it running,
+  // owned by runner_id, counts the attempt, and moves its job to running. nullopt when none.
+  Result<std::optional<ClaimedItem>> ClaimNextItem(const std::string& runner_id, const std::vector<std::string>& kinds,
+                                                   std::int64_t now_ms);
+  // The earliest next_attempt_at of a pending item claimable but for its backoff; nullopt when none.
+  Result<std::optional<std::int64_t>> NextRetryAt(const std::vector<std::string>& kinds);
+  // Records an outcome and ends the job when nothing of it is left pending or running. Ignored
+  // (returns false) when the item is no longer running under runner_id: it was taken back from a
+  // runner presumed dead and will be (or was) processed again.
+  Result<bool> Complete(const std::string& runner_id, const ClaimedItem& item, const ItemOutcome& outcome);
+  // Graceful stop: gives back runner_id's running items (attempt not counted), puts its jobs with
+  // nothing else in flight back to queued (cancelled if a cancel was asked) and removes its row.
+  Status ReleaseRunner(const std::string& runner_id);
+  // Takes back the running items whose owner is not a live runner (no row, or a heartbeat older
+  // than now_ms - lease_ms; never self_id) and removes the stale rows. Each job touched counts one
+  // recovery; past max_recoveries it ends failed with a reason, otherwise it is queued again
+  // (cancelled if a cancel was asked). Returns the number of items taken back.
+  Result<int> RecoverDeadRunners(const std::string& self_id, std::int64_t now_ms, std::int64_t lease_ms,
+                                 int max_recoveries);
+
+ private:
+  Database& db_;
+};
+
+// A random UUIDv4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", lower-case hex).
+std::string NewTaskId();
+
+}  // namespace iris
