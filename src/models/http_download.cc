@@ -12,13 +12,10 @@
 #include <string_view>
 #include <system_error>
 
+#include "net/curl_handles.h"
+
 namespace iris::models {
 namespace {
-
-void InitCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ')) s.remove_suffix(1);
@@ -197,7 +194,7 @@ Result<DownloadOutcome> TransferOnce(const std::string& url, const std::filesyst
 
 Result<DownloadOutcome> DownloadUrlToFile(const std::string& url, const std::filesystem::path& part,
                                           const DownloadProgressFn& progress) {
-  InitCurlOnce();
+  if (InitCurlOnce() != CURLE_OK) return Internal("libcurl could not be initialised");
   auto outcome = TransferOnce(url, part, progress);
   if (!outcome.ok() && outcome.status().code() == StatusCode::kUnprocessable && SizeOrZero(part) > 0) {
     // 416 Range Not Satisfiable: the partial file is stale or complete; start over from byte 0.

@@ -15,6 +15,7 @@
 #include <optional>
 
 #include "net/address_policy.h"
+#include "net/curl_handles.h"
 #include "net/http_url.h"
 
 namespace iris {
@@ -22,31 +23,10 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// curl_global_init is not guaranteed thread-safe on every libcurl build; run it exactly once.
-CURLcode InitCurlOnce() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string NormalizeHost(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-  return Lower(host);
+  return AsciiLower(host);
 }
 
 std::string_view Trim(std::string_view s) {
@@ -139,7 +119,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  std::string name = Lower(Trim(line.substr(0, colon)));
+  std::string name = AsciiLower(Trim(line.substr(0, colon)));
   std::string_view value = Trim(line.substr(colon + 1));
   if (name == "location") {
     hop->location = std::string(value);

@@ -13,6 +13,7 @@
 
 #include "core/base64.h"
 #include "core/logging.h"
+#include "net/curl_handles.h"
 #include "providers/retry_policy.h"
 
 namespace iris {
@@ -29,26 +30,6 @@ constexpr const char* kNotConfigured =
     "no captioning provider is configured; set captions.url (IRIS_CAPTIONS_URL), captions.model and "
     "captions.api_key — any OpenAI-compatible chat-completions API with image input works (OpenAI, Gemini, vLLM, "
     "llama.cpp, Ollama)";
-
-CURLcode InitCurlOnce() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result;
-}
-
-struct CurlEasyDeleter {
-  void operator()(CURL* c) const { curl_easy_cleanup(c); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* l) const { curl_slist_free_all(l); }
-};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 std::string_view Trim(std::string_view s) {
   auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -128,7 +109,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  std::string name = Lower(Trim(line.substr(0, colon)));
+  std::string name = AsciiLower(Trim(line.substr(0, colon)));
   std::string_view value = Trim(line.substr(colon + 1));
   if (name == "retry-after") ex->retry_after = ParseRetryAfter(value, std::chrono::system_clock::now());
   if (name == "retry-after-ms") ex->retry_after_ms = ParseRetryAfterMs(value);
@@ -300,7 +281,7 @@ milliseconds ChatCompletionsClient::NextDelay(int retry) const {
 Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view image, std::string_view mime,
                                                            const CaptionRequest& request) const {
   if (!configured()) return FailedPrecondition(kNotConfigured);
-  const std::string scheme = Lower(config_.url.substr(0, config_.url.find(':')));
+  const std::string scheme = AsciiLower(config_.url.substr(0, config_.url.find(':')));
   if (scheme != "http" && scheme != "https") {
     return FailedPrecondition("captions.url must start with http:// or https:// (e.g. https://api.openai.com/v1)");
   }
