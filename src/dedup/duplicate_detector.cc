@@ -1,0 +1,227 @@
+#include "dedup/duplicate_detector.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <mutex>
+
+#include "vision/perceptual_hash.h"
+
+namespace iris {
+namespace {
+
+float Cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  if (a.size() != b.size() || a.empty()) return 0;
+  double dot = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) dot += static_cast<double>(a[i]) * b[i];
+  return static_cast<float>(dot);
+}
+
+std::string Format(const char* fmt, double a, double b = 0, double c = 0, double d = 0) {
+  char buf[160];
+  std::snprintf(buf, sizeof(buf), fmt, a, b, c, d);
+  return buf;
+}
+
+}  // namespace
+
+DuplicateDetector::DuplicateDetector(DuplicateOptions options, ImageEmbedFn embedder)
+    : options_(std::move(options)), embedder_(std::move(embedder)) {}
+
+Result<DuplicateSignature> DuplicateDetector::ComputeSignature(const RgbImage& image) const {
+  DuplicateSignature s;
+  IRIS_ASSIGN_OR_RETURN(RgbImage small, ShrinkToMaxSide(image, options_.hash_max_side));
+  IRIS_ASSIGN_OR_RETURN(s.phash, PerceptualHash(small));
+  s.thumbnail = ViewThumbnail(small);
+  if (options_.trim_borders) {
+    IRIS_ASSIGN_OR_RETURN(TrimmedImage trimmed, TrimUniformBorders(small, options_.trim));
+    if (trimmed.trimmed) {
+      IRIS_ASSIGN_OR_RETURN(std::uint64_t h, PerceptualHash(trimmed.image));
+      s.trimmed_phash = h;
+      s.trimmed_thumbnail = ViewThumbnail(trimmed.image);
+    }
+  }
+  if (options_.geometric_verification) {
+    IRIS_ASSIGN_OR_RETURN(s.features, ExtractLocalFeatures(image, options_.features));
+  }
+  if (embedder_) {
+    IRIS_ASSIGN_OR_RETURN(s.embedding, embedder_(image));
+  }
+  return s;
+}
+
+void DuplicateDetector::Add(const std::string& id, DuplicateSignature signature) {
+  std::unique_lock lock(mu_);
+  auto old = slots_.find(id);
+  if (old != slots_.end()) {
+    hashes_.Remove(2 * old->second);
+    hashes_.Remove(2 * old->second + 1);
+    features_.Remove(old->second);
+    entries_.erase(old->second);
+  }
+  const std::uint64_t slot = next_slot_++;
+  slots_[id] = slot;
+  hashes_.Add(2 * slot, signature.phash);
+  if (signature.trimmed_phash) hashes_.Add(2 * slot + 1, *signature.trimmed_phash);
+  if (!signature.features.descriptors.empty()) features_.Add(slot, signature.features.descriptors);
+  entries_[slot] = Entry{id, std::move(signature)};
+}
+
+Status DuplicateDetector::AddImage(const std::string& id, const RgbImage& image) {
+  IRIS_ASSIGN_OR_RETURN(DuplicateSignature s, ComputeSignature(image));
+  Add(id, std::move(s));
+  return Status::Ok();
+}
+
+bool DuplicateDetector::Remove(const std::string& id) {
+  std::unique_lock lock(mu_);
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return false;
+  hashes_.Remove(2 * it->second);
+  hashes_.Remove(2 * it->second + 1);
+  features_.Remove(it->second);
+  entries_.erase(it->second);
+  slots_.erase(it);
+  return true;
+}
+
+std::size_t DuplicateDetector::size() const {
+  std::shared_lock lock(mu_);
+  return entries_.size();
+}
+
+Result<std::vector<DuplicateDetector::QueryView>> DuplicateDetector::QueryViews(const RgbImage& image) const {
+  IRIS_ASSIGN_OR_RETURN(RgbImage small, ShrinkToMaxSide(image, options_.hash_max_side));
+  std::vector<std::pair<std::string, RgbImage>> bases;
+  bases.emplace_back("", small);
+  if (options_.trim_borders) {
+    IRIS_ASSIGN_OR_RETURN(TrimmedImage trimmed, TrimUniformBorders(small, options_.trim));
+    if (trimmed.trimmed) bases.emplace_back("trimmed/", std::move(trimmed.image));
+  }
+  std::vector<QueryView> views;
+  for (const auto& [prefix, base] : bases) {
+    for (Orientation o : kAllOrientations) {
+      if (!options_.dihedral_views && o != Orientation::kIdentity) break;
+      const RgbImage oriented = o == Orientation::kIdentity ? base : Dihedral(base, o);
+      IRIS_ASSIGN_OR_RETURN(std::uint64_t h, PerceptualHash(oriented));
+      views.push_back({prefix + std::string(OrientationName(o)), h, ViewThumbnail(oriented)});
+    }
+  }
+  return views;
+}
+
+Result<DuplicateReport> DuplicateDetector::Check(const RgbImage& image) const {
+  IRIS_ASSIGN_OR_RETURN(std::vector<QueryView> views, QueryViews(image));
+  LocalFeatures features;
+  if (options_.geometric_verification) {
+    IRIS_ASSIGN_OR_RETURN(features, ExtractLocalFeatures(image, options_.features));
+  }
+  std::vector<float> embedding;
+  if (embedder_) {
+    IRIS_ASSIGN_OR_RETURN(embedding, embedder_(image));
+  }
+
+  std::shared_lock lock(mu_);
+  std::map<std::uint64_t, DuplicateCandidate> found;  // slot -> candidate
+  auto candidate = [&](std::uint64_t slot) -> DuplicateCandidate& {
+    DuplicateCandidate& c = found[slot];
+    if (c.id.empty()) c.id = entries_.at(slot).id;
+    return c;
+  };
+  std::map<std::uint64_t, std::pair<const QueryView*, bool>> matched_view;  // slot -> view, stored view trimmed
+  for (const QueryView& view : views) {
+    for (const HashMatch& m : hashes_.Query(view.phash, options_.hash_candidate_distance)) {
+      DuplicateCandidate& c = candidate(m.id / 2);
+      if (c.hash_distance < 0 || m.distance < c.hash_distance) {
+        c.hash_distance = m.distance;
+        c.view = view.name;
+        matched_view[m.id / 2] = {&view, m.id % 2 == 1};
+      }
+    }
+  }
+  if (options_.geometric_verification && options_.vote_candidates > 0) {
+    for (const FeatureVote& v :
+         features_.Query(features.descriptors, static_cast<std::size_t>(options_.vote_candidates))) {
+      candidate(v.id);
+    }
+  }
+  if (!embedding.empty() && options_.embedding_candidates > 0) {
+    std::vector<std::pair<float, std::uint64_t>> sims;
+    for (const auto& [slot, entry] : entries_) sims.emplace_back(Cosine(embedding, entry.signature.embedding), slot);
+    const std::size_t k = std::min(sims.size(), static_cast<std::size_t>(options_.embedding_candidates));
+    std::partial_sort(
+        sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(k), sims.end(),
+        [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+    for (std::size_t i = 0; i < k; ++i) candidate(sims[i].second);
+  }
+
+  DuplicateReport report;
+  for (auto& [slot, c] : found) {
+    const DuplicateSignature& stored = entries_.at(slot).signature;
+    if (!embedding.empty()) c.similarity = Cosine(embedding, stored.embedding);
+    if (c.hash_distance >= 0 && c.hash_distance <= options_.hash_duplicate_distance) {
+      const auto& [view, trimmed] = matched_view.at(slot);
+      c.hash_detail_correlation =
+          DetailCorrelation(view->thumbnail, trimmed ? stored.trimmed_thumbnail : stored.thumbnail);
+      if (c.hash_detail_correlation >= options_.min_hash_detail_correlation) {
+        c.duplicate = true;
+        c.reason = "phash: distance " + std::to_string(c.hash_distance) +
+                   " <= " + std::to_string(options_.hash_duplicate_distance) + " in view " + c.view +
+                   Format(", detail correlation %.2f", c.hash_detail_correlation);
+      }
+    }
+    if (!c.duplicate && options_.geometric_verification && !features.descriptors.empty() &&
+        !stored.features.descriptors.empty()) {
+      const GeometricVerification g = VerifyGeometry(features, stored.features, options_.verification);
+      c.matches = g.matches;
+      c.inliers = g.inliers;
+      c.scale = g.scale;
+      c.rotation_degrees = g.rotation_degrees;
+      c.detail_correlation = g.detail_correlation;
+      const bool enough = g.inliers >= options_.min_inliers;
+      c.duplicate = enough && g.detail_correlation >= options_.min_detail_correlation;
+      c.reason = (c.duplicate ? "inliers: " : "not a duplicate: ") +
+                 Format("%.0f of %.0f matches fit one similarity transform (scale %.2f, rotation %.1f deg)", g.inliers,
+                        g.matches, g.scale, g.rotation_degrees) +
+                 (enough ? " >= " : " < ") + std::to_string(options_.min_inliers) +
+                 Format(g.detail_correlation >= options_.min_detail_correlation ? ", detail correlation %.2f >= %.2f"
+                                                                                : ", detail correlation %.2f < %.2f",
+                        g.detail_correlation, options_.min_detail_correlation);
+    }
+    if (!c.duplicate && options_.embedding_duplicate_similarity && c.similarity &&
+        *c.similarity >= *options_.embedding_duplicate_similarity) {
+      c.duplicate = true;
+      c.reason = Format("embedding: similarity %.4f >= %.4f", *c.similarity, *options_.embedding_duplicate_similarity);
+    }
+    if (c.reason.empty()) {
+      if (c.hash_distance < 0) {
+        c.reason = "not a duplicate: embedding candidate only";
+      } else if (c.hash_distance > options_.hash_duplicate_distance) {
+        c.reason = "not a duplicate: phash distance " + std::to_string(c.hash_distance) + " > " +
+                   std::to_string(options_.hash_duplicate_distance);
+      } else {
+        c.reason = "not a duplicate: phash distance " + std::to_string(c.hash_distance) +
+                   Format(" but detail correlation %.2f < %.2f", c.hash_detail_correlation,
+                          options_.min_hash_detail_correlation);
+      }
+    }
+    report.candidates.push_back(std::move(c));
+  }
+  std::sort(
+      report.candidates.begin(), report.candidates.end(), [](const DuplicateCandidate& a, const DuplicateCandidate& b) {
+        if (a.duplicate != b.duplicate) return a.duplicate;
+        // Hash-decided duplicates (not verified, inliers -1) are the strongest evidence, then inliers.
+        const bool ha = a.duplicate && a.inliers < 0, hb = b.duplicate && b.inliers < 0;
+        if (ha != hb) return ha;
+        const int da = a.hash_distance < 0 ? 99 : a.hash_distance, db = b.hash_distance < 0 ? 99 : b.hash_distance;
+        if (ha && da != db) return da < db;
+        if (a.inliers != b.inliers) return a.inliers > b.inliers;
+        if (da != db) return da < db;
+        if (a.similarity.value_or(-2) != b.similarity.value_or(-2))
+          return a.similarity.value_or(-2) > b.similarity.value_or(-2);
+        return a.id < b.id;
+      });
+  return report;
+}
+
+}  // namespace iris

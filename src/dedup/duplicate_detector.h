@@ -1,0 +1,133 @@
+// DuplicateDetector: is a photo a (near-)duplicate of one already added? Three signals, cheapest first
+// (method and measurements: docs/duplicates.md):
+//
+//   1. Perceptual hash (pHash, vision/perceptual_hash.h) of normalised views, in a Hamming index
+//      (hash_index.h). Stored photo: its own view and, when it has uniform borders, its trimmed view.
+//      Query: the same two views in each of the 8 dihedral orientations (image_views.h), so re-encodes,
+//      resizes, grayscale, padding/letterbox, flips and 90-degree rotations land within a few bits.
+//      Distance <= hash_duplicate_distance AND the matched views' fine detail correlates
+//      (>= min_hash_detail_correlation, image_views.h DetailCorrelation; rejects different garments shot
+//      in the same set-up, whose coarse layout the pHash cannot tell apart): duplicate (reason "phash").
+//   2. Candidates for the photos the hash does not settle: every stored photo within
+//      hash_candidate_distance in any view, the `vote_candidates` best by shared local descriptors
+//      (feature_index.h), and, when an embedder is plugged in, the `embedding_candidates` most similar
+//      embeddings (cosine, over all stored photos, not only the top-1).
+//   3. Geometric verification (geometric_verification.h) of each candidate: >= min_inliers keypoints
+//      consistent with one similarity transform (crop, resize, rotation, padding, overlay) AND fine luma
+//      detail that correlates under that transform (>= min_detail_correlation; a shared background with
+//      a different garment gives inliers but no correlation): duplicate (reason "inliers"). An embedding alone never
+//      decides unless embedding_duplicate_similarity is set (default off: no real semantic embedder could be measured
+//      here; a stand-in's similarity means nothing).
+//
+// The embedder is pluggable (any function image -> L2-normalised vector, e.g. a CLIP ClipModel); without
+// one, signals 1-3 run without embeddings. Reply per candidate: decision, hash distance and view,
+// similarity, matches/inliers, and a human-readable reason.
+//
+// Errors: empty images are InvalidArgument; an embedder failure is returned as is; Add of an existing
+// id replaces it. Thread-safety: Check, ComputeSignature and size may run concurrently with each other;
+// Add/Remove take an exclusive lock.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/result.h"
+#include "dedup/feature_index.h"
+#include "dedup/geometric_verification.h"
+#include "dedup/hash_index.h"
+#include "dedup/image_views.h"
+#include "image/rgb_image.h"
+
+namespace iris {
+
+struct DuplicateOptions {
+  int hash_max_side = 256;          // views are shrunk to this before hashing (speed only)
+  bool trim_borders = true;         // hash the border-trimmed view too
+  bool dihedral_views = true;       // query all 8 orientations
+  int hash_duplicate_distance = 4;  // pHash bits: <= is a duplicate (with the detail check)
+  double min_hash_detail_correlation = 0.5;
+  int hash_candidate_distance = 16;  // pHash bits: <= is a candidate for verification
+  bool geometric_verification = true;
+  int vote_candidates = 4;                              // candidates from the local-feature vote index
+  int embedding_candidates = 5;                         // candidates by embedding similarity (embedder plugged in)
+  int min_inliers = 12;                                 // geometric verification: fewer is not a duplicate
+  double min_detail_correlation = 0.5;                  // ... and the photometric check must reach this
+  std::optional<float> embedding_duplicate_similarity;  // unset: embeddings only propose candidates
+  TrimOptions trim;
+  FeatureOptions features;
+  VerificationOptions verification;
+};
+
+// What Add stores for one photo; ComputeSignature makes it.
+struct DuplicateSignature {
+  std::uint64_t phash = 0;
+  std::optional<std::uint64_t> trimmed_phash;  // when the photo had uniform borders
+  LumaPlane thumbnail;                         // ViewThumbnail of the photo ...
+  LumaPlane trimmed_thumbnail;                 // ... and of its trimmed view
+  LocalFeatures features;                      // empty when geometric verification is off
+  std::vector<float> embedding;                // empty without an embedder
+};
+
+struct DuplicateCandidate {
+  std::string id;
+  bool duplicate = false;
+  int hash_distance = -1;               // best pHash distance over views (-1: not within hash_candidate_distance)
+  std::string view;                     // the query view that gave it, e.g. "identity", "trimmed/flip_h"
+  double hash_detail_correlation = -1;  // DetailCorrelation of the matched views (when hash_distance >= 0)
+  std::optional<float> similarity;      // cosine, when an embedder is plugged in
+  int matches = -1;                     // tentative local-feature matches (-1: not verified)
+  int inliers = -1;                     // geometrically consistent ones (-1: not verified)
+  double scale = 0;                     // of the fitted similarity transform (stored / query working frames)
+  double rotation_degrees = 0;
+  double detail_correlation = -1;  // photometric check under that transform (-1: not run / too little overlap)
+  std::string reason;              // "phash", "inliers", "embedding" or why not
+};
+
+struct DuplicateReport {
+  std::vector<DuplicateCandidate> candidates;  // duplicates first, then by evidence
+  bool has_duplicate() const { return !candidates.empty() && candidates.front().duplicate; }
+};
+
+using ImageEmbedFn = std::function<Result<std::vector<float>>(const RgbImage&)>;
+
+class DuplicateDetector {
+ public:
+  explicit DuplicateDetector(DuplicateOptions options = {}, ImageEmbedFn embedder = nullptr);
+
+  Result<DuplicateSignature> ComputeSignature(const RgbImage& image) const;
+  void Add(const std::string& id, DuplicateSignature signature);
+  Status AddImage(const std::string& id, const RgbImage& image);
+  bool Remove(const std::string& id);
+  Result<DuplicateReport> Check(const RgbImage& image) const;
+
+  std::size_t size() const;
+  const DuplicateOptions& options() const { return options_; }
+
+ private:
+  struct Entry {
+    std::string id;
+    DuplicateSignature signature;
+  };
+  struct QueryView {
+    std::string name;
+    std::uint64_t phash;
+    LumaPlane thumbnail;
+  };
+  Result<std::vector<QueryView>> QueryViews(const RgbImage& image) const;
+
+  DuplicateOptions options_;
+  ImageEmbedFn embedder_;
+  mutable std::shared_mutex mu_;
+  std::uint64_t next_slot_ = 0;
+  std::unordered_map<std::string, std::uint64_t> slots_;  // id -> slot
+  std::unordered_map<std::uint64_t, Entry> entries_;      // slot -> entry
+  HashIndex hashes_;                                      // key = 2 * slot (+1 for the trimmed view)
+  FeatureIndex features_;
+};
+
+}  // namespace iris
