@@ -8,13 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 
 #include "cli/analysis_session.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
-#include "core/logging.h"
+#include "cli/image_files.h"
 #include "cli/progress_bar.h"
+#include "core/logging.h"
 
 namespace iris::cli {
 namespace {
@@ -27,14 +27,6 @@ struct CaptionArgs {
   int max_length = 50;
   std::string target = "whole_image";
 };
-
-bool IsImageName(const fs::path& path) {
-  static const std::set<std::string> kExtensions = {".jpg", ".jpeg", ".png", ".webp", ".gif",
-                                                    ".tif", ".tiff", ".avif", ".heic", ".heif"};
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return kExtensions.count(ext) > 0;
-}
 
 Status WriteAtomically(const fs::path& path, const std::string& text) {
   const fs::path temp = path.string() + ".tmp";
@@ -71,11 +63,7 @@ int RunCaptionFolder(const ConfigFlags& flags, const CaptionArgs& args) {
     std::cerr << "iris caption-folder: " << session.status().message() << "\n";
     return kExitConfig;
   }
-  std::vector<fs::path> images;
-  for (const auto& entry : fs::directory_iterator(args.dir, ec)) {
-    if (entry.is_regular_file() && IsImageName(entry.path())) images.push_back(entry.path());
-  }
-  std::sort(images.begin(), images.end());
+  const std::vector<fs::path> images = ListImageFiles(args.dir);
 
   const std::vector<ops::AnalysisTask> tasks = {
       {"caption", "describe_image", {{"max_length", args.max_length}, {"target", args.target}}}};
@@ -126,8 +114,7 @@ CommandRunner AddCaptionFolderCommand(CLI::App& app) {
   auto args = std::make_shared<CaptionArgs>();
   cmd->add_option("dir", args->dir, "folder of images")->required();
   cmd->add_flag("--force,-f", args->force, "overwrite existing .txt captions");
-  cmd->add_option("--max-length", args->max_length, "most tokens per caption (default 50)")
-      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--max-length", args->max_length, "most tokens per caption (default 50)")->check(CLI::Range(1, 4096));
   cmd->add_option("--target", args->target, "whole_image, prominent_person or prominent_face")
       ->check(CLI::IsMember({"whole_image", "prominent_person", "prominent_face"}));
   auto flags = std::make_shared<ConfigFlags>(*cmd);

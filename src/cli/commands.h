@@ -23,5 +23,6 @@ CommandRunner AddBenchCommand(CLI::App& app);
 CommandRunner AddTrainClassifierCommand(CLI::App& app);
 CommandRunner AddAnalyzeCommand(CLI::App& app);
 CommandRunner AddCaptionFolderCommand(CLI::App& app);
+CommandRunner AddDedupCommand(CLI::App& app);
 
 }  // namespace iris::cli

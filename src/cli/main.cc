@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   runners["train-classifier"] = iris::cli::AddTrainClassifierCommand(app);
   runners["analyze"] = iris::cli::AddAnalyzeCommand(app);
   runners["caption-folder"] = iris::cli::AddCaptionFolderCommand(app);
+  runners["dedup"] = iris::cli::AddDedupCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
