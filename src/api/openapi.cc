@@ -72,6 +72,7 @@ nlohmann::json BuildOpenApiDocument(const std::vector<RouteSpec>& routes, std::s
   nlohmann::json tags = nlohmann::json::array();
   std::vector<std::string> seen_tags;
   for (const auto& route : routes) {
+    if (!route.documented) continue;
     paths[route.path][Lower(route.method)] = Operation(route);
     if (!route.tag.empty() && std::find(seen_tags.begin(), seen_tags.end(), route.tag) == seen_tags.end()) {
       seen_tags.push_back(route.tag);

@@ -58,6 +58,7 @@ struct RouteSpec {
   std::vector<ParameterSpec> parameters;        // path parameters not listed here are added as strings
   std::vector<RequestBodySpec> request_bodies;  // one per accepted content type
   std::vector<ResponseSpec> responses;          // error responses ({"detail"}) are documented for all
+  bool documented = true;  // false: served but left out of /openapi.json (aliases such as a path without its slash)
 
   static RouteSpec Make(std::string method, std::string path) {
     RouteSpec spec;
@@ -71,6 +72,11 @@ struct RouteSpec {
   static RouteSpec Patch(std::string path) { return Make("PATCH", std::move(path)); }
   static RouteSpec Delete(std::string path) { return Make("DELETE", std::move(path)); }
 
+  // An alias of a documented route: served, not listed in /openapi.json.
+  RouteSpec& Undocumented() {
+    documented = false;
+    return *this;
+  }
   RouteSpec& Summary(std::string text) {
     summary = std::move(text);
     return *this;

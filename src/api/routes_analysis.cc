@@ -67,6 +67,12 @@ Result<HttpResponse> Analyze(AppServices& services, HistogramFamily& task_second
                       reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
 }
 
+// The seed's paths end in '/'; the same path without it is served too but documented once.
+RouteSpec WithoutSlashUndocumented(RouteSpec spec) {
+  if (!spec.path.ends_with('/')) spec.Undocumented();
+  return spec;
+}
+
 Status WithSeedPrefix(const Status& status, const char* prefix) {
   return Status(status.code(), std::string(prefix) + status.message());
 }
@@ -123,7 +129,7 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
 
   for (const char* path : {"/analyze_image/", "/analyze_image"}) {
     IRIS_RETURN_IF_ERROR(app.router().Add(
-        RouteSpec::Post(path)
+        WithoutSlashUndocumented(RouteSpec::Post(path))
             .Summary("Run a list of analysis tasks on an image given by URL")
             .Tag("analysis")
             .Body("application/json",
@@ -135,7 +141,7 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
   }
   for (const char* path : {"/analyze_image_upload/", "/analyze_image_upload"}) {
     IRIS_RETURN_IF_ERROR(app.router().Add(
-        RouteSpec::Post(path)
+        WithoutSlashUndocumented(RouteSpec::Post(path))
             .Summary("Run a list of analysis tasks on an uploaded image")
             .Tag("analysis")
             .Body("multipart/form-data",
@@ -149,7 +155,7 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
         analyze_upload));
   }
   for (const char* path : {"/available_operations/", "/available_operations"}) {
-    IRIS_RETURN_IF_ERROR(app.router().Add(RouteSpec::Get(path)
+    IRIS_RETURN_IF_ERROR(app.router().Add(WithoutSlashUndocumented(RouteSpec::Get(path))
                                               .Summary("The analysis operations, their targets and parameters")
                                               .Tag("analysis")
                                               .Returns(200, "{\"operations\": {type: {...}}}"),
