@@ -7,6 +7,7 @@ namespace iris::api {
 void AppServices::Close() {
   // Models stay loaded until the last route handler lets go of the services (their batchers stop
   // in ModelRegistry's destructor); only storage must be closed at a known point.
+  if (collections) collections->CheckpointAll();  // errors are logged; the logs still hold every write
   if (database) database->Close();
 }
 
@@ -21,6 +22,12 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
   if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
   services->blobs = std::move(blobs).value();
+
+  auto collections = CollectionManager::Open(data_dir / "collections");
+  if (!collections.ok()) {
+    return collections.status().WithContext("opening " + (data_dir / "collections").string());
+  }
+  services->collections = std::move(collections).value();
 
   services->cache = std::make_unique<ResultCache>(*services->database);
   services->ingestor = std::make_unique<ImageIngestor>(config.ingest);

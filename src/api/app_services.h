@@ -16,6 +16,7 @@
 #include "store/database.h"
 #include "store/result_cache.h"
 #include "classify/classifier_store.h"
+#include "index/collection_manager.h"
 #include "ops/analysis_services.h"
 #include "ops/operation_registry.h"
 #include "providers/chat_completions_client.h"
@@ -32,14 +33,15 @@ struct AppServices {
   std::unique_ptr<ModelRegistry> models;
   std::unique_ptr<ClassifierCache> classifiers;
   std::unique_ptr<ChatCompletionsClient> captions;
+  std::unique_ptr<CollectionManager> collections;  // <data_dir>/collections
   std::unique_ptr<ops::OperationRegistry> operations;
   ops::AnalysisServices analysis;  // points into the members above
 
   void Close();
 };
 
-// Opens <data_dir>/iris.db (migrations applied), <data_dir>/blobs, the model store over
-// models.dir with the embedded catalog. Errors name what could not be opened.
+// Opens <data_dir>/iris.db (migrations applied), <data_dir>/blobs, <data_dir>/collections, the
+// model store over models.dir with the embedded catalog. Errors name what could not be opened.
 Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config);
 
 }  // namespace iris::api

@@ -18,5 +18,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services);
 Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services);
 // GET /v1/models
 Status RegisterModelRoutes(App& app, std::shared_ptr<AppServices> services);
+// /v1/collections: create/list/describe/delete collections, items CRUD, similarity search
+Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services);
 
 }  // namespace iris::api

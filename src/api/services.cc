@@ -83,6 +83,7 @@ Status RegisterServices(App& app) {
   IRIS_RETURN_IF_ERROR(RegisterEmbeddingRoutes(app, services));
   IRIS_RETURN_IF_ERROR(RegisterModelRoutes(app, services));
   IRIS_RETURN_IF_ERROR(RegisterAnalysisRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterCollectionRoutes(app, services));
   app.AddShutdownHook("storage", [services] { services->Close(); });
   return {};
 }

@@ -1,0 +1,463 @@
+// Vector collections (CollectionManager over <data_dir>/collections):
+//   POST   /v1/collections                          create {name, model, dim, metric, m, ef_construction, ef_search}
+//   GET    /v1/collections                          list (described)
+//   GET    /v1/collections/{name}                   describe: model, dim, metric, count
+//   DELETE /v1/collections/{name}                   drop it and its files
+//   PUT    /v1/collections/{name}/items/{id}        upsert: JSON {vector, metadata}, or an image (multipart
+//                                                   file / image_url) embedded with the collection's model
+//   GET    /v1/collections/{name}/items/{id}        the item (vector as stored: unit length for cosine)
+//   DELETE /v1/collections/{name}/items/{id}
+//   GET    /v1/collections/{name}/items             ids in lexicographic order, offset/limit
+//   POST   /v1/collections/{name}/search            by vector, id, text or image; top_n, min_similarity, filter
+// Scores follow index/vector_metric.h: similarity higher = closer; distance = 1 - similarity for cosine
+// and inner_product, Euclidean distance (similarity = -distance) for l2. Writes are durable when
+// acknowledged (DurableCollection). Bad vectors, dimensions and parameters are 422.
+#include <charconv>
+#include <cmath>
+
+#include "api/image_input.h"
+#include "api/openapi_schemas.h"
+#include "api/routes.h"
+
+namespace iris::api {
+namespace {
+
+constexpr int kDefaultTopN = 10;
+constexpr std::size_t kDefaultPageSize = 100;
+constexpr std::size_t kMaxPageSize = 1000;
+constexpr std::size_t kMaxIdBytes = 512;
+constexpr std::size_t kMaxTextBytes = 10'000;
+// As routes_embeddings.cc: decode at reduced size while keeping 4x the model's input size.
+constexpr int kShrinkMargin = 4;
+constexpr const char* kExternal = "external";
+
+// Argument errors of the index layer are about the request's content: 422, not 400.
+Status AsUnprocessable(Status status) {
+  if (status.code() == StatusCode::kInvalidArgument) return Unprocessable(status.message());
+  return status;
+}
+template <typename T>
+Result<T> AsUnprocessable(Result<T> result) {
+  if (!result.ok()) return AsUnprocessable(result.status());
+  return result;
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionFor(AppServices& services, RequestContext& ctx) {
+  return services.collections->Get(ctx.PathParam("name"));
+}
+
+nlohmann::json Describe(const DurableCollection& collection) {
+  const auto& o = collection.options();
+  return {{"name", o.name},
+          {"model", o.model},
+          {"dim", o.index.dim},
+          {"metric", MetricName(o.index.metric)},
+          {"count", collection.index().size()},
+          {"m", o.index.m},
+          {"ef_construction", o.index.ef_construction},
+          {"ef_search", o.index.ef_search},
+          {"created", o.created}};
+}
+
+Result<std::vector<float>> VectorFromJson(const nlohmann::json& value) {
+  if (!value.is_array()) return Unprocessable("'vector' must be an array of numbers");
+  std::vector<float> out;
+  out.reserve(value.size());
+  for (const auto& v : value) {
+    if (!v.is_number()) return Unprocessable("'vector' must contain only numbers");
+    out.push_back(v.get<float>());
+  }
+  return out;
+}
+
+Result<nlohmann::json> JsonObjectSetting(const httplib::Request& req, const nlohmann::json& body,
+                                         const std::string& name) {
+  if (body.contains(name) && !body[name].is_string()) {
+    if (body[name].is_null()) return nlohmann::json::object();
+    if (!body[name].is_object()) return Unprocessable("'" + name + "' must be a JSON object");
+    return body[name];
+  }
+  auto text = RequestSetting(req, body, name);
+  if (!text) return nlohmann::json::object();
+  auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded() || !parsed.is_object()) return Unprocessable("'" + name + "' must be a JSON object");
+  return parsed;
+}
+
+Result<long long> IntSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
+                             long long default_value, long long min, long long max) {
+  auto text = RequestSetting(req, body, name);
+  if (!text) return default_value;
+  long long value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    return Unprocessable("'" + name + "' must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                         "]");
+  }
+  return value;
+}
+
+Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlohmann::json& body,
+                                          const std::string& name) {
+  auto text = RequestSetting(req, body, name);
+  if (!text) return std::optional<float>();
+  char* end = nullptr;
+  const double value = std::strtod(text->c_str(), &end);
+  if (text->empty() || end != text->c_str() + text->size() || !std::isfinite(value)) {
+    return Unprocessable("'" + name + "' must be a number");
+  }
+  return std::optional<float>(static_cast<float>(value));
+}
+
+bool HasImage(const httplib::Request& req, const nlohmann::json& body) {
+  for (const char* field : {"file", "image", "image_file", "image_url", "url"}) {
+    if (req.has_file(field) || body.contains(field)) return true;
+  }
+  return false;
+}
+
+// The collection's CLIP model; 422 for an "external" collection (the caller must send vectors).
+Result<std::shared_ptr<const ClipModel>> ModelOf(AppServices& services, const DurableCollection& collection,
+                                                 RequestContext& ctx) {
+  const auto& o = collection.options();
+  if (o.model == kExternal) {
+    return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
+  }
+  std::shared_ptr<const ClipModel> model;
+  {
+    ScopedStage stage(ctx, "model_load");
+    IRIS_ASSIGN_OR_RETURN(model, services.models->Clip(o.model));
+  }
+  if (model->dim() != o.index.dim) {
+    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(model->dim()) +
+                              ", the collection has " + std::to_string(o.index.dim));
+  }
+  return model;
+}
+
+Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableCollection& collection,
+                                           const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto model, ModelOf(services, collection, ctx));
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
+  BatchAnnouncement announcement = model->AnnounceImages(1);
+  std::shared_ptr<const RgbImage> pixels;
+  {
+    ScopedStage stage(ctx, "decode");
+    const int min_side = kShrinkMargin * std::max(model->preprocessing().width, model->preprocessing().height);
+    IRIS_ASSIGN_OR_RETURN(pixels, image->AtLeast(min_side));
+  }
+  ScopedStage stage(ctx, "inference");
+  return model->EmbedImage(*pixels, /*normalize=*/true, &announcement);
+}
+
+Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
+                                     const std::string& text, RequestContext& ctx) {
+  if (text.empty() || text.size() > kMaxTextBytes) {
+    return Unprocessable("'text' must have 1 to " + std::to_string(kMaxTextBytes) + " bytes");
+  }
+  IRIS_ASSIGN_OR_RETURN(auto model, ModelOf(services, collection, ctx));
+  if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
+  ScopedStage stage(ctx, "inference");
+  IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
+  return embeddings.at(0);
+}
+
+Result<std::string> ItemId(RequestContext& ctx) {
+  std::string id = ctx.PathParam("id");
+  if (id.empty() || id.size() > kMaxIdBytes) {
+    return Unprocessable("item id must have 1 to " + std::to_string(kMaxIdBytes) + " bytes");
+  }
+  return id;
+}
+
+Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Request& req) {
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  if (!body.contains("name") || !body["name"].is_string()) return Unprocessable("missing 'name' (a string)");
+  const std::string name = body["name"].get<std::string>();
+  IRIS_RETURN_IF_ERROR(AsUnprocessable(CollectionManager::ValidateName(name)));
+  CollectionSpec spec;
+  if (body.contains("model") && !body["model"].is_string()) return Unprocessable("'model' must be a string");
+  spec.model = body.value("model", services.analysis.default_clip);
+  if (body.contains("metric") && !body["metric"].is_string()) return Unprocessable("'metric' must be a string");
+  const std::string metric = body.value("metric", std::string("cosine"));
+  auto parsed_metric = metric == "ip" ? std::optional<Metric>(Metric::kInnerProduct) : ParseMetric(metric);
+  if (!parsed_metric) return Unprocessable("'metric' must be cosine, inner_product (ip) or l2");
+  spec.metric = *parsed_metric;
+  std::optional<long long> dim;
+  if (body.contains("dim")) {
+    IRIS_ASSIGN_OR_RETURN(dim, IntSetting(req, body, "dim", 0, 1, 65536));
+  }
+  IRIS_ASSIGN_OR_RETURN(long long m, IntSetting(req, body, "m", spec.m, 2, 100));
+  IRIS_ASSIGN_OR_RETURN(long long efc, IntSetting(req, body, "ef_construction", spec.ef_construction, 1, 100000));
+  IRIS_ASSIGN_OR_RETURN(long long efs, IntSetting(req, body, "ef_search", spec.ef_search, 1, 100000));
+  spec.m = static_cast<int>(m);
+  spec.ef_construction = static_cast<int>(efc);
+  spec.ef_search = static_cast<int>(efs);
+  if (spec.model == kExternal) {
+    if (!dim) return Unprocessable("'dim' is required for a collection of external vectors");
+    spec.dim = static_cast<int>(*dim);
+  } else {
+    auto model = services.models->Clip(spec.model);
+    if (!model.ok()) {
+      if (model.status().code() == StatusCode::kNotFound) return Unprocessable(model.status().message());
+      return model.status();
+    }
+    spec.model = (*model)->name();
+    spec.dim = (*model)->dim();
+    if (dim && *dim != spec.dim) {
+      return Unprocessable("model " + spec.model + " has dim " + std::to_string(spec.dim) + ", not " +
+                           std::to_string(*dim));
+    }
+  }
+  IRIS_ASSIGN_OR_RETURN(auto collection, services.collections->Create(name, spec));
+  return HttpResponse::Json(Describe(*collection), 201);
+}
+
+Result<HttpResponse> PutItem(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
+  IRIS_ASSIGN_OR_RETURN(std::string id, ItemId(ctx));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json metadata, JsonObjectSetting(req, body, "metadata"));
+  std::vector<float> vector;
+  if (body.contains("vector")) {
+    IRIS_ASSIGN_OR_RETURN(vector, VectorFromJson(body["vector"]));
+  } else if (HasImage(req, body)) {
+    IRIS_ASSIGN_OR_RETURN(vector, EmbedImageInput(services, *collection, req, ctx));
+  } else {
+    return Unprocessable("give 'vector' (JSON) or an image (multipart 'file', or 'image_url')");
+  }
+  IRIS_RETURN_IF_ERROR(AsUnprocessable(collection->Upsert(id, vector, std::move(metadata))));
+  return HttpResponse::Json(
+      {{"id", id}, {"collection", collection->options().name}, {"count", collection->index().size()}});
+}
+
+Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, body, "top_n", kDefaultTopN, 1, kMaxTopN));
+  IRIS_ASSIGN_OR_RETURN(std::optional<float> min_similarity, FloatSetting(req, body, "min_similarity"));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json filter_json, JsonObjectSetting(req, body, "filter"));
+  SearchFilter filter;
+  for (const auto& [field, value] : filter_json.items()) filter.metadata_equals.emplace(field, value);
+
+  const auto id = RequestSetting(req, body, "id");
+  const auto text = RequestSetting(req, body, "text");
+  const int sources =
+      int(body.contains("vector")) + int(id.has_value()) + int(text.has_value()) + int(HasImage(req, body));
+  if (sources != 1) return Unprocessable("give exactly one of 'vector', 'id', 'text' or an image");
+  std::vector<float> query;
+  if (body.contains("vector")) {
+    IRIS_ASSIGN_OR_RETURN(query, VectorFromJson(body["vector"]));
+  } else if (id) {
+    IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(*id));
+    query = std::move(item.vector);
+    filter.exclude_id = *id;
+  } else if (text) {
+    IRIS_ASSIGN_OR_RETURN(query, EmbedText(services, *collection, *text, ctx));
+  } else {
+    IRIS_ASSIGN_OR_RETURN(query, EmbedImageInput(services, *collection, req, ctx));
+  }
+  std::vector<CollectionHit> hits;
+  {
+    ScopedStage stage(ctx, "search");
+    IRIS_ASSIGN_OR_RETURN(
+        hits, AsUnprocessable(collection->index().Search(query, static_cast<int>(top_n), filter, min_similarity)));
+  }
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& hit : hits) {
+    out.push_back(
+        {{"id", hit.id}, {"similarity", hit.similarity}, {"distance", hit.distance}, {"metadata", hit.metadata}});
+  }
+  return HttpResponse::Json({{"collection", collection->options().name},
+                             {"metric", MetricName(collection->options().index.metric)},
+                             {"hits", out}});
+}
+
+}  // namespace
+
+Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services) {
+  const nlohmann::json collection_schema = {{"type", "object"},
+                                            {"properties",
+                                             {{"name", {{"type", "string"}}},
+                                              {"model", {{"type", "string"}}},
+                                              {"dim", {{"type", "integer"}}},
+                                              {"metric", {{"type", "string"}}},
+                                              {"count", {{"type", "integer"}}},
+                                              {"m", {{"type", "integer"}}},
+                                              {"ef_construction", {{"type", "integer"}}},
+                                              {"ef_search", {{"type", "integer"}}},
+                                              {"created", {{"type", "string"}}}}}};
+  const nlohmann::json vector_schema = {{"type", "array"}, {"items", {{"type", "number"}}}};
+  const nlohmann::json metadata_schema = {{"type", "object"}, {"description", "free JSON object"}};
+  Router& router = app.router();
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Post("/v1/collections")
+          .Summary("Create a vector collection")
+          .Description("model: \"external\" (the caller sends vectors; dim required) or a CLIP model name "
+                       "(default models.default_clip; dim comes from the model). metric: cosine (default), "
+                       "inner_product (ip) or l2. Name: [A-Za-z0-9_-]{1,64}. 409 if the name exists.")
+          .Tag("collections")
+          .Body("application/json",
+                {{"type", "object"},
+                 {"required", {"name"}},
+                 {"properties",
+                  {{"name", {{"type", "string"}, {"pattern", "^[A-Za-z0-9_-]{1,64}$"}}},
+                   {"model", {{"type", "string"}}},
+                   {"dim", {{"type", "integer"}, {"minimum", 1}}},
+                   {"metric", {{"type", "string"}, {"enum", {"cosine", "inner_product", "ip", "l2"}}}},
+                   {"m", {{"type", "integer"}, {"default", 16}}},
+                   {"ef_construction", {{"type", "integer"}, {"default", 200}}},
+                   {"ef_search", {{"type", "integer"}, {"default", 64}}}}}})
+          .Returns(201, "The new collection", "application/json", collection_schema),
+      [services](const httplib::Request& req, RequestContext&) { return CreateCollection(*services, req); }));
+
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Get("/v1/collections")
+                     .Summary("List vector collections")
+                     .Tag("collections")
+                     .Returns(200, "All collections, by name", "application/json",
+                              {{"type", "object"},
+                               {"properties", {{"collections", {{"type", "array"}, {"items", collection_schema}}}}}}),
+                 [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
+                   nlohmann::json list = nlohmann::json::array();
+                   for (const auto& name : services->collections->List()) {
+                     auto collection = services->collections->Get(name);
+                     if (collection.ok()) list.push_back(Describe(**collection));  // skip one dropped meanwhile
+                   }
+                   return HttpResponse::Json({{"collections", list}});
+                 }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(RouteSpec::Get("/v1/collections/{name}")
+                                      .Summary("Describe a collection: model, dim, metric, count")
+                                      .Tag("collections")
+                                      .Returns(200, "The collection", "application/json", collection_schema),
+                                  [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+                                    IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
+                                    return HttpResponse::Json(Describe(*collection));
+                                  }));
+
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Delete("/v1/collections/{name}")
+                     .Summary("Delete a collection and all its items")
+                     .Tag("collections")
+                     .Returns(200, "Deleted", "application/json",
+                              {{"type", "object"}, {"properties", {{"deleted", {{"type", "string"}}}}}}),
+                 [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+                   const std::string name = ctx.PathParam("name");
+                   IRIS_RETURN_IF_ERROR(services->collections->Drop(name));
+                   return HttpResponse::Json({{"deleted", name}});
+                 }));
+
+  const nlohmann::json item_props = {{"metadata", metadata_schema}};
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Put("/v1/collections/{name}/items/{id}")
+          .Summary("Insert or replace an item")
+          .Description("JSON {vector, metadata}, or an image (multipart 'file' with an optional 'metadata' field "
+                       "holding a JSON object, or JSON {image_url, metadata}) embedded with the collection's CLIP "
+                       "model. An existing id is replaced (count does not change). Durable when acknowledged.")
+          .Tag("collections")
+          .Body("application/json",
+                {{"type", "object"},
+                 {"properties",
+                  {{"vector", vector_schema}, {"image_url", {{"type", "string"}}}, {"metadata", metadata_schema}}}})
+          .Body("multipart/form-data", ImageUploadSchema(item_props))
+          .Returns(200, "Stored", "application/json",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"id", {{"type", "string"}}},
+                      {"collection", {{"type", "string"}}},
+                      {"count", {{"type", "integer"}}}}}}),
+      [services](const httplib::Request& req, RequestContext& ctx) { return PutItem(*services, req, ctx); }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/v1/collections/{name}/items/{id}")
+          .Summary("Get an item: its vector (as stored: unit length for cosine) and metadata")
+          .Tag("collections")
+          .Returns(200, "The item", "application/json",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"id", {{"type", "string"}}}, {"vector", vector_schema}, {"metadata", metadata_schema}}}}),
+      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
+        IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(ctx.PathParam("id")));
+        return HttpResponse::Json({{"id", item.id}, {"vector", item.vector}, {"metadata", item.metadata}});
+      }));
+
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Delete("/v1/collections/{name}/items/{id}")
+                     .Summary("Delete an item")
+                     .Tag("collections")
+                     .Returns(200, "Deleted", "application/json",
+                              {{"type", "object"},
+                               {"properties", {{"deleted", {{"type", "string"}}}, {"count", {{"type", "integer"}}}}}}),
+                 [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+                   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
+                   const std::string id = ctx.PathParam("id");
+                   IRIS_RETURN_IF_ERROR(collection->Delete(id));
+                   return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
+                 }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/v1/collections/{name}/items")
+          .Summary("List item ids in lexicographic order, paginated")
+          .Tag("collections")
+          .Query("offset", "ids to skip (default 0)", {{"type", "integer"}, {"minimum", 0}})
+          .Query("limit", "ids to return (default 100, at most 1000)",
+                 {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxPageSize}})
+          .Returns(200, "A page of ids", "application/json",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"ids", {{"type", "array"}, {"items", {{"type", "string"}}}}},
+                      {"offset", {{"type", "integer"}}},
+                      {"limit", {{"type", "integer"}}},
+                      {"count", {{"type", "integer"}}}}}}),
+      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
+        const nlohmann::json none = nlohmann::json::object();
+        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, none, "offset", 0, 0, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, none, "limit", kDefaultPageSize, 1, kMaxPageSize));
+        return HttpResponse::Json({{"ids", collection->index().ListIds(offset, limit)},
+                                   {"offset", offset},
+                                   {"limit", limit},
+                                   {"count", collection->index().size()}});
+      }));
+
+  const nlohmann::json search_props = {
+      {"vector", vector_schema},
+      {"id", {{"type", "string"}, {"description", "search with this stored item's vector; the item is not a hit"}}},
+      {"text", {{"type", "string"}, {"description", "embedded with the collection's CLIP text tower"}}},
+      {"top_n", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxTopN}, {"default", kDefaultTopN}}},
+      {"min_similarity", {{"type", "number"}, {"description", "only hits with similarity >= this"}}},
+      {"filter",
+       {{"type", "object"},
+        {"description",
+         "metadata field -> value; a hit's metadata must equal every one (applied inside the search)"}}}};
+  return router.Add(
+      RouteSpec::Post("/v1/collections/{name}/search")
+          .Summary("Nearest items to a vector, a stored item, a text or an image")
+          .Description("Give exactly one of vector, id, text or an image (multipart 'file' or image_url). "
+                       "Hits are closest first. similarity: higher = closer (cosine/inner_product: the dot "
+                       "product, distance = 1 - similarity; l2: distance = Euclidean distance, similarity = "
+                       "-distance). In multipart requests filter is a JSON text field.")
+          .Tag("collections")
+          .Body("application/json", {{"type", "object"}, {"properties", search_props}})
+          .Body("multipart/form-data", ImageUploadSchema(search_props))
+          .Returns(200, "Hits", "application/json",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"collection", {{"type", "string"}}},
+                      {"metric", {{"type", "string"}}},
+                      {"hits",
+                       {{"type", "array"},
+                        {"items",
+                         {{"type", "object"},
+                          {"properties",
+                           {{"id", {{"type", "string"}}},
+                            {"similarity", {{"type", "number"}}},
+                            {"distance", {{"type", "number"}}},
+                            {"metadata", metadata_schema}}}}}}}}}}),
+      [services](const httplib::Request& req, RequestContext& ctx) { return Search(*services, req, ctx); });
+}
+
+}  // namespace iris::api

@@ -1,0 +1,120 @@
+#include "index/collection_manager.h"
+
+#include "core/logging.h"
+
+namespace iris {
+
+Status CollectionManager::ValidateName(std::string_view name) {
+  if (name.empty() || name.size() > 64) return InvalidArgument("collection name must have 1 to 64 characters");
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return InvalidArgument("collection name may contain only letters, digits, '_' and '-'");
+  }
+  return {};
+}
+
+Result<std::unique_ptr<CollectionManager>> CollectionManager::Open(const std::filesystem::path& root) {
+  std::error_code error;
+  std::filesystem::create_directories(root, error);
+  if (error) return Internal("cannot create " + root.string() + ": " + error.message());
+  std::unique_ptr<CollectionManager> manager(new CollectionManager(root));
+  for (const auto& entry : std::filesystem::directory_iterator(root, error)) {
+    if (!entry.is_directory()) continue;
+    const std::string name = entry.path().filename().string();
+    if (!ValidateName(name).ok()) {
+      LogWarn("collections.ignored_directory", {{"path", entry.path().string()}});
+      continue;
+    }
+    auto opened = DurableCollection::Open(entry.path());
+    if (!opened.ok()) {
+      LogError("collections.open_failed",
+               {{"collection", name}, {"path", entry.path().string()}, {"error", opened.status().ToString()}});
+      manager->broken_.emplace(name, opened.status());
+      continue;
+    }
+    LogInfo("collections.opened", {{"collection", name}, {"items", (*opened)->index().size()}});
+    manager->collections_.emplace(name, std::shared_ptr<DurableCollection>(std::move(opened).value()));
+  }
+  if (error) return Internal("cannot list " + root.string() + ": " + error.message());
+  return manager;
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::string& name,
+                                                                     const CollectionSpec& spec) {
+  IRIS_RETURN_IF_ERROR(ValidateName(name));
+  if (spec.model.empty()) return InvalidArgument("model must not be empty");
+  std::lock_guard lock(mutex_);
+  if (collections_.contains(name) || broken_.contains(name)) {
+    return AlreadyExists("collection '" + name + "' already exists");
+  }
+  DurableCollectionOptions options;
+  options.name = name;
+  options.model = spec.model;
+  options.index.dim = spec.dim;
+  options.index.metric = spec.metric;
+  options.index.m = spec.m;
+  options.index.ef_construction = spec.ef_construction;
+  options.index.ef_search = spec.ef_search;
+  auto created = DurableCollection::Create(root_ / name, std::move(options));
+  if (!created.ok()) {
+    // Leave no half-made directory behind (it would be reported as broken at the next start).
+    std::error_code ignored;
+    if (!std::filesystem::exists(root_ / name / "collection.meta.json", ignored)) {
+      std::filesystem::remove_all(root_ / name, ignored);
+    }
+    return created.status();
+  }
+  std::shared_ptr<DurableCollection> collection = std::move(created).value();
+  collections_.emplace(name, collection);
+  return collection;
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionManager::Get(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  if (auto it = collections_.find(name); it != collections_.end()) return it->second;
+  if (auto it = broken_.find(name); it != broken_.end()) {
+    return FailedPrecondition("collection '" + name + "' could not be opened: " + it->second.message());
+  }
+  return NotFound("no collection named '" + name + "'");
+}
+
+std::vector<std::string> CollectionManager::List() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> names;
+  for (const auto& [name, collection] : collections_) names.push_back(name);
+  return names;
+}
+
+Status CollectionManager::Drop(const std::string& name) {
+  std::lock_guard lock(mutex_);
+  const bool known = collections_.erase(name) + broken_.erase(name) > 0;
+  if (!known) return NotFound("no collection named '" + name + "'");
+  std::error_code error;
+  std::filesystem::remove_all(root_ / name, error);
+  if (error) return Internal("cannot remove " + (root_ / name).string() + ": " + error.message());
+  return {};
+}
+
+Status CollectionManager::CheckpointAll() {
+  std::vector<std::pair<std::string, std::shared_ptr<DurableCollection>>> all;
+  {
+    std::lock_guard lock(mutex_);
+    all.assign(collections_.begin(), collections_.end());
+  }
+  Status first;
+  for (const auto& [name, collection] : all) {
+    Status status = collection->Checkpoint();
+    if (!status.ok()) {
+      LogError("collections.checkpoint_failed", {{"collection", name}, {"error", status.ToString()}});
+      if (first.ok()) first = status;
+    }
+  }
+  return first;
+}
+
+std::map<std::string, Status> CollectionManager::Broken() const {
+  std::lock_guard lock(mutex_);
+  return broken_;
+}
+
+}  // namespace iris
