@@ -28,6 +28,7 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
     return collections.status().WithContext("opening " + (data_dir / "collections").string());
   }
   services->collections = std::move(collections).value();
+  services->duplicates = std::make_unique<CollectionDedupIndex>();
 
   services->cache = std::make_unique<ResultCache>(*services->database);
   services->ingestor = std::make_unique<ImageIngestor>(config.ingest);

@@ -16,6 +16,7 @@
 #include "store/database.h"
 #include "store/result_cache.h"
 #include "classify/classifier_store.h"
+#include "dedup/collection_dedup_index.h"
 #include "index/collection_manager.h"
 #include "ops/analysis_services.h"
 #include "ops/operation_registry.h"
@@ -33,7 +34,8 @@ struct AppServices {
   std::unique_ptr<ModelRegistry> models;
   std::unique_ptr<ClassifierCache> classifiers;
   std::unique_ptr<ChatCompletionsClient> captions;
-  std::unique_ptr<CollectionManager> collections;  // <data_dir>/collections
+  std::unique_ptr<CollectionManager> collections;     // <data_dir>/collections
+  std::unique_ptr<CollectionDedupIndex> duplicates;  // per-collection duplicate signatures, in memory only
   std::unique_ptr<ops::OperationRegistry> operations;
   ops::AnalysisServices analysis;  // points into the members above
 

@@ -9,6 +9,9 @@
 //   DELETE /v1/collections/{name}/items/{id}
 //   GET    /v1/collections/{name}/items             ids in lexicographic order, offset/limit
 //   POST   /v1/collections/{name}/search            by vector, id, text or image; top_n, min_similarity, filter
+//   POST   /v1/collections/{name}/duplicates        near-duplicates of an image among the items upserted with
+//                                                   an image since the server started (AppServices::duplicates,
+//                                                   dedup/collection_dedup_index.h: in memory only)
 // Scores follow index/vector_metric.h: similarity higher = closer; distance = 1 - similarity for cosine
 // and inner_product, Euclidean distance (similarity = -distance) for l2. Writes are durable when
 // acknowledged (DurableCollection). Bad vectors, dimensions and parameters are 422.
@@ -30,6 +33,8 @@ constexpr std::size_t kMaxTextBytes = 10'000;
 // As routes_embeddings.cc: decode at reduced size while keeping 4x the model's input size.
 constexpr int kShrinkMargin = 4;
 constexpr const char* kExternal = "external";
+// As `iris dedup`: the detector hashes at 256 px and extracts local features at 512 px.
+constexpr int kDedupMinSide = 640;
 
 // Argument errors of the index layer are about the request's content: 422, not 400.
 Status AsUnprocessable(Status status) {
@@ -135,19 +140,30 @@ Result<std::shared_ptr<const ClipModel>> ModelOf(AppServices& services, const Du
   return model;
 }
 
-Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableCollection& collection,
-                                           const httplib::Request& req, RequestContext& ctx) {
+Result<std::vector<float>> EmbedImage(AppServices& services, const DurableCollection& collection,
+                                      const IngestedImage& image, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto model, ModelOf(services, collection, ctx));
-  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
   BatchAnnouncement announcement = model->AnnounceImages(1);
   std::shared_ptr<const RgbImage> pixels;
   {
     ScopedStage stage(ctx, "decode");
     const int min_side = kShrinkMargin * std::max(model->preprocessing().width, model->preprocessing().height);
-    IRIS_ASSIGN_OR_RETURN(pixels, image->AtLeast(min_side));
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(min_side));
   }
   ScopedStage stage(ctx, "inference");
   return model->EmbedImage(*pixels, /*normalize=*/true, &announcement);
+}
+
+Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableCollection& collection,
+                                           const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
+  return EmbedImage(services, collection, *image, ctx);
+}
+
+// The pixels the duplicate detector works on.
+Result<std::shared_ptr<const RgbImage>> DedupPixels(const IngestedImage& image, RequestContext& ctx) {
+  ScopedStage stage(ctx, "decode");
+  return image.AtLeast(kDedupMinSide);
 }
 
 Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
@@ -210,6 +226,7 @@ Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Requ
     }
   }
   IRIS_ASSIGN_OR_RETURN(auto collection, services.collections->Create(name, spec));
+  services.duplicates->Forget(name);  // nothing of an earlier collection of that name
   return HttpResponse::Json(Describe(*collection), 201);
 }
 
@@ -219,14 +236,26 @@ Result<HttpResponse> PutItem(AppServices& services, const httplib::Request& req,
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json metadata, JsonObjectSetting(req, body, "metadata"));
   std::vector<float> vector;
+  std::optional<DuplicateSignature> signature;  // for the duplicate index, when the item comes with an image
   if (body.contains("vector")) {
     IRIS_ASSIGN_OR_RETURN(vector, VectorFromJson(body["vector"]));
   } else if (HasImage(req, body)) {
-    IRIS_ASSIGN_OR_RETURN(vector, EmbedImageInput(services, *collection, req, ctx));
+    IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
+    IRIS_ASSIGN_OR_RETURN(vector, EmbedImage(services, *collection, *image, ctx));
+    IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(*image, ctx));
+    ScopedStage stage(ctx, "duplicate_signature");
+    IRIS_ASSIGN_OR_RETURN(
+        signature, AsUnprocessable(services.duplicates->For(collection->options().name)->ComputeSignature(*pixels)));
   } else {
     return Unprocessable("give 'vector' (JSON) or an image (multipart 'file', or 'image_url')");
   }
   IRIS_RETURN_IF_ERROR(AsUnprocessable(collection->Upsert(id, vector, std::move(metadata))));
+  // An image item (re)enters the duplicate index; a vector-only upsert replaces any earlier image.
+  if (signature) {
+    services.duplicates->For(collection->options().name)->Add(id, std::move(*signature));
+  } else {
+    services.duplicates->Remove(collection->options().name, id);
+  }
   return HttpResponse::Json(
       {{"id", id}, {"collection", collection->options().name}, {"count", collection->index().size()}});
 }
@@ -271,6 +300,62 @@ Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, 
   return HttpResponse::Json({{"collection", collection->options().name},
                              {"metric", MetricName(collection->options().index.metric)},
                              {"hits", out}});
+}
+
+// The collection's own similarity between the query and a stored item (evidence only: it never decides).
+std::optional<float> ItemSimilarity(const DurableCollection& collection, const std::vector<float>& query,
+                                    const std::string& id) {
+  if (query.empty()) return std::nullopt;
+  auto item = collection.index().Get(id);
+  if (!item.ok() || item->vector.size() != query.size()) return std::nullopt;
+  float raw = 0;
+  if (collection.options().index.metric == Metric::kL2) {
+    for (std::size_t i = 0; i < query.size(); ++i) raw += (query[i] - item->vector[i]) * (query[i] - item->vector[i]);
+  } else {
+    float dot = 0;
+    for (std::size_t i = 0; i < query.size(); ++i) dot += query[i] * item->vector[i];
+    raw = 1 - dot;
+  }
+  return SimilarityFromRawDistance(collection.options().index.metric, raw).similarity;
+}
+
+nlohmann::json CandidateJson(const DuplicateCandidate& c, std::optional<float> similarity) {
+  nlohmann::json out = {{"id", c.id},
+                        {"duplicate", c.duplicate},
+                        {"hash_distance", c.hash_distance},
+                        {"view", c.view},
+                        {"matches", c.matches},
+                        {"inliers", c.inliers},
+                        {"detail_correlation", c.detail_correlation},
+                        {"similarity", nullptr},
+                        {"reason", c.reason}};
+  if (similarity) out["similarity"] = *similarity;
+  return out;
+}
+
+Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
+  IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(*image, ctx));
+  auto detector = services.duplicates->For(collection->options().name);
+  DuplicateReport report;
+  {
+    ScopedStage stage(ctx, "duplicates");
+    IRIS_ASSIGN_OR_RETURN(report, AsUnprocessable(detector->Check(*pixels)));
+  }
+  std::vector<float> query;
+  if (collection->options().model != kExternal && !report.candidates.empty()) {
+    IRIS_ASSIGN_OR_RETURN(query, EmbedImage(services, *collection, *image, ctx));
+  }
+  nlohmann::json duplicates = nlohmann::json::array();
+  nlohmann::json candidates = nlohmann::json::array();
+  for (const auto& c : report.candidates) {
+    (c.duplicate ? duplicates : candidates).push_back(CandidateJson(c, ItemSimilarity(*collection, query, c.id)));
+  }
+  return HttpResponse::Json({{"collection", collection->options().name},
+                             {"indexed", detector->size()},
+                             {"duplicates", duplicates},
+                             {"candidates", candidates}});
 }
 
 }  // namespace
@@ -346,6 +431,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                  [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
                    const std::string name = ctx.PathParam("name");
                    IRIS_RETURN_IF_ERROR(services->collections->Drop(name));
+                   services->duplicates->Forget(name);
                    return HttpResponse::Json({{"deleted", name}});
                  }));
 
@@ -395,6 +481,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                    IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
                    const std::string id = ctx.PathParam("id");
                    IRIS_RETURN_IF_ERROR(collection->Delete(id));
+                   services->duplicates->Remove(collection->options().name, id);
                    return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
                  }));
 
@@ -433,31 +520,68 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
        {{"type", "object"},
         {"description",
          "metadata field -> value; a hit's metadata must equal every one (applied inside the search)"}}}};
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Post("/v1/collections/{name}/search")
+                     .Summary("Nearest items to a vector, a stored item, a text or an image")
+                     .Description("Give exactly one of vector, id, text or an image (multipart 'file' or image_url). "
+                                  "Hits are closest first. similarity: higher = closer (cosine/inner_product: the dot "
+                                  "product, distance = 1 - similarity; l2: distance = Euclidean distance, similarity = "
+                                  "-distance). In multipart requests filter is a JSON text field.")
+                     .Tag("collections")
+                     .Body("application/json", {{"type", "object"}, {"properties", search_props}})
+                     .Body("multipart/form-data", ImageUploadSchema(search_props))
+                     .Returns(200, "Hits", "application/json",
+                              {{"type", "object"},
+                               {"properties",
+                                {{"collection", {{"type", "string"}}},
+                                 {"metric", {{"type", "string"}}},
+                                 {"hits",
+                                  {{"type", "array"},
+                                   {"items",
+                                    {{"type", "object"},
+                                     {"properties",
+                                      {{"id", {{"type", "string"}}},
+                                       {"similarity", {{"type", "number"}}},
+                                       {"distance", {{"type", "number"}}},
+                                       {"metadata", metadata_schema}}}}}}}}}}),
+                 [services](const httplib::Request& req, RequestContext& ctx) { return Search(*services, req, ctx); }));
+
+  const nlohmann::json candidate_schema = {
+      {"type", "object"},
+      {"properties",
+       {{"id", {{"type", "string"}}},
+        {"duplicate", {{"type", "boolean"}}},
+        {"hash_distance", {{"type", "integer"}, {"description", "best pHash distance in bits; -1: not close"}}},
+        {"view", {{"type", "string"}, {"description", "query view that matched, e.g. identity, flip_h"}}},
+        {"matches", {{"type", "integer"}}},
+        {"inliers", {{"type", "integer"}, {"description", "geometrically consistent keypoints; -1: not verified"}}},
+        {"detail_correlation", {{"type", "number"}}},
+        {"similarity",
+         {{"type", "number"},
+          {"nullable", true},
+          {"description", "the collection's embedding similarity (evidence only; null for external vectors)"}}},
+        {"reason", {{"type", "string"}}}}}};
   return router.Add(
-      RouteSpec::Post("/v1/collections/{name}/search")
-          .Summary("Nearest items to a vector, a stored item, a text or an image")
-          .Description("Give exactly one of vector, id, text or an image (multipart 'file' or image_url). "
-                       "Hits are closest first. similarity: higher = closer (cosine/inner_product: the dot "
-                       "product, distance = 1 - similarity; l2: distance = Euclidean distance, similarity = "
-                       "-distance). In multipart requests filter is a JSON text field.")
+      RouteSpec::Post("/v1/collections/{name}/duplicates")
+          .Summary("Near-duplicates of an image among the collection's image items")
+          .Description("Image in (multipart 'file'/'image' or JSON image_url), duplicates out, with the evidence "
+                       "(perceptual-hash distance and view, local-feature inliers; docs/duplicates.md). Catches "
+                       "re-encodes, resizes, crops, padding, flips, rotations and overlays; merely similar "
+                       "products are candidates, not duplicates. LIMITATION: the duplicate index is in memory "
+                       "only and holds the items upserted WITH an image (PUT .../items/{id}) since the server "
+                       "started; items stored before a restart, or with a vector only, are not found until "
+                       "they are upserted again with their image ('indexed' says how many are held).")
           .Tag("collections")
-          .Body("application/json", {{"type", "object"}, {"properties", search_props}})
-          .Body("multipart/form-data", ImageUploadSchema(search_props))
-          .Returns(200, "Hits", "application/json",
+          .Body("application/json", {{"type", "object"}, {"properties", {{"image_url", {{"type", "string"}}}}}})
+          .Body("multipart/form-data", ImageUploadSchema(nlohmann::json::object()))
+          .Returns(200, "Duplicates first, then the other candidates", "application/json",
                    {{"type", "object"},
                     {"properties",
                      {{"collection", {{"type", "string"}}},
-                      {"metric", {{"type", "string"}}},
-                      {"hits",
-                       {{"type", "array"},
-                        {"items",
-                         {{"type", "object"},
-                          {"properties",
-                           {{"id", {{"type", "string"}}},
-                            {"similarity", {{"type", "number"}}},
-                            {"distance", {{"type", "number"}}},
-                            {"metadata", metadata_schema}}}}}}}}}}),
-      [services](const httplib::Request& req, RequestContext& ctx) { return Search(*services, req, ctx); });
+                      {"indexed", {{"type", "integer"}, {"description", "image items in the duplicate index"}}},
+                      {"duplicates", {{"type", "array"}, {"items", candidate_schema}}},
+                      {"candidates", {{"type", "array"}, {"items", candidate_schema}}}}}}),
+      [services](const httplib::Request& req, RequestContext& ctx) { return Duplicates(*services, req, ctx); });
 }
 
 }  // namespace iris::api

@@ -24,5 +24,6 @@ CommandRunner AddTrainClassifierCommand(CLI::App& app);
 CommandRunner AddAnalyzeCommand(CLI::App& app);
 CommandRunner AddCaptionFolderCommand(CLI::App& app);
 CommandRunner AddDedupCommand(CLI::App& app);
+CommandRunner AddIndexCommand(CLI::App& app);
 
 }  // namespace iris::cli

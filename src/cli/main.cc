@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   runners["analyze"] = iris::cli::AddAnalyzeCommand(app);
   runners["caption-folder"] = iris::cli::AddCaptionFolderCommand(app);
   runners["dedup"] = iris::cli::AddDedupCommand(app);
+  runners["index"] = iris::cli::AddIndexCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -1,0 +1,151 @@
+// `iris index add DIR --collection C [--recursive] [--create [--model M]]`: embeds every image file in
+// a folder (cli/image_files.h) with the collection's CLIP model and upserts it, in-process, into the
+// collections of the configured data dir (the same files `iris serve` opens): id = the path relative
+// to DIR, metadata {"path": <that path>}. Upsert replaces, so re-running re-indexes. A collection
+// that does not exist is an error naming how to create it, unless --create is given (then it is
+// created with --model, default models.default_clip). Do not run it while a server holds the same
+// data dir: both would write the collection's log. Items added here are not in the server's in-memory
+// duplicate index (POST /v1/collections/{c}/duplicates) -- see docs/duplicates.md.
+// A progress bar is drawn on a terminal; a summary line goes to stderr.
+// Exit status: 0 all indexed, 1 some files failed, 2 usage, 3 configuration (or the data dir/collection
+// cannot be opened).
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "api/app_services.h"
+#include "cli/commands.h"
+#include "cli/config_flags.h"
+#include "cli/image_files.h"
+#include "cli/progress_bar.h"
+#include "core/logging.h"
+#include "image/image_decoder.h"
+
+namespace iris::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+// As the HTTP routes: decode at reduced size, keeping 4x the model's input size.
+constexpr int kShrinkMargin = 4;
+
+struct IndexAddArgs {
+  std::string dir;
+  std::string collection;
+  bool recursive = false;
+  bool create = false;
+  std::string model;
+};
+
+Result<std::shared_ptr<DurableCollection>> OpenCollection(api::AppServices& services, const Config& config,
+                                                          const IndexAddArgs& args) {
+  auto existing = services.collections->Get(args.collection);
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound || !args.create) return existing;
+  IRIS_ASSIGN_OR_RETURN(auto model,
+                        services.models->Clip(args.model.empty() ? config.models.default_clip : args.model));
+  CollectionSpec spec;
+  spec.model = model->name();
+  spec.dim = model->dim();
+  return services.collections->Create(args.collection, spec);
+}
+
+int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
+  std::error_code ec;
+  if (!fs::is_directory(args.dir, ec)) {
+    std::cerr << "iris index add: " << args.dir << " is not a directory\n";
+    return kExitUsage;
+  }
+  auto config = flags.Load();
+  if (!config.ok()) {
+    std::cerr << "iris index add: " << config.status().message() << "\n";
+    return kExitConfig;
+  }
+  InitLogging(config->log.level, "text");
+  auto opened = api::OpenAppServices(*config);
+  if (!opened.ok()) {
+    std::cerr << "iris index add: " << opened.status().message() << "\n";
+    return kExitConfig;
+  }
+  std::shared_ptr<api::AppServices> services = *opened;
+  auto collection = OpenCollection(*services, *config, args);
+  if (!collection.ok()) {
+    std::cerr << "iris index add: " << collection.status().message() << "\n";
+    if (collection.status().code() == StatusCode::kNotFound) {
+      std::cerr << "  create it first, e.g. `iris index add " << args.dir << " --collection " << args.collection
+                << " --create [--model M]`, or\n  curl -X POST http://HOST:PORT/v1/collections -H 'Content-Type: "
+                   "application/json' -d '{\"name\": \""
+                << args.collection << "\", \"model\": \"M\"}'\n";
+    }
+    services->Close();
+    return kExitConfig;
+  }
+  const std::string model_name = (*collection)->options().model;
+  auto model = model_name == "external" ? Result<std::shared_ptr<const ClipModel>>(FailedPrecondition(
+                                              "collection '" + args.collection + "' stores external vectors"))
+                                        : services->models->Clip(model_name);
+  if (model.ok() && (*model)->dim() != (*collection)->options().index.dim) {
+    model = FailedPrecondition("model " + model_name + " has dim " + std::to_string((*model)->dim()) +
+                               ", the collection has " + std::to_string((*collection)->options().index.dim));
+  }
+  if (!model.ok()) {
+    std::cerr << "iris index add: " << model.status().message() << "\n";
+    services->Close();
+    return kExitConfig;
+  }
+
+  const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
+  DecodeOptions decode;
+  decode.limits = {config->ingest.max_image_bytes, config->ingest.max_image_pixels};
+  decode.min_side = kShrinkMargin * std::max((*model)->preprocessing().width, (*model)->preprocessing().height);
+  std::vector<std::pair<std::string, std::string>> failures;
+  std::size_t indexed = 0;
+  ProgressBar progress("index", files.size());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string id = fs::relative(files[i], args.dir, ec).generic_string();
+    progress.Update(i, id);
+    std::ifstream in(files[i], std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    auto decoded = DecodeImage(bytes.str(), decode);
+    if (!decoded.ok()) {
+      failures.push_back({id, decoded.status().message()});
+      continue;
+    }
+    auto vector = (*model)->EmbedImage(decoded->image, /*normalize=*/true);
+    if (!vector.ok()) {
+      failures.push_back({id, vector.status().message()});
+      continue;
+    }
+    if (Status s = (*collection)->Upsert(id, *vector, {{"path", id}}); !s.ok()) {
+      failures.push_back({id, s.message()});
+      continue;
+    }
+    ++indexed;
+  }
+  progress.Clear();
+  services->Close();  // snapshots the collection; the log already holds every write
+  for (const auto& [id, error] : failures) std::cerr << "iris index add: " << id << ": " << error << "\n";
+  std::cerr << "iris index add: " << indexed << " of " << files.size() << " images indexed into '" << args.collection
+            << "' (" << (*collection)->index().size() << " items), " << failures.size() << " failed\n";
+  return failures.empty() ? kExitOk : kExitFailure;
+}
+
+}  // namespace
+
+CommandRunner AddIndexCommand(CLI::App& app) {
+  auto* index = app.add_subcommand("index", "Manage vector collections from the command line");
+  index->require_subcommand(1);
+  auto* add = index->add_subcommand("add", "Embed the images of a folder into a collection (id = relative path)");
+  auto args = std::make_shared<IndexAddArgs>();
+  add->add_option("dir", args->dir, "folder of images")->required();
+  add->add_option("--collection,-c", args->collection, "collection name")->required();
+  add->add_flag("--recursive,-r", args->recursive, "include sub-folders");
+  add->add_flag("--create", args->create, "create the collection when it does not exist");
+  add->add_option("--model", args->model, "CLIP model for --create (default models.default_clip)");
+  auto flags = std::make_shared<ConfigFlags>(*add);
+  return [flags, args] { return RunIndexAdd(*flags, *args); };
+}
+
+}  // namespace iris::cli
