@@ -76,8 +76,8 @@ class AnalysisContext {
   const AnalysisServices& services_;
   std::shared_ptr<const RgbImage> image_;
   std::string sha256_;
-  std::map<std::string, std::vector<Detection>> objects_;  // by detector/min_score
-  std::map<std::string, std::vector<Detection>> faces_;    // by detector/context/scores
+  std::map<std::string, std::vector<Detection>> objects_;         // by detector/min_score
+  std::map<std::string, std::vector<Detection>> faces_;           // by detector/context/scores
   std::map<std::string, std::shared_ptr<const RgbImage>> crops_;  // by box
   std::map<std::string, std::string> crop_png_;                   // by box
 };

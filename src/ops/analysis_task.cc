@@ -28,8 +28,7 @@ Result<std::vector<AnalysisTask>> ParseTasks(const nlohmann::json& tasks) {
     task.operation_id = t["operation_id"].get<std::string>();
     task.type = t["type"].get<std::string>();
     if (task.operation_id.size() > kMaxOperationIdBytes) {
-      return InvalidArgument(where + ".operation_id is longer than " + std::to_string(kMaxOperationIdBytes) +
-                             " bytes");
+      return InvalidArgument(where + ".operation_id is longer than " + std::to_string(kMaxOperationIdBytes) + " bytes");
     }
     if (t.contains("params") && !t["params"].is_null()) {
       if (!t["params"].is_object()) return InvalidArgument(where + ".params must be an object");

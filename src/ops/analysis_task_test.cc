@@ -6,7 +6,8 @@ namespace iris::ops {
 namespace {
 
 TEST(ParseTasksTest, AcceptsTheSeedShapeAndDefaultsParams) {
-  auto tasks = ParseTasksJson(R"([{"operation_id": "a", "type": "detect_bounding_box", "params": {"target": "prominent_face"}},
+  auto tasks =
+      ParseTasksJson(R"([{"operation_id": "a", "type": "detect_bounding_box", "params": {"target": "prominent_face"}},
                                   {"operation_id": "b", "type": "image_hash"},
                                   {"operation_id": "c", "type": "image_hash", "params": null}])");
   ASSERT_TRUE(tasks.ok()) << tasks.status().message();
@@ -23,8 +24,7 @@ TEST(ParseTasksTest, RefusesMalformedListsNamingTheTask) {
     const char* fragment;
   };
   for (const auto& c : {Case{"{}", "must be an array"}, Case{"[]", "at least one task"},
-                        Case{"[1]", "tasks[0] must be an object"},
-                        Case{R"([{"type": "x"}])", "tasks[0].operation_id"},
+                        Case{"[1]", "tasks[0] must be an object"}, Case{R"([{"type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": "", "type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": 5, "type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": "a"}])", "tasks[0].type"},

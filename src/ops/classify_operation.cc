@@ -25,19 +25,21 @@ void AddClassifyOperation(std::vector<Operation>& ops, const AnalysisConfig& con
       "exists for the collection.";
   op.allowed_targets = kAllTargets;
   op.default_target = "whole_image";
-  op.params = {{"collection_id", "string|integer", nullptr, "the collection whose classifier to use", {}, std::nullopt,
-                std::nullopt, /*required=*/true},
-               FaceContextParam(),
-               FaceDetectorParam(config),
-               MinPersonScoreParam(config),
-               MinFaceScoreParam(config)};
+  op.params = {{"collection_id",
+                "string|integer",
+                nullptr,
+                "the collection whose classifier to use",
+                {},
+                std::nullopt,
+                std::nullopt,
+                /*required=*/true}};
+  for (auto& p : RegionParams(config)) op.params.push_back(std::move(p));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     if (!ctx.services().classifiers) return std::optional<std::string>();
     auto classifier = ctx.services().classifiers->Get(CollectionId(args));
     if (!classifier.ok()) return std::optional<std::string>();  // run() reports it
     return std::optional<std::string>((*classifier)->version + "+" + (*classifier)->embedding_model + "+" +
-                                      ctx.services().analysis.person_detector + "+" +
-                                      args.value("detector", std::string()));
+                                      RegionModels(ctx, args));
   };
   op.run = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     if (!ctx.services().classifiers) return OperationResult::Skipped("no classifiers are configured on this server");

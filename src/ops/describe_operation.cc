@@ -17,9 +17,8 @@ Result<std::string> CaptionJpeg(const RgbImage& image) {
   const int longest = std::max(image.width, image.height);
   if (longest <= kMaxCaptionSide) return EncodeJpeg(image, kCaptionJpegQuality);
   const double scale = static_cast<double>(kMaxCaptionSide) / longest;
-  IRIS_ASSIGN_OR_RETURN(RgbImage smaller,
-                        ResizeBilinear(image, std::max(1, static_cast<int>(image.width * scale)),
-                                       std::max(1, static_cast<int>(image.height * scale))));
+  IRIS_ASSIGN_OR_RETURN(RgbImage smaller, ResizeBilinear(image, std::max(1, static_cast<int>(image.width * scale)),
+                                                         std::max(1, static_cast<int>(image.height * scale))));
   return EncodeJpeg(smaller, kCaptionJpegQuality);
 }
 
@@ -34,17 +33,13 @@ void AddDescribeOperation(std::vector<Operation>& ops, const AnalysisConfig& con
   op.allowed_targets = kAllTargets;
   op.default_target = "whole_image";
   op.params = {{"max_length", "integer", 50, "most tokens the description may have", {}, 1.0, 4096.0},
-               {"prompt", "string", nullptr, "instruction sent with the image (default: captions.prompt)"},
-               FaceContextParam(),
-               FaceDetectorParam(config),
-               MinPersonScoreParam(config),
-               MinFaceScoreParam(config)};
+               {"prompt", "string", nullptr, "instruction sent with the image (default: captions.prompt)"}};
+  for (auto& p : RegionParams(config)) op.params.push_back(std::move(p));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     const auto& c = ctx.services().captions;
     if (c.url.empty()) return std::optional<std::string>();
-    return std::optional<std::string>(c.url + "|" + c.model + "|" + (args["prompt"].is_string() ? "" : c.prompt) +
-                                      "|" + ctx.services().analysis.person_detector + "+" +
-                                      args.value("detector", std::string()));
+    return std::optional<std::string>(c.url + "|" + c.model + "|" + (args["prompt"].is_string() ? "" : c.prompt) + "|" +
+                                      RegionModels(ctx, args));
   };
   op.run = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     ChatCompletionsClient* client = ctx.services().captions_client;

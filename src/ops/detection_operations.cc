@@ -40,7 +40,7 @@ Operation DetectBoundingBox(const AnalysisConfig& config) {
       "data: [xmin, ymin, xmax, ymax] in image pixels, or null when nothing is found.";
   op.allowed_targets = {"prominent_person", "prominent_face"};
   op.default_target = "prominent_person";
-  op.params = {FaceContextParam(), FaceDetectorParam(config), MinPersonScoreParam(config), MinFaceScoreParam(config)};
+  op.params = RegionParams(config);
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     return DetectorVersion(ctx.services(), args);
   };
@@ -79,12 +79,13 @@ Operation DetectObjects() {
         classes.insert(c.get<std::string>());
       }
       if (ctx.services().models) {
-        IRIS_ASSIGN_OR_RETURN(auto detector, ctx.services().models->ObjectDetector(
-                                                 ctx.services().analysis.person_detector));
+        IRIS_ASSIGN_OR_RETURN(auto detector,
+                              ctx.services().models->ObjectDetector(ctx.services().analysis.person_detector));
         const auto& labels = detector->labels();
         for (const auto& c : classes) {
           if (std::find(labels.begin(), labels.end(), c) == labels.end()) {
-            return OperationResult::Error("unknown class '" + c + "'; the detector knows the 80 COCO classes, e.g. "
+            return OperationResult::Error("unknown class '" + c +
+                                          "'; the detector knows the 80 COCO classes, e.g. "
                                           "person, handbag, backpack, tie, suitcase");
           }
         }
@@ -97,8 +98,8 @@ Operation DetectObjects() {
     for (const auto& d : objects) {
       if (static_cast<int>(out.size()) >= max) break;
       if (d.score < min_score || (!classes.empty() && !classes.count(d.label))) continue;
-      out.push_back({{"label", d.label}, {"class_id", d.class_id}, {"score", Round4(d.score)},
-                     {"box", BoxJson(d, ctx.image())}});
+      out.push_back(
+          {{"label", d.label}, {"class_id", d.class_id}, {"score", Round4(d.score)}, {"box", BoxJson(d, ctx.image())}});
     }
     return OperationResult::Success(std::move(out));
   };

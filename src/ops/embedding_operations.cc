@@ -13,13 +13,9 @@ namespace {
 
 ParamSpec NormalizeParam() { return {"normalize", "boolean", true, "L2-normalise the embedding"}; }
 
-std::vector<ParamSpec> RegionParams(const AnalysisConfig& config) {
-  return {FaceContextParam(), FaceDetectorParam(config), MinPersonScoreParam(config), MinFaceScoreParam(config)};
-}
-
 // The embedding of one region, by a model kind chosen per operation.
-using EmbedFunction =
-    std::function<Result<std::vector<float>>(ModelRegistry&, const std::string& model, const RgbImage&, bool normalize)>;
+using EmbedFunction = std::function<Result<std::vector<float>>(ModelRegistry&, const std::string& model,
+                                                               const RgbImage&, bool normalize)>;
 
 Operation RegionEmbedding(std::string type, std::string description, std::string default_model, EmbedFunction embed,
                           const AnalysisConfig& config) {
@@ -32,8 +28,7 @@ Operation RegionEmbedding(std::string type, std::string description, std::string
   op.params.push_back(ModelParam(default_model, "same task"));
   op.params.push_back(NormalizeParam());
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
-    return std::optional<std::string>(args["model"].get<std::string>() + "+" + ctx.services().analysis.person_detector +
-                                      "+" + args.value("detector", std::string()));
+    return std::optional<std::string>(args["model"].get<std::string>() + "+" + RegionModels(ctx, args));
   };
   op.run = [embed](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     OperationResult skipped;
@@ -76,8 +71,7 @@ Operation EmbedFace(const AnalysisConfig& config) {
   op.params = RegionParams(config);
   op.params.push_back(ModelParam(config.face_embedder, "face embedding"));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
-    return std::optional<std::string>(args["model"].get<std::string>() + "+" + ctx.services().analysis.person_detector +
-                                      "+" + args.value("detector", std::string()));
+    return std::optional<std::string>(args["model"].get<std::string>() + "+" + RegionModels(ctx, args));
   };
   op.run = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     OperationResult skipped;
@@ -99,7 +93,8 @@ Operation EmbedFace(const AnalysisConfig& config) {
 
 }  // namespace
 
-void AddEmbeddingOperations(std::vector<Operation>& ops, const AnalysisConfig& config, const std::string& default_clip) {
+void AddEmbeddingOperations(std::vector<Operation>& ops, const AnalysisConfig& config,
+                            const std::string& default_clip) {
   ops.push_back(RegionEmbedding("embed_clip_vit_b_32",
                                 "Generates an embedding using the CLIP ViT-B/32 model (512-d, the space CLIP text "
                                 "prompts share). prominent_person falls back to the whole image when no person is "
@@ -108,7 +103,8 @@ void AddEmbeddingOperations(std::vector<Operation>& ops, const AnalysisConfig& c
   ops.push_back(RegionEmbedding("embed_dino_v2",
                                 "Generates a DINOv2 embedding (visual similarity: composition, colour, texture).",
                                 config.dino_v2_model, SingleTowerEmbed, config));
-  ops.push_back(RegionEmbedding("embed_dino_v3", "Generates a DINOv3 embedding (default checkpoint ViT-L/16 LVD-1689M).",
+  ops.push_back(RegionEmbedding("embed_dino_v3",
+                                "Generates a DINOv3 embedding (default checkpoint ViT-L/16 LVD-1689M).",
                                 config.dino_v3_model, SingleTowerEmbed, config));
   ops.push_back(RegionEmbedding("embed_resnet50",
                                 "Generates a ResNet-50 (ImageNet-1k) embedding: its 1000 class logits.",

@@ -18,13 +18,8 @@ double Round(double v, int decimals) {
   return std::round(v * scale) / scale;
 }
 
-std::vector<ParamSpec> RegionParams(const AnalysisConfig& config) {
-  return {FaceContextParam(), FaceDetectorParam(config), MinPersonScoreParam(config), MinFaceScoreParam(config)};
-}
-
 Result<std::optional<std::string>> RegionVersion(AnalysisContext& ctx, const OperationArgs& args) {
-  return std::optional<std::string>(std::string(kFeatureVersion) + "+" + ctx.services().analysis.person_detector +
-                                    "+" + args.value("detector", std::string()));
+  return std::optional<std::string>(std::string(kFeatureVersion) + "+" + RegionModels(ctx, args));
 }
 
 Operation DominantColorsOperation(const AnalysisConfig& config) {

@@ -7,7 +7,8 @@ namespace {
 
 bool HasType(const nlohmann::json& v, const std::string& type) {
   if (type == "string") return v.is_string();
-  if (type == "integer") return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<long long>(v.get<double>()));
+  if (type == "integer")
+    return v.is_number_integer() || (v.is_number_float() && v.get<double>() == static_cast<long long>(v.get<double>()));
   if (type == "number") return v.is_number();
   if (type == "boolean") return v.is_boolean();
   if (type == "array") return v.is_array();

@@ -3,31 +3,52 @@
 namespace iris::ops {
 
 ParamSpec FaceContextParam() {
-  return {"face_context", "string", "prominent_person",
+  return {"face_context",
+          "string",
+          "prominent_person",
           "for target prominent_face: look for the face inside the prominent person (whole image when no person "
           "is found) or in the whole image",
           {"prominent_person", "whole_image"}};
 }
 
 ParamSpec FaceDetectorParam(const AnalysisConfig& config) {
-  return {"detector", "string", config.face_detector, "face detector model",
+  return {"detector",
+          "string",
+          config.face_detector,
+          "face detector model",
           {"yunet", "ultraface-rfb-320", "ultraface-rfb-640"}};
 }
 
 ParamSpec MinPersonScoreParam(const AnalysisConfig& config) {
-  return {"min_person_score", "number", config.min_person_score,
+  return {"min_person_score",
+          "number",
+          config.min_person_score,
           "lowest detector score a person may have to count (prominent = largest area x score above it)",
-          {}, 0.0, 1.0};
+          {},
+          0.0,
+          1.0};
 }
 
 ParamSpec MinFaceScoreParam(const AnalysisConfig& config) {
-  return {"min_face_score", "number", config.min_face_score,
+  return {"min_face_score",
+          "number",
+          config.min_face_score,
           "lowest detector score a face may have to count (prominent = largest area x score above it)",
-          {}, 0.0, 1.0};
+          {},
+          0.0,
+          1.0};
 }
 
 ParamSpec ModelParam(const std::string& default_model, const std::string& what) {
   return {"model", "string", default_model, "installed model to use (" + what + ")"};
+}
+
+std::vector<ParamSpec> RegionParams(const AnalysisConfig& config) {
+  return {FaceContextParam(), FaceDetectorParam(config), MinPersonScoreParam(config), MinFaceScoreParam(config)};
+}
+
+std::string RegionModels(const AnalysisContext& ctx, const OperationArgs& args) {
+  return ctx.services().analysis.person_detector + "+" + args.value("detector", std::string());
 }
 
 RegionQuery RegionQueryFrom(const OperationArgs& args, const AnalysisServices& services) {
@@ -64,8 +85,8 @@ Result<std::optional<Region>> RegionWithSeedFallbacks(AnalysisContext& ctx, cons
     whole.target = "whole_image";
     return ctx.ResolveRegion(whole);
   }
-  skipped = OperationResult::Skipped("no face found (face_context " + query.face_context +
-                                     ", min_face_score " + std::to_string(query.min_face_score).substr(0, 4) + ")");
+  skipped = OperationResult::Skipped("no face found (face_context " + query.face_context + ", min_face_score " +
+                                     std::to_string(query.min_face_score).substr(0, 4) + ")");
   return std::optional<Region>();
 }
 

@@ -18,6 +18,13 @@ ParamSpec FaceDetectorParam(const AnalysisConfig& config);
 ParamSpec MinPersonScoreParam(const AnalysisConfig& config);
 ParamSpec MinFaceScoreParam(const AnalysisConfig& config);
 ParamSpec ModelParam(const std::string& default_model, const std::string& what);
+// The parameters of every operation that takes a region: face_context, detector, min_person_score,
+// min_face_score (target is added by the registry).
+std::vector<ParamSpec> RegionParams(const AnalysisConfig& config);
+
+// The models that decide which region a task gets ("<person detector>+<detector param>"), for cache
+// versions of region operations.
+std::string RegionModels(const AnalysisContext& ctx, const OperationArgs& args);
 
 // The region parameters of `args` (target, face_context, detector, min_person_score, min_face_score);
 // missing ones take the configured defaults.

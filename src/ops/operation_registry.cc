@@ -75,7 +75,7 @@ OperationResult OperationRegistry::Run(AnalysisContext& ctx, const AnalysisTask&
     if (!computed.ok()) return Unavailable("not cached: " + computed.error_message.value_or(""));
     return computed.ToJson().dump();
   });
-  if (ran) return computed;  // this call computed it (success or not)
+  if (ran) return computed;                              // this call computed it (success or not)
   if (!cached.ok()) return RunGuarded(*op, ctx, *args);  // a concurrent caller's failure: try ourselves
   auto parsed = nlohmann::json::parse(*cached, nullptr, /*allow_exceptions=*/false);
   auto result = OperationResult::FromJson(parsed);

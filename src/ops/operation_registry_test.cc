@@ -17,7 +17,8 @@ namespace {
 
 std::shared_ptr<const RgbImage> Photo() {
   if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
-  const std::string bytes = iris::testing::ReadFileBytes(iris::testing::RequireShared("data/faces-identity/images/obama_2.jpg"));
+  const std::string bytes =
+      iris::testing::ReadFileBytes(iris::testing::RequireShared("data/faces-identity/images/obama_2.jpg"));
   return std::make_shared<const RgbImage>(
       iris::testing::ToRgbImage(vips::VImage::new_from_buffer(bytes.data(), bytes.size(), "")));
 }
