@@ -68,6 +68,22 @@ CREATE TABLE job_runners (            -- live JobRunners, one row each, kept fre
   heartbeat_at INTEGER NOT NULL       -- unix ms
 );
 )sql"},
+      {3, "job_expansions_and_duplicate_signatures",
+       R"sql(
+CREATE TABLE job_expansions (         -- items that appended more items to their job (JobStore::AppendItems), once each
+  task_id TEXT NOT NULL REFERENCES jobs(task_id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,               -- the appending item
+  appended INTEGER NOT NULL,          -- how many items it appended
+  PRIMARY KEY (task_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE duplicate_signatures (   -- near-duplicate signatures of collection items (dedup/signature_store.h)
+  collection TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  signature BLOB NOT NULL,            -- versioned binary DuplicateSignature (dedup/signature_codec.h)
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (collection, item_id)
+) WITHOUT ROWID;
+)sql"},
   };
   return kMigrations;
 }
