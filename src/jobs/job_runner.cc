@@ -143,6 +143,11 @@ void JobRunner::Process(const ClaimedItem& claimed) {
     auto cancel = store_.CancelRequested(claimed.task_id);
     return !cancel.ok() || *cancel;
   };
+  context.append_ = [this, &claimed](const std::vector<std::string>& items) -> Status {
+    IRIS_ASSIGN_OR_RETURN(bool appended, store_.AppendItems(runner_id_, claimed, items));
+    if (appended) Wake();
+    return Status::Ok();
+  };
 
   Status status;
   try {

@@ -74,7 +74,13 @@ struct JobItemContext {
 
   // True once the job was asked to cancel or the runner is shutting down. Costs one database read.
   bool stop_requested() const { return stop_ ? stop_() : false; }
+  // Adds more items to this job (JobStore::AppendItems): for jobs that discover their work as they
+  // go. Appends only the first time this item runs; on a repeat after a crash it does nothing.
+  // Idle workers are woken.
+  Status AppendItems(const std::vector<std::string>& items) const { return append_ ? append_(items) : Status::Ok(); }
+
   std::function<bool()> stop_;
+  std::function<Status(const std::vector<std::string>&)> append_;
 };
 
 using JobItemHandler = std::function<Status(JobItemContext&)>;

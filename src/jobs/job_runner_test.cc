@@ -307,6 +307,39 @@ TEST_F(JobRunnerTest, ShutdownRequeuesTheJobAndANewRunnerFinishesIt) {
   for (const std::string& item : Numbered(60)) EXPECT_EQ(seen.count(item), 1u) << item;
 }
 
+TEST_F(JobRunnerTest, AnItemCanAppendMoreWorkToItsJob) {
+  JobRunner runner(*db_, FastOptions(2));
+  std::mutex mutex;
+  std::multiset<std::string> seen;
+  ASSERT_TRUE(runner
+                  .Register("pages",
+                            [&](JobItemContext& ctx) -> Status {
+                              {
+                                std::lock_guard<std::mutex> lock(mutex);
+                                seen.insert(ctx.item);
+                              }
+                              if (ctx.item.starts_with("page:")) {
+                                const int page = std::stoi(ctx.item.substr(5));
+                                std::vector<std::string> more =
+                                    Numbered(3, std::string("p").append(std::to_string(page)).append("-"));
+                                if (page < 3) more.push_back(std::string("page:").append(std::to_string(page + 1)));
+                                return ctx.AppendItems(more);
+                              }
+                              return Status::Ok();
+                            })
+                  .ok());
+  ASSERT_TRUE(runner.Start().ok());
+  auto id = runner.Submit({"pages", {}, {"page:1"}});
+  ASSERT_TRUE(id.ok());
+  JobView job = WaitForEnd(runner.store(), *id);
+  EXPECT_EQ(job.status, JobStatus::kSucceeded);
+  EXPECT_EQ(job.total, 12);  // 3 pages + 3 items each
+  EXPECT_EQ(job.done, 12);
+  std::lock_guard<std::mutex> lock(mutex);
+  EXPECT_EQ(seen.size(), 12u);
+  EXPECT_EQ(seen.count("p3-2"), 1u);
+}
+
 // --- crash tests: a runner in a forked child is killed with SIGKILL ---
 
 std::vector<std::string> ReadLines(const std::filesystem::path& file) {

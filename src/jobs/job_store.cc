@@ -227,6 +227,72 @@ Result<std::string> JobStore::Create(const NewJob& job) {
   return task_id;
 }
 
+Result<std::string> JobStore::RecordFinished(const NewJob& job, const nlohmann::json& result) {
+  if (job.kind.empty()) return InvalidArgument("a job needs a kind");
+  const std::string task_id = NewTaskId();
+  const auto total = static_cast<std::int64_t>(job.items.size());
+  IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
+    IRIS_RETURN_IF_ERROR(
+        Exec(c,
+             std::string("INSERT INTO jobs(task_id, kind, params, status, total, done_count, result, "
+                         "created_at, started_at, finished_at) "
+                         "VALUES (?, ?, ?, 'succeeded', ?, ?, ?, ") +
+                 kNow + ", " + kNow + ", " + kNow + ")",
+             {Arg(task_id), Arg(job.kind), Arg(DumpJson(job.params)), Arg(total), Arg(total), Arg(DumpJson(result))}));
+    IRIS_ASSIGN_OR_RETURN(
+        SqliteStatement insert,
+        c.Prepare("INSERT INTO job_items(task_id, seq, item, state, attempts) VALUES (?, ?, ?, 'done', 1)"));
+    for (std::size_t i = 0; i < job.items.size(); ++i) {
+      IRIS_RETURN_IF_ERROR(insert.Reset());
+      IRIS_RETURN_IF_ERROR(insert.BindText(1, task_id));
+      IRIS_RETURN_IF_ERROR(insert.BindInt64(2, static_cast<std::int64_t>(i)));
+      IRIS_RETURN_IF_ERROR(insert.BindText(3, job.items[i]));
+      IRIS_RETURN_IF_ERROR(insert.Run());
+    }
+    return Status::Ok();
+  }));
+  return task_id;
+}
+
+Result<bool> JobStore::AppendItems(const std::string& runner_id, const ClaimedItem& from,
+                                   const std::vector<std::string>& items) {
+  bool appended = false;
+  IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
+    IRIS_ASSIGN_OR_RETURN(std::int64_t owned,
+                          QueryInt(c,
+                                   "SELECT COUNT(*) FROM job_items WHERE task_id = ? AND seq = ? AND "
+                                   "state = 'running' AND owner = ?",
+                                   {Arg(from.task_id), Arg(from.index), Arg(runner_id)}));
+    if (owned == 0)
+      return FailedPrecondition("item " + std::to_string(from.index) + " of job " + from.task_id +
+                                " is not running here: it cannot append items");
+    IRIS_ASSIGN_OR_RETURN(std::int64_t done_before,
+                          QueryInt(c, "SELECT COUNT(*) FROM job_expansions WHERE task_id = ? AND seq = ?",
+                                   {Arg(from.task_id), Arg(from.index)}));
+    if (done_before > 0) return Status::Ok();
+    IRIS_ASSIGN_OR_RETURN(
+        std::int64_t next,
+        QueryInt(c, "SELECT COALESCE(MAX(seq) + 1, 0) FROM job_items WHERE task_id = ?", {Arg(from.task_id)}));
+    IRIS_ASSIGN_OR_RETURN(SqliteStatement insert,
+                          c.Prepare("INSERT INTO job_items(task_id, seq, item, state) VALUES (?, ?, ?, 'pending')"));
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      IRIS_RETURN_IF_ERROR(insert.Reset());
+      IRIS_RETURN_IF_ERROR(insert.BindText(1, from.task_id));
+      IRIS_RETURN_IF_ERROR(insert.BindInt64(2, next + static_cast<std::int64_t>(i)));
+      IRIS_RETURN_IF_ERROR(insert.BindText(3, items[i]));
+      IRIS_RETURN_IF_ERROR(insert.Run());
+    }
+    const auto count = static_cast<std::int64_t>(items.size());
+    IRIS_RETURN_IF_ERROR(Exec(c, "INSERT INTO job_expansions(task_id, seq, appended) VALUES (?, ?, ?)",
+                              {Arg(from.task_id), Arg(from.index), Arg(count)}));
+    IRIS_RETURN_IF_ERROR(
+        Exec(c, "UPDATE jobs SET total = total + ? WHERE task_id = ?", {Arg(count), Arg(from.task_id)}));
+    appended = true;
+    return Status::Ok();
+  }));
+  return appended;
+}
+
 Result<JobView> JobStore::Get(const std::string& task_id, int max_errors) {
   JobView job;
   IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& c) -> Status {

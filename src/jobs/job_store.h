@@ -121,6 +121,10 @@ class JobStore {
   // Queues a job and returns its task_id (a random UUIDv4). A job without items is created
   // already succeeded.
   Result<std::string> Create(const NewJob& job);
+  // Records work that was done at once (synchronously) as a job that already succeeded, so a
+  // client of an API that answers with task ids can still look it up: every item is done and
+  // `result` is the job's result.
+  Result<std::string> RecordFinished(const NewJob& job, const nlohmann::json& result);
   // The job with its first max_errors item errors (in item order).
   Result<JobView> Get(const std::string& task_id, int max_errors = 100);
   // Items [offset, offset + limit) in order.
@@ -145,6 +149,12 @@ class JobStore {
                                                    std::int64_t now_ms);
   // The earliest next_attempt_at of a pending item claimable but for its backoff; nullopt when none.
   Result<std::optional<std::int64_t>> NextRetryAt(const std::vector<std::string>& kinds);
+  // For a job that discovers its work as it goes (e.g. pages of a product list): appends `items`
+  // (pending) after the job's last item, on behalf of the running item `from`, and adds them to
+  // total. Only once per appending item: a repeat (the item is run again after a crash) appends
+  // nothing and returns false. kFailedPrecondition unless `from` is running under runner_id.
+  Result<bool> AppendItems(const std::string& runner_id, const ClaimedItem& from,
+                           const std::vector<std::string>& items);
   // Records an outcome and ends the job when nothing of it is left pending or running. Ignored
   // (returns false) when the item is no longer running under runner_id: it was taken back from a
   // runner presumed dead and will be (or was) processed again.

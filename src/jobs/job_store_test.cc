@@ -128,6 +128,43 @@ TEST_F(JobStoreTest, OutcomesAreRecordedOnceAndEndTheJob) {
   EXPECT_TRUE((*items)[1].error.empty());
 }
 
+TEST_F(JobStoreTest, RecordFinishedStoresADoneJobWithItsResult) {
+  auto id = store_->RecordFinished({"k", {{"p", 2}}, {"x", "y"}}, {{"stored", "x"}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  JobView job = GetOrDie(*id);
+  EXPECT_EQ(job.status, JobStatus::kSucceeded);
+  EXPECT_EQ(job.done, 2);
+  EXPECT_EQ(job.total, 2);
+  EXPECT_EQ(job.result, nlohmann::json({{"stored", "x"}}));
+  EXPECT_FALSE(job.finished_at.empty());
+  auto claimed = store_->ClaimNextItem("r1", {"k"}, 1000);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_FALSE(claimed->has_value());  // nothing of it is ever run
+}
+
+TEST_F(JobStoreTest, AppendedItemsJoinTheJobOncePerAppendingItem) {
+  const std::string id = CreateOrDie({"page:1"});
+  ClaimedItem page = ClaimOrDie("r1", 1000);
+  auto appended = store_->AppendItems("r1", page, {"a", "b"});
+  ASSERT_TRUE(appended.ok()) << appended.status().ToString();
+  EXPECT_TRUE(*appended);
+  auto repeat = store_->AppendItems("r1", page, {"a", "b"});  // the same item run again after a crash
+  ASSERT_TRUE(repeat.ok());
+  EXPECT_FALSE(*repeat);
+  EXPECT_FALSE(store_->AppendItems("r2", page, {"c"}).ok());  // not the owner
+  EXPECT_EQ(GetOrDie(id).total, 3);
+  ASSERT_TRUE(store_->Complete("r1", page, {ItemOutcome::Kind::kDone, "", nullptr, 0}).ok());
+  EXPECT_EQ(GetOrDie(id).status, JobStatus::kRunning);  // a and b are still pending
+  for (const char* expected : {"a", "b"}) {
+    ClaimedItem item = ClaimOrDie("r1", 1000);
+    EXPECT_EQ(item.item, expected);
+    ASSERT_TRUE(store_->Complete("r1", item, {ItemOutcome::Kind::kDone, "", nullptr, 0}).ok());
+  }
+  JobView job = GetOrDie(id);
+  EXPECT_EQ(job.status, JobStatus::kSucceeded);
+  EXPECT_EQ(job.done, 3);
+}
+
 TEST_F(JobStoreTest, AJobWhoseItemsAllFailEndsFailed) {
   const std::string id = CreateOrDie({"a"});
   ClaimedItem a = ClaimOrDie("r1", 0);
