@@ -195,14 +195,33 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(analysis.dino_v3_model)),
       MakeOption("analysis.resnet_model", "--resnet-model", "model behind embed_resnet50",
                  IRIS_FIELD(analysis.resnet_model)),
-      MakeOption("analysis.min_person_score", "--min-person-score",
-                 "score floor for prominent_person", IRIS_FIELD(analysis.min_person_score)),
+      MakeOption("analysis.min_person_score", "--min-person-score", "score floor for prominent_person",
+                 IRIS_FIELD(analysis.min_person_score)),
       MakeOption("analysis.min_face_score", "--min-face-score", "score floor for prominent_face and detect_faces",
                  IRIS_FIELD(analysis.min_face_score)),
       MakeOption("analysis.classifiers_dir", "--classifiers-dir", "where trained collection classifiers live",
                  IRIS_FIELD(analysis.classifiers_dir)),
-      MakeOption("analysis.cache_results", "--cache-results",
-                 "1: cache analysis results by image content hash", IRIS_FIELD(analysis.cache_results)),
+      MakeOption("analysis.cache_results", "--cache-results", "1: cache analysis results by image content hash",
+                 IRIS_FIELD(analysis.cache_results)),
+      MakeOption("jobs.workers", "--job-workers", "background job items processed at once", IRIS_FIELD(jobs.workers)),
+      MakeOption("jobs.max_attempts", "--job-max-attempts", "attempts per job item (transient errors are retried)",
+                 IRIS_FIELD(jobs.max_attempts)),
+      MakeOption("jobs.backoff_initial_ms", "--job-backoff-initial-ms", "first retry delay of a job item in ms",
+                 IRIS_FIELD(jobs.backoff_initial_ms)),
+      MakeOption("jobs.backoff_max_ms", "--job-backoff-max-ms", "longest retry delay of a job item in ms",
+                 IRIS_FIELD(jobs.backoff_max_ms)),
+      MakeOption("jobs.lease_s", "--job-lease", "seconds of silence after which a job process is presumed dead",
+                 IRIS_FIELD(jobs.lease_s)),
+      MakeOption("products.collection", "--products-collection", "collection behind the /embeddings product routes",
+                 IRIS_FIELD(products.collection)),
+      MakeOption("products.model", "--products-model", "embedding model of the product collection",
+                 IRIS_FIELD(products.model)),
+      MakeOption("products.image_url_template", "--products-image-url", "product image URL with {id}",
+                 IRIS_FIELD(products.image_url_template)),
+      MakeOption("products.list_url", "--products-list-url", "product list URL with {page} and {page_size}",
+                 IRIS_FIELD(products.list_url)),
+      MakeOption("products.page_size", "--products-page-size", "products per list page in generate-all",
+                 IRIS_FIELD(products.page_size)),
       MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
       MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
   };
@@ -299,6 +318,13 @@ Status ValidateConfig(const Config& c) {
   if (c.analysis.min_person_score < 0 || c.analysis.min_person_score > 1 || c.analysis.min_face_score < 0 ||
       c.analysis.min_face_score > 1)
     return InvalidArgument("analysis.min_person_score and analysis.min_face_score must be within 0..1");
+  if (c.jobs.workers < 1) return InvalidArgument("jobs.workers must be >= 1");
+  if (c.jobs.max_attempts < 1) return InvalidArgument("jobs.max_attempts must be >= 1");
+  if (c.jobs.backoff_initial_ms < 0 || c.jobs.backoff_max_ms < c.jobs.backoff_initial_ms)
+    return InvalidArgument("jobs.backoff_initial_ms must be >= 0 and <= jobs.backoff_max_ms");
+  if (c.jobs.lease_s <= 0) return InvalidArgument("jobs.lease_s must be > 0");
+  if (c.products.page_size < 1 || c.products.page_size > 1000)
+    return InvalidArgument("products.page_size must be within 1..1000");
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");

@@ -66,15 +66,15 @@ struct ModelsConfig {
 // The captioning provider behind describe_image: any OpenAI-compatible chat-completions API that
 // takes images (OpenAI, Gemini's OpenAI endpoint, vLLM, llama.cpp server, Ollama).
 struct CaptionsConfig {
-  std::string url;                   // base URL, e.g. https://api.openai.com/v1 ("" = not configured)
+  std::string url;                    // base URL, e.g. https://api.openai.com/v1 ("" = not configured)
   std::string model = "gpt-4o-mini";  // model name sent in the request
-  std::string api_key;               // sent as "Authorization: Bearer"; never logged
+  std::string api_key;                // sent as "Authorization: Bearer"; never logged
   std::string prompt = "Describe this image in one or two sentences.";
-  double timeout_s = 60;             // one attempt, whole request
-  int max_retries = 3;               // extra attempts after a 429, 5xx or network error
-  int backoff_initial_ms = 500;      // first retry delay (doubles each time, with jitter)
-  int backoff_max_ms = 8000;         // longest delay between attempts (Retry-After is honoured up to this)
-  int max_concurrency = 4;           // provider calls in flight at once, process-wide
+  double timeout_s = 60;         // one attempt, whole request
+  int max_retries = 3;           // extra attempts after a 429, 5xx or network error
+  int backoff_initial_ms = 500;  // first retry delay (doubles each time, with jitter)
+  int backoff_max_ms = 8000;     // longest delay between attempts (Retry-After is honoured up to this)
+  int max_concurrency = 4;       // provider calls in flight at once, process-wide
 };
 
 // Defaults of the analysis operations (/analyze_image/, iris analyze).
@@ -88,7 +88,25 @@ struct AnalysisConfig {
   double min_person_score = 0.4;  // floor for "prominent_person" (coco-tiny: precision 0.875, recall 0.824)
   double min_face_score = 0.7;    // floor for "prominent_face", detect_faces (YuNet: 0 false positives, dlib)
   std::string classifiers_dir = "./iris-data/classifiers";  // trained collection classifiers
-  int cache_results = 1;          // 1: cache operation results by image content hash (result cache)
+  int cache_results = 1;  // 1: cache operation results by image content hash (result cache)
+};
+
+// Background jobs (jobs/job_runner.h): generate-batch, generate-all, re-index, duplicate scans.
+struct JobsConfig {
+  int workers = 2;                // items processed at once, over all jobs
+  int max_attempts = 5;           // per item, counting the first (transient errors are retried)
+  int backoff_initial_ms = 1000;  // first retry delay (doubles per attempt, with jitter)
+  int backoff_max_ms = 60000;     // longest retry delay
+  double lease_s = 15;            // a process silent this long is presumed dead; its items run again
+};
+
+// The seed's product routes (/embeddings/..., /similar-products/...) on one default collection.
+struct ProductsConfig {
+  std::string collection = "products";  // created on first write
+  std::string model;                    // embedding model of a new collection ("" = models.default_clip)
+  std::string image_url_template;       // product image URL, "{id}" replaced, e.g. https://shop/api/products/{id}/image
+  std::string list_url;                 // product list, "{page}" and "{page_size}" replaced (or appended as query)
+  int page_size = 50;                   // generate-all's batch_size when the request gives none
 };
 
 struct LogConfig {
@@ -104,6 +122,8 @@ struct Config {
   ModelsConfig models;
   CaptionsConfig captions;
   AnalysisConfig analysis;
+  JobsConfig jobs;
+  ProductsConfig products;
   LogConfig log;
 };
 

@@ -42,6 +42,9 @@ Status IngestedImage::CheckDecodes() const {
 ImageIngestor::ImageIngestor(const IngestConfig& config)
     : limits_{config.max_image_bytes, config.max_image_pixels}, fetcher_(FetchOptionsFromConfig(config)) {}
 
+ImageIngestor::ImageIngestor(const IngestConfig& config, FetchOptions fetch)
+    : limits_{config.max_image_bytes, config.max_image_pixels}, fetcher_(std::move(fetch)) {}
+
 Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromUpload(std::string bytes, std::string_view file_name) const {
   return FromBytes(std::move(bytes), "uploaded:" + SanitizedFileName(file_name));
 }

@@ -59,6 +59,8 @@ class IngestedImage {
 class ImageIngestor {
  public:
   explicit ImageIngestor(const IngestConfig& config);
+  // The same limits, with URLs fetched under `fetch` instead of the options config asks for.
+  ImageIngestor(const IngestConfig& config, FetchOptions fetch);
 
   Result<std::shared_ptr<IngestedImage>> FromUpload(std::string bytes, std::string_view file_name) const;
   Result<std::shared_ptr<IngestedImage>> FromUrl(std::string_view url) const;

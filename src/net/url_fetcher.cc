@@ -218,8 +218,12 @@ Result<FetchedResource> UrlFetcher::Fetch(std::string_view url_text) const {
 
   const auto deadline =
       Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.timeout_s));
-  const Status timed_out = InvalidArgument("timed out after " + FormatSeconds(options_.timeout_s) + " s fetching " +
-                                           QuoteForMessage(url_text));
+  const auto failure = [this](std::string message) {
+    return options_.transient_errors_unavailable ? Unavailable(std::move(message))
+                                                 : InvalidArgument(std::move(message));
+  };
+  const Status timed_out =
+      failure("timed out after " + FormatSeconds(options_.timeout_s) + " s fetching " + QuoteForMessage(url_text));
   for (int redirects = 0;; ++redirects) {
     const auto remaining_ms = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
     if (remaining_ms <= 0) return timed_out;
@@ -245,12 +249,12 @@ Result<FetchedResource> UrlFetcher::Fetch(std::string_view url_text) const {
     }
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       if (Clock::now() >= deadline - std::chrono::milliseconds(50)) return timed_out;
-      return InvalidArgument("connection timed out after " + FormatSeconds(options_.connect_timeout_s) +
-                             " s fetching " + QuoteForMessage(url.spec()));
+      return failure("connection timed out after " + FormatSeconds(options_.connect_timeout_s) + " s fetching " +
+                     QuoteForMessage(url.spec()));
     }
     if (rc != CURLE_OK && !hop.body_unwanted) {
-      return InvalidArgument("could not fetch " + QuoteForMessage(url.spec()) + ": " +
-                             (error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc))));
+      return failure("could not fetch " + QuoteForMessage(url.spec()) + ": " +
+                     (error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(rc))));
     }
     // Defence in depth: the connection used (possibly a reused one) must have passed OpenSocket.
     char* primary_ip = nullptr;
@@ -278,7 +282,9 @@ Result<FetchedResource> UrlFetcher::Fetch(std::string_view url_text) const {
       return out;
     }
     if (!IsRedirect(status) || hop.location.empty()) {
-      return InvalidArgument("image URL answered HTTP " + std::to_string(status));
+      const std::string message = "image URL answered HTTP " + std::to_string(status);
+      if (status == 408 || status == 429 || status >= 500) return failure(message);
+      return InvalidArgument(message);
     }
     if (redirects >= options_.max_redirects) {
       return InvalidArgument("too many redirects (more than " + std::to_string(options_.max_redirects) + ") fetching " +

@@ -18,7 +18,8 @@
 //  * Error bodies are never read or echoed.
 //
 // Errors: kInvalidArgument for a bad or refused URL, a refused address, too many redirects, a
-// non-2xx answer, a connection/DNS/TLS failure or a timeout; kTooLarge over max_bytes.
+// non-2xx answer, a connection/DNS/TLS failure or a timeout; kTooLarge over max_bytes. With
+// transient_errors_unavailable, timeouts, connection failures and HTTP 408/429/5xx are kUnavailable.
 //
 // Thread-safety: Fetch is const and may be called from many threads at once; each call uses its
 // own libcurl easy handle. libcurl's global state is initialised once, thread-safely, on first use.
@@ -44,6 +45,9 @@ struct FetchOptions {
   // judged per hop by that hop's URL host; a redirect from an allowed host to another is checked.
   std::vector<std::string> allow_hosts;
   std::string user_agent = "iris/0.1";
+  // For background work that retries: failures worth another attempt later (timeouts, connection
+  // and DNS failures, HTTP 408, 429 and 5xx) are kUnavailable instead of kInvalidArgument.
+  bool transient_errors_unavailable = false;
   // CURLOPT_RESOLVE entries "host:port:addr" that pin DNS answers; for tests of DNS answers.
   std::vector<std::string> resolve_overrides;
 };

@@ -498,6 +498,36 @@ TEST(UrlFetcherTest, ErrorStatusIsInvalidArgumentWithoutBody) {
   EXPECT_EQ(broken.status().message(), "image URL answered HTTP 500");
 }
 
+TEST(UrlFetcherTest, TransientFailuresAreUnavailableWhenAskedForRetries) {
+  LoopbackServer server;
+  for (int code : {404, 408, 429, 500, 503}) {
+    server.routes().Get(std::string("/").append(std::to_string(code)),
+                        [code](const httplib::Request&, httplib::Response& res) { res.status = code; });
+  }
+  server.Start();
+  FetchOptions options = AllowLocalhost();
+  options.transient_errors_unavailable = true;
+  UrlFetcher fetcher(options);
+  EXPECT_EQ(fetcher.Fetch(server.Url("localhost", "/404")).status().code(), StatusCode::kInvalidArgument);
+  for (const char* path : {"/408", "/429", "/500", "/503"}) {
+    auto r = fetcher.Fetch(server.Url("localhost", path));
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.status().code(), StatusCode::kUnavailable) << path;
+  }
+  int closed_port = 0;
+  {
+    SilentListener gone(AF_INET);
+    closed_port = gone.port();
+  }
+  options.allow_hosts = {"127.0.0.1"};
+  auto refused = UrlFetcher(options).Fetch("http://127.0.0.1:" + std::to_string(closed_port) + "/x.png");
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable) << refused.status().ToString();
+  // A refused address is never worth retrying.
+  FetchOptions strict;
+  strict.transient_errors_unavailable = true;
+  EXPECT_EQ(UrlFetcher(strict).Fetch(server.Url("localhost", "/503")).status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(UrlFetcherTest, NonHttpAndMalformedUrlsAreInvalidArgument) {
   UrlFetcher fetcher(AllowLocalhost());
   for (const char* url :
