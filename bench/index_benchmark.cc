@@ -3,6 +3,7 @@
 // iterations. Not registered with ctest.
 //
 // Usage: iris_index_benchmark [n=100000] [uniform|low_rank] [M] [ef_construction] [ef_search...]
+//        iris_index_benchmark crossover [uniform|low_rank] [max_n=50000]
 // (M, ef_construction and ef_search default to CollectionOptions' defaults). Data: n vectors, 512-d,
 // L2-normalised, fixed seeds; 200 queries from another seed. "uniform": uniform in [-1, 1) (intrinsic
 // dimension 512, the worst case for any graph index); "low_rank": a random 32-d subspace (like real
@@ -10,9 +11,14 @@
 // The n vectors are inserted once, through HnswCollection; raw hnswlib then loads the same graph from
 // the saved file, so both layers search identical graphs and the QPS ratio isolates Iris's overhead.
 // Insert rates are compared on the first 10,000 vectors (raw hnswlib builds its own index of those).
-// Reports insert rates, memory per vector (RSS delta / n), and per ef: recall@10 against exact brute
-// force, single-thread QPS of HnswCollection (plain and filtered walk) and raw hnswlib, and their ratio.
-#include <hnswlib/hnswlib.h>
+// Reports insert rates, memory per vector (RSS delta / n), the exact path (HnswCollection's
+// SearchMode::kExact against raw hnswlib's BruteforceSearch over the same vectors), and per ef:
+// recall@10 against an exact scalar brute force, single-thread QPS of HnswCollection's graph walk
+// (plain and filtered) and raw hnswlib, and their ratio. QPS: the 200 queries are repeated until at
+// least 2 s have passed.
+// "crossover" inserts up to max_n vectors through HnswCollection and, at 1k, 2k, 3k, 4k, 5k, 7k, 10k...,
+// compares the graph walk (ef_search 64) with the exact scan: where kAuto should switch.
+#include <hnswlib/hnswlib.h>  // also brings hnswlib/bruteforce.h
 #include <unistd.h>
 
 #include <chrono>
@@ -36,7 +42,7 @@ namespace {
 constexpr size_t kDim = 512;
 constexpr size_t kQueries = 200;
 constexpr size_t kTopN = 10;
-constexpr int kSearchRounds = 5;  // each query set is searched this many times for QPS (once for ef > 256)
+constexpr double kMinSeconds = 2;  // each query set is repeated until this much time has passed
 
 using Clock = std::chrono::steady_clock;
 
@@ -56,6 +62,26 @@ double Recall(const std::vector<std::vector<size_t>>& found, const std::vector<s
     for (size_t id : exact[q]) hits += returned.count(id);
   }
   return static_cast<double>(hits) / static_cast<double>(exact.size() * kTopN);
+}
+
+// Queries per second of search_one(q) over all queries, repeated until kMinSeconds have passed.
+template <typename SearchOne>
+double MeasureQps(const SearchOne& search_one) {
+  const Clock::time_point begin = Clock::now();
+  size_t done = 0;
+  double seconds = 0;
+  do {
+    for (size_t q = 0; q < kQueries; ++q) search_one(q);
+    done += kQueries;
+    seconds = SecondsSince(begin);
+  } while (seconds < kMinSeconds);
+  return static_cast<double>(done) / seconds;
+}
+
+std::vector<size_t> HitIds(const std::vector<iris::CollectionHit>& hits) {
+  std::vector<size_t> ids;
+  for (const iris::CollectionHit& hit : hits) ids.push_back(std::stoul(hit.id));
+  return ids;
 }
 
 }  // namespace
@@ -84,7 +110,57 @@ std::vector<float> LowRankVectors(size_t n, std::uint32_t seed) {
   return data;
 }
 
+std::vector<float> MakeVectors(size_t n, bool low_rank, std::uint32_t seed) {
+  return low_rank ? LowRankVectors(n, seed) : iris::index_testing::RandomVectors(n, kDim, seed, /*normalise=*/true);
+}
+
+// Graph walk at the default ef_search against the exact scan as the collection grows.
+int Crossover(bool low_rank, size_t max_n) {
+  std::printf("crossover: dim=%zu data=%s queries=%zu M=16 ef_construction=200 ef_search=64\n", kDim,
+              low_rank ? "low_rank(32)" : "uniform", kQueries);
+  const std::vector<float> data = MakeVectors(max_n, low_rank, 42);
+  const std::vector<float> queries = MakeVectors(kQueries, low_rank, 43);
+  iris::CollectionOptions options;
+  options.dim = kDim;
+  options.initial_capacity = max_n;
+  auto collection = std::move(iris::HnswCollection::Create(options)).value();
+  std::printf("%8s %12s %12s %12s %12s\n", "n", "graph QPS", "graph rec.", "exact QPS", "exact/graph");
+  size_t inserted = 0;
+  for (size_t checkpoint : {1000, 2000, 3000, 4000, 5000, 7000, 10000, 20000, 50000, 100000, 200000}) {
+    if (checkpoint > max_n) break;
+    for (; inserted < checkpoint; ++inserted) {
+      if (!collection->Upsert(std::to_string(inserted), std::span<const float>(data.data() + inserted * kDim, kDim))
+               .ok()) {
+        return 1;
+      }
+    }
+    const std::vector<float> prefix(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(checkpoint * kDim));
+    std::vector<std::vector<size_t>> exact(kQueries), found(kQueries);
+    for (size_t q = 0; q < kQueries; ++q) {
+      exact[q] = iris::index_testing::ExactTopByDot(prefix, kDim, queries.data() + q * kDim, kTopN);
+    }
+    auto timed = [&](iris::SearchMode mode) {
+      return MeasureQps([&](size_t q) {
+        auto hits = collection->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN, {}, {}, mode);
+        found[q] = HitIds(*hits);
+      });
+    };
+    const double graph_qps = timed(iris::SearchMode::kGraph);
+    const double graph_recall = Recall(found, exact);
+    const double exact_qps = timed(iris::SearchMode::kExact);
+    const double exact_recall = Recall(found, exact);
+    std::printf("%8zu %12.0f %12.4f %12.0f %12.3f%s\n", checkpoint, graph_qps, graph_recall, exact_qps,
+                exact_qps / graph_qps, exact_recall == 1.0 ? "" : "  (exact recall < 1!)");
+    std::fflush(stdout);
+  }
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "crossover") {
+    return Crossover(argc > 2 && std::string(argv[2]) == "low_rank",
+                     argc > 3 ? std::strtoul(argv[3], nullptr, 10) : 50000);
+  }
   const size_t n = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 100000;
   const bool low_rank = argc > 2 && std::string(argv[2]) == "low_rank";
   const iris::CollectionOptions defaults;
@@ -96,11 +172,8 @@ int main(int argc, char** argv) {
   const size_t insert_sample = std::min<size_t>(n, 10000);
   std::printf("index benchmark: n=%zu dim=%zu data=%s queries=%zu M=%d ef_construction=%d\n", n, kDim,
               low_rank ? "low_rank(32)" : "uniform", kQueries, m, ef_construction);
-  const std::vector<float> data =
-      low_rank ? LowRankVectors(n, 42) : iris::index_testing::RandomVectors(n, kDim, 42, /*normalise=*/true);
-  const std::vector<float> queries = low_rank
-                                         ? LowRankVectors(kQueries, 43)
-                                         : iris::index_testing::RandomVectors(kQueries, kDim, 43, /*normalise=*/true);
+  const std::vector<float> data = MakeVectors(n, low_rank, 42);
+  const std::vector<float> queries = MakeVectors(kQueries, low_rank, 43);
 
   Clock::time_point start = Clock::now();
   std::vector<std::vector<size_t>> exact(kQueries);
@@ -160,18 +233,45 @@ int main(int argc, char** argv) {
   hnswlib::HierarchicalNSW<float> raw(&space, saved);
   const size_t raw_bytes = ResidentBytes() - raw_rss_before;
   std::filesystem::remove(saved);
-  std::printf("memory: HnswCollection %.0f B/vector, raw hnswlib %.0f B/vector (RSS deltas / n)\n",
-              static_cast<double>(iris_bytes) / n, static_cast<double>(raw_bytes) / n);
+  // Raw hnswlib's own exact baseline: BruteforceSearch over the same vectors (vector + label per row).
+  const size_t brute_rss_before = ResidentBytes();
+  hnswlib::BruteforceSearch<float> brute(&space, n);
+  for (size_t i = 0; i < n; ++i) brute.addPoint(data.data() + i * kDim, i);
+  const size_t brute_bytes = ResidentBytes() - brute_rss_before;
+  std::printf(
+      "memory: HnswCollection %.0f B/vector, raw hnswlib HNSW %.0f B/vector, raw BruteforceSearch %.0f "
+      "B/vector (RSS deltas / n)\n",
+      static_cast<double>(iris_bytes) / n, static_cast<double>(raw_bytes) / n, static_cast<double>(brute_bytes) / n);
 
   std::vector<std::vector<size_t>> found(kQueries);
-  auto time_queries = [&](auto search_one) {
-    const int rounds = raw.ef_ > 256 ? 1 : kSearchRounds;
-    Clock::time_point begin = Clock::now();
-    for (int round = 0; round < rounds; ++round) {
-      for (size_t q = 0; q < kQueries; ++q) search_one(q);
-    }
-    return rounds * kQueries / SecondsSince(begin);
-  };
+  {
+    iris::SearchFilter filter;
+    filter.exclude_id = "not-an-id";  // a non-empty filter: label lookups for candidates
+    auto iris_exact = [&](const iris::SearchFilter& with) {
+      return MeasureQps([&](size_t q) {
+        auto hits = collection->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN, with, {},
+                                       iris::SearchMode::kExact);
+        found[q] = HitIds(*hits);
+      });
+    };
+    const double iris_qps = iris_exact({});
+    const double iris_recall = Recall(found, exact);
+    const double filtered_qps = iris_exact(filter);
+    const double filtered_recall = Recall(found, exact);
+    const double brute_qps = MeasureQps([&](size_t q) {
+      auto hits = brute.searchKnnCloserFirst(queries.data() + q * kDim, kTopN);
+      found[q].clear();
+      for (const auto& hit : hits) found[q].push_back(hit.second);
+    });
+    const double brute_recall = Recall(found, exact);
+    std::printf(
+        "exact path: HnswCollection kExact %.1f QPS (recall %.4f; filtered %.1f QPS, recall %.4f), raw "
+        "BruteforceSearch %.1f QPS (recall %.4f), Iris/raw %.3f\n",
+        iris_qps, iris_recall, filtered_qps, filtered_recall, brute_qps, brute_recall, iris_qps / brute_qps);
+    std::fflush(stdout);
+  }
+
+  const auto& time_queries = [](const auto& search_one) { return MeasureQps(search_one); };
   std::printf("%6s %10s %12s %12s %12s %10s\n", "ef", "recall@10", "Iris QPS", "Iris filt.", "raw QPS", "Iris/raw");
   for (size_t ef : efs) {
     // A collection's ef_search is fixed at creation; Load with another ef is not exposed, so the
@@ -187,17 +287,17 @@ int main(int argc, char** argv) {
     std::filesystem::remove(saved);
     raw.setEf(ef);
     const double iris_qps = time_queries([&](size_t q) {
-      auto hits = tuned->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN);
-      found[q].clear();
-      for (const iris::CollectionHit& hit : *hits) found[q].push_back(std::stoul(hit.id));
+      auto hits = tuned->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN, {}, {},
+                                iris::SearchMode::kGraph);
+      found[q] = HitIds(*hits);
     });
     const double recall = Recall(found, exact);
     iris::SearchFilter filter;
     filter.exclude_id = "not-an-id";  // forces the filtered walk (filtered_hnsw_search.h)
     const double filtered_qps = time_queries([&](size_t q) {
-      auto hits = tuned->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN, filter);
-      found[q].clear();
-      for (const iris::CollectionHit& hit : *hits) found[q].push_back(std::stoul(hit.id));
+      auto hits = tuned->Search(std::span<const float>(queries.data() + q * kDim, kDim), kTopN, filter, {},
+                                iris::SearchMode::kGraph);
+      found[q] = HitIds(*hits);
     });
     const double filtered_recall = Recall(found, exact);
     const double raw_qps = time_queries([&](size_t q) {

@@ -87,6 +87,10 @@ std::vector<std::pair<float, size_t>> SearchHnswWithFilter(const HnswIndex& inde
     const InternalId* neighbours = reinterpret_cast<const InternalId*>(list + 1);
     for (size_t j = 0; j < size; ++j) {
       const InternalId neighbour = neighbours[j];
+      if (j + 1 < size) {  // as hnswlib's own walk does: fetch the next neighbour's mark and vector early
+        __builtin_prefetch(visited_marks + neighbours[j + 1]);
+        __builtin_prefetch(index.getDataByInternalId(neighbours[j + 1]));
+      }
       if (visited_marks[neighbour] == visited_tag) continue;
       visited_marks[neighbour] = visited_tag;
       const float distance = distance_to(neighbour);

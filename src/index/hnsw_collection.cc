@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "index/collection_file.h"
+#include "index/exact_scan.h"
 #include "index/filtered_hnsw_search.h"
 
 // hnswlib 0.6.2 defines non-inline functions and globals in its headers (cpuid, AVXCapable, the SIMD
@@ -245,10 +246,20 @@ Result<CollectionItem> HnswCollection::Get(const std::string& id) const {
   return item;
 }
 
+bool HnswCollection::UseExactScan(SearchMode mode, int top_n) const {
+  if (mode != SearchMode::kAuto) return mode == SearchMode::kExact;
+  const size_t live = labels_by_id_.size();
+  const size_t ef = std::max(static_cast<size_t>(options_.ef_search), static_cast<size_t>(top_n));
+  return live <= exact_search_max_items() || ef >= live;
+}
+
 Result<std::vector<CollectionHit>> HnswCollection::Search(std::span<const float> query, int top_n,
                                                           const SearchFilter& filter,
-                                                          std::optional<float> min_similarity) const {
+                                                          std::optional<float> min_similarity, SearchMode mode) const {
   if (top_n < 1 || top_n > kMaxTopN) return InvalidArgument("top_n must be in [1, 1000]");
+  if (mode != SearchMode::kAuto && mode != SearchMode::kGraph && mode != SearchMode::kExact) {
+    return InvalidArgument("unknown search mode");
+  }
   IRIS_RETURN_IF_ERROR(ValidateVector(options_.metric, options_.dim, query));
   if (min_similarity.has_value() && !std::isfinite(*min_similarity)) {
     return InvalidArgument("min_similarity must be a finite number");
@@ -256,22 +267,38 @@ Result<std::vector<CollectionHit>> HnswCollection::Search(std::span<const float>
   const std::vector<float> prepared = PrepareVector(options_.metric, query);
 
   auto lock = LockForRead();
+  const Index& index = *graph_->index;
+  std::optional<Label> excluded;
+  if (filter.exclude_id.has_value()) {
+    auto found = labels_by_id_.find(*filter.exclude_id);
+    if (found != labels_by_id_.end()) excluded = found->second;
+  }
+  auto allowed = [&](hnswlib::labeltype label) {
+    if (excluded == label) return false;
+    auto entry = entries_by_label_.find(label);
+    return entry != entries_by_label_.end() && MetadataMatches(filter, entry->second.metadata);
+  };
   std::vector<std::pair<float, hnswlib::labeltype>> raw_hits;
   try {
-    if (filter.empty()) {
-      raw_hits = graph_->index->searchKnnCloserFirst(prepared.data(), static_cast<size_t>(top_n));
-    } else {
-      std::optional<Label> excluded;
-      if (filter.exclude_id.has_value()) {
-        auto found = labels_by_id_.find(*filter.exclude_id);
-        if (found != labels_by_id_.end()) excluded = found->second;
-      }
-      auto allowed = [&](hnswlib::labeltype label) {
-        if (excluded == label) return false;
-        auto entry = entries_by_label_.find(label);
-        return entry != entries_by_label_.end() && MetadataMatches(filter, entry->second.metadata);
+    if (UseExactScan(mode, top_n)) {
+      // In place over hnswlib's element array: row i is internal id i, its vector at offsetData_.
+      const ScanDistance kind = options_.metric == Metric::kL2 ? ScanDistance::kSquaredL2 : ScanDistance::kOneMinusDot;
+      auto accept = [&](size_t row) {
+        const auto id = static_cast<hnswlib::tableint>(row);
+        return !index.isMarkedDeleted(id) && (filter.empty() || allowed(index.getExternalLabel(id)));
       };
-      raw_hits = SearchHnswWithFilter(*graph_->index, prepared.data(), static_cast<size_t>(top_n),
+      const auto rows = ExactTopK(kind, prepared.data(), static_cast<size_t>(options_.dim),
+                                  index.data_level0_memory_ + index.offsetData_, index.size_data_per_element_,
+                                  index.cur_element_count, static_cast<size_t>(top_n), accept);
+      exact_searches_.fetch_add(1, std::memory_order_relaxed);
+      raw_hits.reserve(rows.size());
+      for (const auto& [distance, row] : rows) {
+        raw_hits.emplace_back(distance, index.getExternalLabel(static_cast<hnswlib::tableint>(row)));
+      }
+    } else if (filter.empty()) {
+      raw_hits = index.searchKnnCloserFirst(prepared.data(), static_cast<size_t>(top_n));
+    } else {
+      raw_hits = SearchHnswWithFilter(index, prepared.data(), static_cast<size_t>(top_n),
                                       static_cast<size_t>(options_.ef_search), allowed);
     }
   } catch (const std::exception& error) {

@@ -11,6 +11,11 @@
 //     cosine/inner product, Euclidean distance for L2. Hits are closest first.
 //   * SearchFilter is applied inside the graph walk (filtered_hnsw_search.h), so a filtered top-n
 //     contains up to n matching items even when matches are rare.
+//   * Two search paths (SearchMode): the approximate HNSW graph walk, and an exact scan over every
+//     stored vector (exact_scan.h; same metric, filter, exclude_id and min_similarity semantics; ties
+//     in distance keep the earlier inserted item first). kAuto, the default, scans when the
+//     collection holds at most exact_search_max_items() live items or when the search breadth
+//     max(ef_search, top_n) is at least the number of live items, and walks the graph otherwise.
 //   * Errors: wrong dimension, NaN/inf values, zero vector (cosine), empty id, metadata that is not an
 //     object, top_n outside [1, 1000] -> InvalidArgument; unknown id -> NotFound; hnswlib failures
 //     (its std::runtime_error, std::bad_alloc) -> Internal; Load of a missing file -> NotFound, of a
@@ -21,6 +26,7 @@
 // searches and reads share a lock, Upsert/Delete take it exclusively. Not copyable or movable.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -65,6 +71,14 @@ struct CollectionHit {
 
 inline constexpr int kMaxTopN = 1000;
 
+// Which search path answers a query; see the contract above.
+enum class SearchMode { kAuto = 0, kGraph = 1, kExact = 2 };
+
+// kAuto's default scan threshold (live items). Measured at 512-d (docs/performance.md): the scan is
+// as fast as the graph walk at ef_search=64 up to ~2,000 items on embedding-like data and ~5,000 on
+// uniform random data; at 5,000 it costs at most ~1.5x the walk (~0.25 ms a query) and is exact.
+inline constexpr size_t kDefaultExactSearchMaxItems = 5000;
+
 class HnswCollection {
  public:
   static Result<std::unique_ptr<HnswCollection>> Create(const CollectionOptions& options);
@@ -82,8 +96,18 @@ class HnswCollection {
   Result<CollectionItem> Get(const std::string& id) const;
 
   // Up to top_n live items matching `filter`, closest first, whose similarity >= min_similarity.
+  // kGraph is approximate; kExact returns the true top_n; kAuto chooses (see the contract above).
   Result<std::vector<CollectionHit>> Search(std::span<const float> query, int top_n, const SearchFilter& filter = {},
-                                            std::optional<float> min_similarity = std::nullopt) const;
+                                            std::optional<float> min_similarity = std::nullopt,
+                                            SearchMode mode = SearchMode::kAuto) const;
+
+  // kAuto scans exactly up to this many live items (0: only when ef_search/top_n >= size). A runtime
+  // setting, not saved with the collection (the file format has no field for it): every Create and
+  // Load starts at kDefaultExactSearchMaxItems. Safe to call concurrently with searches.
+  void set_exact_search_max_items(size_t items) { exact_search_max_items_.store(items, std::memory_order_relaxed); }
+  size_t exact_search_max_items() const { return exact_search_max_items_.load(std::memory_order_relaxed); }
+  // Searches answered by the exact scan since Create/Load (for tests and metrics).
+  size_t exact_searches() const { return exact_searches_.load(std::memory_order_relaxed); }
 
   // Writes the whole collection atomically (temp file + rename).
   Status Save(const std::filesystem::path& path) const;
@@ -108,6 +132,7 @@ class HnswCollection {
 
   explicit HnswCollection(const CollectionOptions& options);
   Status AddToGraph(const std::vector<float>& prepared, Label label);
+  bool UseExactScan(SearchMode mode, int top_n) const;  // reader lock held
 
   // Readers pass through the turnstile before taking the shared lock, and a writer holds it while it
   // waits for the exclusive lock; glibc's rwlock prefers readers, so without this a steady stream of
@@ -122,6 +147,8 @@ class HnswCollection {
   std::map<std::string, Label> labels_by_id_;
   std::unordered_map<Label, Entry> entries_by_label_;
   Label next_label_ = 0;
+  std::atomic<size_t> exact_search_max_items_{kDefaultExactSearchMaxItems};
+  mutable std::atomic<size_t> exact_searches_{0};
 };
 
 }  // namespace iris

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <limits>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -31,8 +34,9 @@ std::vector<std::string> Ids(const std::vector<CollectionHit>& hits) {
 }
 
 std::vector<CollectionHit> MustSearch(const HnswCollection& collection, std::vector<float> query, int top_n,
-                                      const SearchFilter& filter = {}, std::optional<float> min_similarity = {}) {
-  Result<std::vector<CollectionHit>> hits = collection.Search(query, top_n, filter, min_similarity);
+                                      const SearchFilter& filter = {}, std::optional<float> min_similarity = {},
+                                      SearchMode mode = SearchMode::kAuto) {
+  Result<std::vector<CollectionHit>> hits = collection.Search(query, top_n, filter, min_similarity, mode);
   EXPECT_TRUE(hits.ok()) << hits.status().ToString();
   return hits.ok() ? std::move(hits).value() : std::vector<CollectionHit>{};
 }
@@ -120,7 +124,8 @@ TEST(HnswCollection, RecallAt10AgainstBruteForce) {
   size_t found = 0;
   for (size_t q = 0; q < kQueries; ++q) {
     const float* query = queries.data() + q * kDim;
-    std::vector<CollectionHit> hits = MustSearch(*collection, std::vector<float>(query, query + kDim), 10);
+    std::vector<CollectionHit> hits =
+        MustSearch(*collection, std::vector<float>(query, query + kDim), 10, {}, {}, SearchMode::kGraph);
     std::set<std::string> returned;
     for (const CollectionHit& hit : hits) returned.insert(hit.id);
     for (size_t exact : index_testing::ExactTopByDot(data, kDim, query, 10))
@@ -142,24 +147,189 @@ TEST(HnswCollection, FilterIsAppliedInsideTheSearch) {
   }
   std::vector<float> query(data.begin() + 3 * kDim, data.begin() + 4 * kDim);  // item "3" is common
 
-  // What a post-filter over an ordinary top-10 would keep.
-  size_t rare_in_plain_top10 = 0;
-  for (const CollectionHit& hit : MustSearch(*collection, query, 10)) rare_in_plain_top10 += rare.count(hit.id);
-  EXPECT_LT(rare_in_plain_top10, rare.size());
+  for (SearchMode mode : {SearchMode::kGraph, SearchMode::kExact}) {
+    SCOPED_TRACE(mode == SearchMode::kGraph ? "graph walk" : "exact scan");
+    // What a post-filter over an ordinary top-10 would keep.
+    size_t rare_in_plain_top10 = 0;
+    for (const CollectionHit& hit : MustSearch(*collection, query, 10, {}, {}, mode)) {
+      rare_in_plain_top10 += rare.count(hit.id);
+    }
+    EXPECT_LT(rare_in_plain_top10, rare.size());
+
+    SearchFilter filter;
+    filter.metadata_equals["tag"] = "rare";
+    std::vector<CollectionHit> hits = MustSearch(*collection, query, 10, filter, {}, mode);
+    std::vector<std::string> ids = Ids(hits);
+    EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), rare);
+    EXPECT_EQ(ids.size(), rare.size());
+    for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].similarity, hits[i].similarity);
+
+    // Two fields must both match; a value of another JSON type does not.
+    filter.metadata_equals["n"] = 501;
+    EXPECT_EQ(Ids(MustSearch(*collection, query, 10, filter, {}, mode)), std::vector<std::string>{"501"});
+    filter.metadata_equals["n"] = "501";
+    EXPECT_TRUE(MustSearch(*collection, query, 10, filter, {}, mode).empty());
+  }
+}
+
+// The true top-k by a naive double-precision loop over `live` items (id -> vector as inserted).
+struct Expected {
+  std::string id;
+  double similarity;
+};
+std::vector<Expected> NaiveTopK(Metric metric, const std::vector<std::pair<std::string, std::vector<float>>>& live,
+                                const std::vector<float>& query, size_t k) {
+  auto norm = [](const std::vector<float>& v) {
+    double sum = 0;
+    for (float x : v) sum += static_cast<double>(x) * x;
+    return std::sqrt(sum);
+  };
+  std::vector<Expected> all;
+  for (const auto& [id, vector] : live) {
+    double dot = 0, squared = 0;
+    for (size_t d = 0; d < query.size(); ++d) {
+      dot += static_cast<double>(vector[d]) * query[d];
+      squared += (static_cast<double>(vector[d]) - query[d]) * (static_cast<double>(vector[d]) - query[d]);
+    }
+    double similarity = dot;
+    if (metric == Metric::kCosine) similarity = dot / (norm(vector) * norm(query));
+    if (metric == Metric::kL2) similarity = -std::sqrt(squared);
+    all.push_back({id, similarity});
+  }
+  std::stable_sort(all.begin(), all.end(),
+                   [](const Expected& a, const Expected& b) { return a.similarity > b.similarity; });
+  all.resize(std::min(k, all.size()));
+  return all;
+}
+
+// Upserts n random vectors of dim 37 (not a multiple of the scan's 32 lanes), then replaces every 10th
+// and deletes every 7th, so the graph holds tombstones the scan must skip. Returns the live items.
+std::vector<std::pair<std::string, std::vector<float>>> FillWithChurn(HnswCollection& collection, size_t n,
+                                                                      std::uint32_t seed) {
+  const size_t dim = static_cast<size_t>(collection.options().dim);
+  std::vector<float> data = index_testing::RandomVectors(2 * n, dim, seed, /*normalise=*/false);
+  std::map<std::string, std::vector<float>> live;
+  auto row = [&](size_t i) { return std::vector<float>(data.begin() + i * dim, data.begin() + (i + 1) * dim); };
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_TRUE(collection.Upsert(std::to_string(i), row(i), {{"group", i % 3}}).ok());
+    live[std::to_string(i)] = row(i);
+  }
+  for (size_t i = 0; i < n; i += 10) {
+    EXPECT_TRUE(collection.Upsert(std::to_string(i), row(n + i), {{"group", i % 3}}).ok());
+    live[std::to_string(i)] = row(n + i);
+  }
+  for (size_t i = 0; i < n; i += 7) {
+    EXPECT_TRUE(collection.Delete(std::to_string(i)).ok());
+    live.erase(std::to_string(i));
+  }
+  EXPECT_EQ(collection.size(), live.size());
+  return {live.begin(), live.end()};
+}
+
+TEST(HnswCollection, ExactSearchReturnsTheTrueTopKForEveryMetric) {
+  constexpr size_t kN = 1500, kDim = 37, kTop = 10;
+  for (Metric metric : {Metric::kCosine, Metric::kInnerProduct, Metric::kL2}) {
+    SCOPED_TRACE(std::string(MetricName(metric)));
+    auto collection = MakeCollection(kDim, metric);
+    const auto live = FillWithChurn(*collection, kN, 21);
+    ASSERT_GT(collection->graph_elements(), collection->size());  // tombstones present
+    const std::vector<float> queries = index_testing::RandomVectors(20, kDim, 22, /*normalise=*/false);
+    for (size_t q = 0; q < 20; ++q) {
+      std::vector<float> query(queries.begin() + q * kDim, queries.begin() + (q + 1) * kDim);
+      const std::vector<Expected> expected = NaiveTopK(metric, live, query, kTop);
+      const std::vector<CollectionHit> hits = MustSearch(*collection, query, kTop, {}, {}, SearchMode::kExact);
+      ASSERT_EQ(hits.size(), kTop);
+      for (size_t i = 0; i < kTop; ++i) {
+        EXPECT_EQ(hits[i].id, expected[i].id) << "query " << q << " rank " << i;
+        EXPECT_NEAR(hits[i].similarity, expected[i].similarity, 1e-4);
+        const double distance = metric == Metric::kL2 ? -expected[i].similarity : 1 - expected[i].similarity;
+        EXPECT_NEAR(hits[i].distance, distance, 1e-4);
+      }
+    }
+  }
+}
+
+TEST(HnswCollection, ExactSearchHonoursFilterExcludeIdAndMinSimilarity) {
+  constexpr size_t kN = 600, kDim = 37;
+  auto collection = MakeCollection(kDim, Metric::kCosine);
+  const auto live = FillWithChurn(*collection, kN, 31);
+  std::vector<std::pair<std::string, std::vector<float>>> group_one;
+  for (const auto& item : live) {
+    if (std::stoul(item.first) % 3 == 1) group_one.push_back(item);
+  }
+  const std::vector<float> query = index_testing::RandomVectors(1, kDim, 32, /*normalise=*/false);
+  std::vector<Expected> expected = NaiveTopK(Metric::kCosine, group_one, query, 6);
+  ASSERT_EQ(expected.size(), 6u);
 
   SearchFilter filter;
-  filter.metadata_equals["tag"] = "rare";
-  std::vector<CollectionHit> hits = MustSearch(*collection, query, 10, filter);
-  std::vector<std::string> ids = Ids(hits);
-  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()), rare);
-  EXPECT_EQ(ids.size(), rare.size());
-  for (size_t i = 1; i < hits.size(); ++i) EXPECT_GE(hits[i - 1].similarity, hits[i].similarity);
+  filter.metadata_equals["group"] = 1;
+  filter.exclude_id = expected[0].id;  // the best match in the group is left out
+  // min_similarity halfway between the 5th and 6th match: exactly 4 remain after the exclusion.
+  const float min_similarity = static_cast<float>((expected[4].similarity + expected[5].similarity) / 2);
+  std::vector<CollectionHit> hits = MustSearch(*collection, query, 10, filter, min_similarity, SearchMode::kExact);
+  EXPECT_EQ(Ids(hits), (std::vector<std::string>{expected[1].id, expected[2].id, expected[3].id, expected[4].id}));
+  for (const CollectionHit& hit : hits) EXPECT_EQ(hit.metadata.at("group"), 1);
 
-  // Two fields must both match; a value of another JSON type does not.
-  filter.metadata_equals["n"] = 501;
-  EXPECT_EQ(Ids(MustSearch(*collection, query, 10, filter)), std::vector<std::string>{"501"});
-  filter.metadata_equals["n"] = "501";
-  EXPECT_TRUE(MustSearch(*collection, query, 10, filter).empty());
+  // A filter that matches nothing returns nothing, and the excluded id alone is the only one missing.
+  filter.metadata_equals["group"] = 5;
+  EXPECT_TRUE(MustSearch(*collection, query, 10, filter, {}, SearchMode::kExact).empty());
+  SearchFilter exclude_only;
+  exclude_only.exclude_id = live.front().first;
+  std::vector<CollectionHit> all = MustSearch(*collection, query, 1000, exclude_only, {}, SearchMode::kExact);
+  EXPECT_EQ(all.size(), live.size() - 1);
+  for (const CollectionHit& hit : all) EXPECT_NE(hit.id, live.front().first);
+}
+
+TEST(HnswCollection, AutoModeScansSmallCollectionsAndWalksTheGraphOfLargeOnes) {
+  constexpr size_t kN = 3000, kDim = 32, kQueries = 40;
+  CollectionOptions options;
+  options.dim = kDim;
+  options.m = 4;  // a deliberately weak graph, so the walk misses neighbours the scan finds
+  options.ef_construction = 8;
+  options.ef_search = 10;
+  auto collection = std::move(HnswCollection::Create(options)).value();
+  std::vector<float> data = index_testing::RandomVectors(kN, kDim, 41, /*normalise=*/true);
+  for (size_t i = 0; i < kN; ++i) {
+    ASSERT_TRUE(collection->Upsert(std::to_string(i), std::span<const float>(data.data() + i * kDim, kDim)).ok());
+  }
+  const std::vector<float> queries = index_testing::RandomVectors(kQueries, kDim, 42, /*normalise=*/true);
+  auto query = [&](size_t q) {
+    return std::vector<float>(queries.begin() + q * kDim, queries.begin() + (q + 1) * kDim);
+  };
+  std::vector<std::vector<std::string>> graph, exact;
+  for (size_t q = 0; q < kQueries; ++q) {
+    graph.push_back(Ids(MustSearch(*collection, query(q), 10, {}, {}, SearchMode::kGraph)));
+    exact.push_back(Ids(MustSearch(*collection, query(q), 10, {}, {}, SearchMode::kExact)));
+  }
+  ASSERT_NE(graph, exact) << "the weak graph should miss some true neighbours";
+  EXPECT_EQ(collection->exact_searches(), kQueries);
+
+  auto auto_results = [&](int top_n) {
+    std::vector<std::vector<std::string>> results;
+    for (size_t q = 0; q < kQueries; ++q) results.push_back(Ids(MustSearch(*collection, query(q), top_n)));
+    return results;
+  };
+  ASSERT_GE(kDefaultExactSearchMaxItems, kN);
+  EXPECT_EQ(collection->exact_search_max_items(), kDefaultExactSearchMaxItems);
+  EXPECT_EQ(auto_results(10), exact);  // 3,000 items <= the default threshold: scanned
+  collection->set_exact_search_max_items(kN);
+  EXPECT_EQ(auto_results(10), exact);  // the threshold is inclusive
+  EXPECT_EQ(collection->exact_searches(), 3 * kQueries);
+  collection->set_exact_search_max_items(kN - 1);
+  EXPECT_EQ(auto_results(10), graph);
+  collection->set_exact_search_max_items(0);
+  EXPECT_EQ(auto_results(10), graph);
+  EXPECT_EQ(collection->exact_searches(), 3 * kQueries);
+
+  // With the threshold off, a breadth max(ef_search, top_n) >= live items also scans.
+  ASSERT_TRUE(collection->Delete("0").ok());
+  for (size_t i = 1; i < kN - 999; ++i) ASSERT_TRUE(collection->Delete(std::to_string(i)).ok());
+  ASSERT_EQ(collection->size(), 999u);
+  auto_results(999);
+  EXPECT_EQ(collection->exact_searches(), 4 * kQueries);
+  collection->set_exact_search_max_items(998);
+  auto_results(998);  // 998 < 999 live, and the threshold is below the size: graph
+  EXPECT_EQ(collection->exact_searches(), 4 * kQueries);
 }
 
 TEST(HnswCollection, ExcludeIdLeavesTheItemOutOfItsOwnList) {

@@ -1,5 +1,6 @@
 // SearchFilter: which items a collection search may return. Applied inside the HNSW graph walk
-// (see filtered_hnsw_search.h), never by trimming a short top-k afterwards.
+// (see filtered_hnsw_search.h) and inside the exact scan (exact_scan.h), never by trimming a short
+// top-k afterwards.
 //
 // An item matches when every (field, value) in `metadata_equals` is present in its metadata object
 // with an equal JSON value (so 3 and 3.0 are equal, "3" and 3 are not), and its id is not
