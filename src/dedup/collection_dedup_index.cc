@@ -1,28 +1,90 @@
 #include "dedup/collection_dedup_index.h"
 
+#include <chrono>
+
+#include "core/logging.h"
+
 namespace iris {
 
-std::shared_ptr<DuplicateDetector> CollectionDedupIndex::For(const std::string& collection) {
+std::shared_ptr<CollectionDedupIndex::Slot> CollectionDedupIndex::SlotFor(const std::string& collection) {
   std::lock_guard lock(mutex_);
-  auto& detector = detectors_[collection];
-  if (!detector) detector = std::make_shared<DuplicateDetector>(options_);
-  return detector;
-}
-
-bool CollectionDedupIndex::Remove(const std::string& collection, const std::string& id) {
-  std::shared_ptr<DuplicateDetector> detector;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = detectors_.find(collection);
-    if (it == detectors_.end()) return false;
-    detector = it->second;
+  auto& slot = slots_[collection];
+  if (!slot) {
+    slot = std::make_shared<Slot>();
+    slot->detector = std::make_shared<DuplicateDetector>(options_);
+    slot->loaded = store_ == nullptr;  // nothing to load
   }
-  return detector->Remove(id);
+  return slot;
 }
 
-void CollectionDedupIndex::Forget(const std::string& collection) {
-  std::lock_guard lock(mutex_);
-  detectors_.erase(collection);
+Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& slot) {
+  if (slot.loaded) return Status::Ok();
+  const auto start = std::chrono::steady_clock::now();
+  auto detector = std::make_shared<DuplicateDetector>(options_);
+  Result<SignatureStore::LoadReport> report = store_->LoadAll(
+      collection, [&](std::string id, DuplicateSignature signature) { detector->Add(id, std::move(signature)); });
+  if (!report.ok()) {
+    LogError("dedup.load_failed", {{"collection", collection}, {"error", report.status().ToString()}});
+    return report.status().WithContext("loading the duplicate signatures of collection '" + collection + "'");
+  }
+  slot.detector = std::move(detector);
+  slot.loaded = true;
+  LogInfo("dedup.loaded",
+          {{"collection", collection},
+           {"signatures", report->loaded},
+           {"corrupt", report->corrupt_ids.size()},
+           {"bytes", report->bytes},
+           {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()}});
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<DuplicateDetector>> CollectionDedupIndex::Get(const std::string& collection) {
+  const std::shared_ptr<Slot> slot = SlotFor(collection);
+  std::lock_guard lock(slot->mutex);
+  IRIS_RETURN_IF_ERROR(EnsureLoaded(collection, *slot));
+  return slot->detector;
+}
+
+std::shared_ptr<DuplicateDetector> CollectionDedupIndex::For(const std::string& collection) {
+  const std::shared_ptr<Slot> slot = SlotFor(collection);
+  std::lock_guard lock(slot->mutex);
+  (void)EnsureLoaded(collection, *slot);  // logged there; retried on the next use
+  return slot->detector;
+}
+
+Status CollectionDedupIndex::Add(const std::string& collection, const std::string& id, DuplicateSignature signature) {
+  const std::shared_ptr<Slot> slot = SlotFor(collection);
+  std::lock_guard lock(slot->mutex);
+  IRIS_RETURN_IF_ERROR(EnsureLoaded(collection, *slot));
+  if (store_) IRIS_RETURN_IF_ERROR(store_->Put(collection, id, signature));
+  slot->detector->Add(id, std::move(signature));
+  return Status::Ok();
+}
+
+Status CollectionDedupIndex::Remove(const std::string& collection, const std::string& id) {
+  std::shared_ptr<Slot> slot;
+  if (store_) {
+    slot = SlotFor(collection);  // serialises with a load of the collection in progress
+  } else {
+    std::lock_guard lock(mutex_);
+    auto it = slots_.find(collection);
+    if (it == slots_.end()) return Status::Ok();
+    slot = it->second;
+  }
+  std::lock_guard lock(slot->mutex);
+  if (store_) IRIS_RETURN_IF_ERROR(store_->Remove(collection, id).status());
+  // Not loaded yet: the later load reads the store, which no longer has it.
+  if (slot->loaded) slot->detector->Remove(id);
+  return Status::Ok();
+}
+
+Status CollectionDedupIndex::Forget(const std::string& collection) {
+  const std::shared_ptr<Slot> slot = SlotFor(collection);
+  std::lock_guard lock(slot->mutex);
+  if (store_) IRIS_RETURN_IF_ERROR(store_->RemoveCollection(collection).status());
+  slot->detector = std::make_shared<DuplicateDetector>(options_);
+  slot->loaded = true;  // the store holds nothing of it now
+  return Status::Ok();
 }
 
 }  // namespace iris

@@ -23,6 +23,48 @@ std::string Format(const char* fmt, double a, double b = 0, double c = 0, double
   return buf;
 }
 
+// `plane` turned into `orientation`, the same pixel mapping as Dihedral(RgbImage) (image_views.h). The
+// thumbnail of a turned view equals the turned thumbnail (area resizing commutes with the dihedral
+// transforms), so CheckStored needs no image.
+LumaPlane Dihedral(const LumaPlane& plane, Orientation orientation) {
+  const int w = plane.width, h = plane.height;
+  const bool swap = orientation == Orientation::kRotate90 || orientation == Orientation::kRotate270 ||
+                    orientation == Orientation::kTranspose || orientation == Orientation::kTransverse;
+  LumaPlane out{swap ? h : w, swap ? w : h, std::vector<float>(plane.values.size())};
+  for (int y = 0; y < out.height; ++y) {
+    for (int x = 0; x < out.width; ++x) {
+      int sx = x, sy = y;  // source pixel of output (x, y)
+      switch (orientation) {
+        case Orientation::kIdentity:
+          break;
+        case Orientation::kRotate90:
+          sx = y, sy = h - 1 - x;
+          break;
+        case Orientation::kRotate180:
+          sx = w - 1 - x, sy = h - 1 - y;
+          break;
+        case Orientation::kRotate270:
+          sx = w - 1 - y, sy = x;
+          break;
+        case Orientation::kFlipHorizontal:
+          sx = w - 1 - x;
+          break;
+        case Orientation::kTranspose:
+          sx = y, sy = x;
+          break;
+        case Orientation::kFlipVertical:
+          sy = h - 1 - y;
+          break;
+        case Orientation::kTransverse:
+          sx = w - 1 - y, sy = h - 1 - x;
+          break;
+      }
+      out.values[static_cast<std::size_t>(y) * out.width + x] = plane.at(sx, sy);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 DuplicateDetector::DuplicateDetector(DuplicateOptions options, ImageEmbedFn embedder)
@@ -30,15 +72,18 @@ DuplicateDetector::DuplicateDetector(DuplicateOptions options, ImageEmbedFn embe
 
 Result<DuplicateSignature> DuplicateDetector::ComputeSignature(const RgbImage& image) const {
   DuplicateSignature s;
-  IRIS_ASSIGN_OR_RETURN(RgbImage small, ShrinkToMaxSide(image, options_.hash_max_side));
-  IRIS_ASSIGN_OR_RETURN(s.phash, PerceptualHash(small));
-  s.thumbnail = ViewThumbnail(small);
-  if (options_.trim_borders) {
-    IRIS_ASSIGN_OR_RETURN(TrimmedImage trimmed, TrimUniformBorders(small, options_.trim));
-    if (trimmed.trimmed) {
-      IRIS_ASSIGN_OR_RETURN(std::uint64_t h, PerceptualHash(trimmed.image));
-      s.trimmed_phash = h;
-      s.trimmed_thumbnail = ViewThumbnail(trimmed.image);
+  IRIS_ASSIGN_OR_RETURN(std::vector<QueryView> views, QueryViews(image));
+  for (QueryView& v : views) {
+    if (v.orientation == Orientation::kIdentity) {
+      if (v.trimmed) {
+        s.trimmed_phash = v.phash;
+        s.trimmed_thumbnail = std::move(v.thumbnail);
+      } else {
+        s.phash = v.phash;
+        s.thumbnail = std::move(v.thumbnail);
+      }
+    } else {
+      (v.trimmed ? s.trimmed_oriented_phashes : s.oriented_phashes).push_back(v.phash);
     }
   }
   if (options_.geometric_verification) {
@@ -90,6 +135,22 @@ std::size_t DuplicateDetector::size() const {
   return entries_.size();
 }
 
+bool DuplicateDetector::Contains(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  return slots_.count(id) != 0;
+}
+
+std::vector<std::string> DuplicateDetector::ids() const {
+  std::vector<std::string> out;
+  {
+    std::shared_lock lock(mu_);
+    out.reserve(slots_.size());
+    for (const auto& [id, slot] : slots_) out.push_back(id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<std::vector<DuplicateDetector::QueryView>> DuplicateDetector::QueryViews(const RgbImage& image) const {
   IRIS_ASSIGN_OR_RETURN(RgbImage small, ShrinkToMaxSide(image, options_.hash_max_side));
   std::vector<std::pair<std::string, RgbImage>> bases;
@@ -104,8 +165,27 @@ Result<std::vector<DuplicateDetector::QueryView>> DuplicateDetector::QueryViews(
       if (!options_.dihedral_views && o != Orientation::kIdentity) break;
       const RgbImage oriented = o == Orientation::kIdentity ? base : Dihedral(base, o);
       IRIS_ASSIGN_OR_RETURN(std::uint64_t h, PerceptualHash(oriented));
-      views.push_back({prefix + std::string(OrientationName(o)), h, ViewThumbnail(oriented)});
+      views.push_back({prefix + std::string(OrientationName(o)), !prefix.empty(), o, h, ViewThumbnail(oriented)});
     }
+  }
+  return views;
+}
+
+std::vector<DuplicateDetector::QueryView> DuplicateDetector::StoredViews(const DuplicateSignature& s) const {
+  std::vector<QueryView> views;
+  auto add = [&](bool trimmed, std::uint64_t phash, const LumaPlane& thumbnail,
+                 const std::vector<std::uint64_t>& oriented) {
+    const std::string prefix = trimmed ? "trimmed/" : "";
+    views.push_back({prefix + "identity", trimmed, Orientation::kIdentity, phash, thumbnail});
+    if (!options_.dihedral_views || oriented.size() + 1 != kAllOrientations.size()) return;
+    for (std::size_t i = 1; i < kAllOrientations.size(); ++i) {
+      const Orientation o = kAllOrientations[i];
+      views.push_back({prefix + std::string(OrientationName(o)), trimmed, o, oriented[i - 1], Dihedral(thumbnail, o)});
+    }
+  };
+  add(false, s.phash, s.thumbnail, s.oriented_phashes);
+  if (options_.trim_borders && s.trimmed_phash) {
+    add(true, *s.trimmed_phash, s.trimmed_thumbnail, s.trimmed_oriented_phashes);
   }
   return views;
 }
@@ -120,8 +200,23 @@ Result<DuplicateReport> DuplicateDetector::Check(const RgbImage& image) const {
   if (embedder_) {
     IRIS_ASSIGN_OR_RETURN(embedding, embedder_(image));
   }
-
   std::shared_lock lock(mu_);
+  return Match(views, features, embedding, std::nullopt);
+}
+
+Result<DuplicateReport> DuplicateDetector::CheckStored(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  auto it = slots_.find(id);
+  if (it == slots_.end()) return NotFound("no stored photo with id '" + id + "'");
+  const DuplicateSignature& s = entries_.at(it->second).signature;
+  static const LocalFeatures kNoFeatures;
+  return Match(StoredViews(s), options_.geometric_verification ? s.features : kNoFeatures, s.embedding, it->second);
+}
+
+DuplicateReport DuplicateDetector::Match(const std::vector<QueryView>& views, const LocalFeatures& features,
+                                         const std::vector<float>& embedding,
+                                         std::optional<std::uint64_t> exclude) const {
+  const auto excluded = [&](std::uint64_t slot) { return exclude && *exclude == slot; };
   std::map<std::uint64_t, DuplicateCandidate> found;  // slot -> candidate
   auto candidate = [&](std::uint64_t slot) -> DuplicateCandidate& {
     DuplicateCandidate& c = found[slot];
@@ -131,6 +226,7 @@ Result<DuplicateReport> DuplicateDetector::Check(const RgbImage& image) const {
   std::map<std::uint64_t, std::pair<const QueryView*, bool>> matched_view;  // slot -> view, stored view trimmed
   for (const QueryView& view : views) {
     for (const HashMatch& m : hashes_.Query(view.phash, options_.hash_candidate_distance)) {
+      if (excluded(m.id / 2)) continue;
       DuplicateCandidate& c = candidate(m.id / 2);
       if (c.hash_distance < 0 || m.distance < c.hash_distance) {
         c.hash_distance = m.distance;
@@ -140,14 +236,20 @@ Result<DuplicateReport> DuplicateDetector::Check(const RgbImage& image) const {
     }
   }
   if (options_.geometric_verification && options_.vote_candidates > 0) {
-    for (const FeatureVote& v :
-         features_.Query(features.descriptors, static_cast<std::size_t>(options_.vote_candidates))) {
+    // One more when the query is itself stored: it votes for itself first.
+    const std::size_t k = static_cast<std::size_t>(options_.vote_candidates);
+    std::size_t taken = 0;
+    for (const FeatureVote& v : features_.Query(features.descriptors, k + (exclude ? 1 : 0))) {
+      if (excluded(v.id) || taken == k) continue;
       candidate(v.id);
+      ++taken;
     }
   }
   if (!embedding.empty() && options_.embedding_candidates > 0) {
     std::vector<std::pair<float, std::uint64_t>> sims;
-    for (const auto& [slot, entry] : entries_) sims.emplace_back(Cosine(embedding, entry.signature.embedding), slot);
+    for (const auto& [slot, entry] : entries_) {
+      if (!excluded(slot)) sims.emplace_back(Cosine(embedding, entry.signature.embedding), slot);
+    }
     const std::size_t k = std::min(sims.size(), static_cast<std::size_t>(options_.embedding_candidates));
     std::partial_sort(
         sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(k), sims.end(),

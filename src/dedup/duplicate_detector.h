@@ -23,9 +23,14 @@
 // one, signals 1-3 run without embeddings. Reply per candidate: decision, hash distance and view,
 // similarity, matches/inliers, and a human-readable reason.
 //
+// CheckStored(id) checks a stored photo against all the others from its signature alone (its oriented
+// view hashes and thumbnails, features and embedding), as Check(photo) would with the photo removed from
+// the index: for re-checking stored items (duplicate_groups.h) without their images.
+//
 // Errors: empty images are InvalidArgument; an embedder failure is returned as is; Add of an existing
-// id replaces it. Thread-safety: Check, ComputeSignature and size may run concurrently with each other;
-// Add/Remove take an exclusive lock.
+// id replaces it; CheckStored of an unknown id is NotFound. Thread-safety: Check, CheckStored,
+// ComputeSignature, size, Contains and ids may run concurrently with each other; Add/Remove take an
+// exclusive lock.
 #pragma once
 
 #include <cstdint>
@@ -71,6 +76,11 @@ struct DuplicateSignature {
   LumaPlane trimmed_thumbnail;                 // ... and of its trimmed view
   LocalFeatures features;                      // empty when geometric verification is off
   std::vector<float> embedding;                // empty without an embedder
+  // pHashes of the view (and of the trimmed view, when there is one) turned into kAllOrientations[1..7],
+  // the other query views Check hashes, kept so CheckStored can check a stored photo against the others
+  // without its image. Empty when dihedral_views is off (CheckStored then uses the identity views only).
+  std::vector<std::uint64_t> oriented_phashes;
+  std::vector<std::uint64_t> trimmed_oriented_phashes;
 };
 
 struct DuplicateCandidate {
@@ -104,8 +114,12 @@ class DuplicateDetector {
   Status AddImage(const std::string& id, const RgbImage& image);
   bool Remove(const std::string& id);
   Result<DuplicateReport> Check(const RgbImage& image) const;
+  // Check of the stored photo `id` against every other stored photo (never reports `id` itself).
+  Result<DuplicateReport> CheckStored(const std::string& id) const;
 
   std::size_t size() const;
+  bool Contains(const std::string& id) const;
+  std::vector<std::string> ids() const;  // sorted
   const DuplicateOptions& options() const { return options_; }
 
  private:
@@ -114,11 +128,18 @@ class DuplicateDetector {
     DuplicateSignature signature;
   };
   struct QueryView {
-    std::string name;
-    std::uint64_t phash;
+    std::string name;  // e.g. "identity", "trimmed/flip_h"
+    bool trimmed = false;
+    Orientation orientation = Orientation::kIdentity;
+    std::uint64_t phash = 0;
     LumaPlane thumbnail;
   };
   Result<std::vector<QueryView>> QueryViews(const RgbImage& image) const;
+  std::vector<QueryView> StoredViews(const DuplicateSignature& signature) const;
+  // The candidates for a query given by its views, features and embedding; `exclude` (a slot) is never
+  // one. The caller holds mu_ (shared).
+  DuplicateReport Match(const std::vector<QueryView>& views, const LocalFeatures& features,
+                        const std::vector<float>& embedding, std::optional<std::uint64_t> exclude) const;
 
   DuplicateOptions options_;
   ImageEmbedFn embedder_;
