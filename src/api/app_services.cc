@@ -7,6 +7,7 @@ namespace iris::api {
 void AppServices::Close() {
   // Models stay loaded until the last route handler lets go of the services (their batchers stop
   // in ModelRegistry's destructor); only storage must be closed at a known point.
+  if (jobs) jobs->Shutdown();                     // before storage: running items are given back to the queue
   if (collections) collections->CheckpointAll();  // errors are logged; the logs still hold every write
   if (database) database->Close();
 }
@@ -28,7 +29,23 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
     return collections.status().WithContext("opening " + (data_dir / "collections").string());
   }
   services->collections = std::move(collections).value();
-  services->duplicates = std::make_unique<CollectionDedupIndex>();
+  services->signatures = std::make_unique<SignatureStore>(*services->database);
+  services->duplicates = std::make_unique<CollectionDedupIndex>(DuplicateOptions{}, services->signatures.get());
+
+  JobRunnerOptions job_options;
+  job_options.workers = config.jobs.workers;
+  job_options.max_attempts = config.jobs.max_attempts;
+  job_options.backoff_initial = std::chrono::milliseconds(config.jobs.backoff_initial_ms);
+  job_options.backoff_max = std::chrono::milliseconds(config.jobs.backoff_max_ms);
+  job_options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(config.jobs.lease_s * 1000));
+  job_options.heartbeat_interval =
+      std::min(job_options.heartbeat_interval, std::chrono::milliseconds(job_options.lease.count() / 3 + 1));
+  services->jobs = std::make_unique<JobRunner>(*services->database, job_options);
+  auto products = ProductCatalog::Create(config.products, config.ingest);
+  if (!products.ok()) return products.status();
+  services->products = std::move(products).value();
+  services->products_config = config.products;
+  if (services->products_config.model.empty()) services->products_config.model = config.models.default_clip;
 
   services->cache = std::make_unique<ResultCache>(*services->database);
   services->ingestor = std::make_unique<ImageIngestor>(config.ingest);

@@ -1,13 +1,12 @@
 #include "api/http_server.h"
 
-#include <cstdlib>
-
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <set>
 #include <thread>
 

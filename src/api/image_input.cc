@@ -49,6 +49,16 @@ Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body
   return Unprocessable("'" + name + "' must be true or false");
 }
 
+bool HasImageInput(const httplib::Request& req, const nlohmann::json& body) {
+  for (const char* field : kFileFields) {
+    if (req.has_file(field)) return true;
+  }
+  for (const char* field : {"image_url", "url"}) {
+    if (req.has_param(field) || req.has_file(field) || (body.is_object() && body.contains(field))) return true;
+  }
+  return false;
+}
+
 Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& req, RequestContext& ctx,
                                                       const ImageIngestor& ingestor) {
   if (req.is_multipart_form_data()) {

@@ -23,6 +23,10 @@ namespace iris::api {
 // A body that is not a JSON object is InvalidArgument (400).
 Result<nlohmann::json> JsonBody(const httplib::Request& req);
 
+// Whether the request carries an image in one of the ways ReadImageInput reads (a file field, or
+// image_url/url in the query, a form field or the JSON body).
+bool HasImageInput(const httplib::Request& req, const nlohmann::json& body);
+
 Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& req, RequestContext& ctx,
                                                       const ImageIngestor& ingestor);
 

@@ -20,5 +20,11 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services);
 Status RegisterModelRoutes(App& app, std::shared_ptr<AppServices> services);
 // /v1/collections: create/list/describe/delete collections, items CRUD, similarity search
 Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services);
+// POST /v1/collections/{name}/reindex and /duplicates/scan (jobs), GET .../scan/{task_id} (groups)
+Status RegisterCollectionJobRoutes(App& app, std::shared_ptr<AppServices> services);
+// GET /tasks, GET|DELETE /tasks/{task_id}, GET /tasks/{task_id}/items (background jobs)
+Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services);
+// The seed-002 product routes /embeddings/... and /similar-products/...; registers their job handlers
+Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services);
 
 }  // namespace iris::api

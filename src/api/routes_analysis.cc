@@ -16,15 +16,16 @@ namespace iris::api {
 namespace {
 
 nlohmann::json TaskListSchema() {
-  return {{"type", "array"},
-          {"maxItems", ops::kMaxTasks},
-          {"items",
-           {{"type", "object"},
-            {"required", {"operation_id", "type"}},
-            {"properties",
-             {{"operation_id", {{"type", "string"}, {"description", "key of this task's result; unique"}}},
-              {"type", {{"type", "string"}, {"description", "an operation from GET /available_operations/"}}},
-              {"params", {{"type", "object"}, {"description", "target, face_context and the operation's parameters"}}}}}}}};
+  return {
+      {"type", "array"},
+      {"maxItems", ops::kMaxTasks},
+      {"items",
+       {{"type", "object"},
+        {"required", {"operation_id", "type"}},
+        {"properties",
+         {{"operation_id", {{"type", "string"}, {"description", "key of this task's result; unique"}}},
+          {"type", {{"type", "string"}, {"description", "an operation from GET /available_operations/"}}},
+          {"params", {{"type", "object"}, {"description", "target, face_context and the operation's parameters"}}}}}}}};
 }
 
 nlohmann::json AnalysisReplySchema() {
@@ -63,8 +64,8 @@ Result<HttpResponse> Analyze(AppServices& services, HistogramFamily& task_second
   }
   for (const auto& t : run.timings) task_seconds.Observe({t.type, t.outcome}, t.ms / 1000.0);
   nlohmann::ordered_json reply = {{"image_url", image.source()}, {"results", std::move(run.results)}};
-  return HttpResponse{200, "application/json",
-                      reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
+  return HttpResponse{
+      200, "application/json", reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
 }
 
 // The seed's paths end in '/'; the same path without it is served too but documented once.
@@ -132,10 +133,11 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
         WithoutSlashUndocumented(RouteSpec::Post(path))
             .Summary("Run a list of analysis tasks on an image given by URL")
             .Tag("analysis")
-            .Body("application/json",
-                  {{"type", "object"},
-                   {"required", {"image_url", "tasks"}},
-                   {"properties", {{"image_url", {{"type", "string"}, {"format", "uri"}}}, {"tasks", TaskListSchema()}}}})
+            .Body(
+                "application/json",
+                {{"type", "object"},
+                 {"required", {"image_url", "tasks"}},
+                 {"properties", {{"image_url", {{"type", "string"}, {"format", "uri"}}}, {"tasks", TaskListSchema()}}}})
             .Returns(200, "One result per task, keyed by operation_id", "application/json", AnalysisReplySchema()),
         analyze_url));
   }

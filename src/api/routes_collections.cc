@@ -10,14 +10,15 @@
 //   GET    /v1/collections/{name}/items             ids in lexicographic order, offset/limit
 //   POST   /v1/collections/{name}/search            by vector, id, text or image; top_n, min_similarity, filter
 //   POST   /v1/collections/{name}/duplicates        near-duplicates of an image among the items upserted with
-//                                                   an image since the server started (AppServices::duplicates,
-//                                                   dedup/collection_dedup_index.h: in memory only)
+//                                                   an image (AppServices::duplicates,
+//                                                   dedup/collection_dedup_index.h: persisted in iris.db)
 // Scores follow index/vector_metric.h: similarity higher = closer; distance = 1 - similarity for cosine
 // and inner_product, Euclidean distance (similarity = -distance) for l2. Writes are durable when
 // acknowledged (DurableCollection). Bad vectors, dimensions and parameters are 422.
 #include <charconv>
 #include <cmath>
 
+#include "api/collection_writer.h"
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
@@ -30,11 +31,7 @@ constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxIdBytes = 512;
 constexpr std::size_t kMaxTextBytes = 10'000;
-// As routes_embeddings.cc: decode at reduced size while keeping 4x the model's input size.
-constexpr int kShrinkMargin = 4;
-constexpr const char* kExternal = "external";
-// As `iris dedup`: the detector hashes at 256 px and extracts local features at 512 px.
-constexpr int kDedupMinSide = 640;
+constexpr const char* kExternal = kExternalModel;
 
 // Argument errors of the index layer are about the request's content: 422, not 400.
 Status AsUnprocessable(Status status) {
@@ -114,56 +111,10 @@ Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlo
   return std::optional<float>(static_cast<float>(value));
 }
 
-bool HasImage(const httplib::Request& req, const nlohmann::json& body) {
-  for (const char* field : {"file", "image", "image_file", "image_url", "url"}) {
-    if (req.has_file(field) || body.contains(field)) return true;
-  }
-  return false;
-}
-
-// The collection's CLIP model; 422 for an "external" collection (the caller must send vectors).
-Result<std::shared_ptr<const ClipModel>> ModelOf(AppServices& services, const DurableCollection& collection,
-                                                 RequestContext& ctx) {
-  const auto& o = collection.options();
-  if (o.model == kExternal) {
-    return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
-  }
-  std::shared_ptr<const ClipModel> model;
-  {
-    ScopedStage stage(ctx, "model_load");
-    IRIS_ASSIGN_OR_RETURN(model, services.models->Clip(o.model));
-  }
-  if (model->dim() != o.index.dim) {
-    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(model->dim()) +
-                              ", the collection has " + std::to_string(o.index.dim));
-  }
-  return model;
-}
-
-Result<std::vector<float>> EmbedImage(AppServices& services, const DurableCollection& collection,
-                                      const IngestedImage& image, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto model, ModelOf(services, collection, ctx));
-  BatchAnnouncement announcement = model->AnnounceImages(1);
-  std::shared_ptr<const RgbImage> pixels;
-  {
-    ScopedStage stage(ctx, "decode");
-    const int min_side = kShrinkMargin * std::max(model->preprocessing().width, model->preprocessing().height);
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(min_side));
-  }
-  ScopedStage stage(ctx, "inference");
-  return model->EmbedImage(*pixels, /*normalize=*/true, &announcement);
-}
-
 Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableCollection& collection,
                                            const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-  return EmbedImage(services, collection, *image, ctx);
-}
-
-// The pixels the duplicate detector works on.
-Result<std::shared_ptr<const RgbImage>> DedupPixels(const IngestedImage& image, RequestContext& ctx) {
-  ScopedStage stage(ctx, "decode");
-  return image.AtLeast(kDedupMinSide);
+  return EmbedForCollection(services, collection, *image, ctx);
 }
 
 Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
@@ -171,7 +122,7 @@ Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollect
   if (text.empty() || text.size() > kMaxTextBytes) {
     return Unprocessable("'text' must have 1 to " + std::to_string(kMaxTextBytes) + " bytes");
   }
-  IRIS_ASSIGN_OR_RETURN(auto model, ModelOf(services, collection, ctx));
+  IRIS_ASSIGN_OR_RETURN(auto model, CollectionClip(services, collection, ctx));
   if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
   ScopedStage stage(ctx, "inference");
   IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
@@ -226,7 +177,7 @@ Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Requ
     }
   }
   IRIS_ASSIGN_OR_RETURN(auto collection, services.collections->Create(name, spec));
-  services.duplicates->Forget(name);  // nothing of an earlier collection of that name
+  IRIS_RETURN_IF_ERROR(services.duplicates->Forget(name));  // nothing of an earlier collection of that name
   return HttpResponse::Json(Describe(*collection), 201);
 }
 
@@ -235,26 +186,16 @@ Result<HttpResponse> PutItem(AppServices& services, const httplib::Request& req,
   IRIS_ASSIGN_OR_RETURN(std::string id, ItemId(ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json metadata, JsonObjectSetting(req, body, "metadata"));
-  std::vector<float> vector;
-  std::optional<DuplicateSignature> signature;  // for the duplicate index, when the item comes with an image
   if (body.contains("vector")) {
-    IRIS_ASSIGN_OR_RETURN(vector, VectorFromJson(body["vector"]));
-  } else if (HasImage(req, body)) {
+    IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, VectorFromJson(body["vector"]));
+    IRIS_RETURN_IF_ERROR(AsUnprocessable(collection->Upsert(id, vector, std::move(metadata))));
+    // A vector-only upsert replaces any earlier image: the item leaves the duplicate index.
+    IRIS_RETURN_IF_ERROR(services.duplicates->Remove(collection->options().name, id));
+  } else if (HasImageInput(req, body)) {
     IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-    IRIS_ASSIGN_OR_RETURN(vector, EmbedImage(services, *collection, *image, ctx));
-    IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(*image, ctx));
-    ScopedStage stage(ctx, "duplicate_signature");
-    IRIS_ASSIGN_OR_RETURN(
-        signature, AsUnprocessable(services.duplicates->For(collection->options().name)->ComputeSignature(*pixels)));
+    IRIS_RETURN_IF_ERROR(UpsertImageItem(services, *collection, id, *image, std::move(metadata), ctx));
   } else {
     return Unprocessable("give 'vector' (JSON) or an image (multipart 'file', or 'image_url')");
-  }
-  IRIS_RETURN_IF_ERROR(AsUnprocessable(collection->Upsert(id, vector, std::move(metadata))));
-  // An image item (re)enters the duplicate index; a vector-only upsert replaces any earlier image.
-  if (signature) {
-    services.duplicates->For(collection->options().name)->Add(id, std::move(*signature));
-  } else {
-    services.duplicates->Remove(collection->options().name, id);
   }
   return HttpResponse::Json(
       {{"id", id}, {"collection", collection->options().name}, {"count", collection->index().size()}});
@@ -269,10 +210,20 @@ Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, 
   SearchFilter filter;
   for (const auto& [field, value] : filter_json.items()) filter.metadata_equals.emplace(field, value);
 
+  SearchMode mode = SearchMode::kAuto;
+  if (const auto mode_text = RequestSetting(req, body, "search_mode")) {
+    if (*mode_text == "graph") {
+      mode = SearchMode::kGraph;
+    } else if (*mode_text == "exact") {
+      mode = SearchMode::kExact;
+    } else if (*mode_text != "auto") {
+      return Unprocessable("'search_mode' must be auto, graph or exact");
+    }
+  }
   const auto id = RequestSetting(req, body, "id");
   const auto text = RequestSetting(req, body, "text");
   const int sources =
-      int(body.contains("vector")) + int(id.has_value()) + int(text.has_value()) + int(HasImage(req, body));
+      int(body.contains("vector")) + int(id.has_value()) + int(text.has_value()) + int(HasImageInput(req, body));
   if (sources != 1) return Unprocessable("give exactly one of 'vector', 'id', 'text' or an image");
   std::vector<float> query;
   if (body.contains("vector")) {
@@ -289,8 +240,8 @@ Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, 
   std::vector<CollectionHit> hits;
   {
     ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(
-        hits, AsUnprocessable(collection->index().Search(query, static_cast<int>(top_n), filter, min_similarity)));
+    IRIS_ASSIGN_OR_RETURN(hits, AsUnprocessable(collection->index().Search(query, static_cast<int>(top_n), filter,
+                                                                           min_similarity, mode)));
   }
   nlohmann::json out = nlohmann::json::array();
   for (const auto& hit : hits) {
@@ -337,7 +288,7 @@ Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& r
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
   IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(*image, ctx));
-  auto detector = services.duplicates->For(collection->options().name);
+  IRIS_ASSIGN_OR_RETURN(auto detector, services.duplicates->Get(collection->options().name));
   DuplicateReport report;
   {
     ScopedStage stage(ctx, "duplicates");
@@ -345,11 +296,12 @@ Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& r
   }
   std::vector<float> query;
   if (collection->options().model != kExternal && !report.candidates.empty()) {
-    IRIS_ASSIGN_OR_RETURN(query, EmbedImage(services, *collection, *image, ctx));
+    IRIS_ASSIGN_OR_RETURN(query, EmbedForCollection(services, *collection, *image, ctx));
   }
   nlohmann::json duplicates = nlohmann::json::array();
   nlohmann::json candidates = nlohmann::json::array();
   for (const auto& c : report.candidates) {
+    if (!collection->index().Get(c.id).ok()) continue;  // deleted while its signature was being removed
     (c.duplicate ? duplicates : candidates).push_back(CandidateJson(c, ItemSimilarity(*collection, query, c.id)));
   }
   return HttpResponse::Json({{"collection", collection->options().name},
@@ -431,7 +383,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                  [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
                    const std::string name = ctx.PathParam("name");
                    IRIS_RETURN_IF_ERROR(services->collections->Drop(name));
-                   services->duplicates->Forget(name);
+                   IRIS_RETURN_IF_ERROR(services->duplicates->Forget(name));
                    return HttpResponse::Json({{"deleted", name}});
                  }));
 
@@ -481,7 +433,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                    IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
                    const std::string id = ctx.PathParam("id");
                    IRIS_RETURN_IF_ERROR(collection->Delete(id));
-                   services->duplicates->Remove(collection->options().name, id);
+                   IRIS_RETURN_IF_ERROR(services->duplicates->Remove(collection->options().name, id));
                    return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
                  }));
 
@@ -516,6 +468,11 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
       {"text", {{"type", "string"}, {"description", "embedded with the collection's CLIP text tower"}}},
       {"top_n", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxTopN}, {"default", kDefaultTopN}}},
       {"min_similarity", {{"type", "number"}, {"description", "only hits with similarity >= this"}}},
+      {"search_mode",
+       {{"type", "string"},
+        {"enum", {"auto", "graph", "exact"}},
+        {"default", "auto"},
+        {"description", "exact: scan every item (recall 1.0, O(n)); graph: HNSW walk; auto: exact up to 5,000 items"}}},
       {"filter",
        {{"type", "object"},
         {"description",
@@ -567,10 +524,10 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
           .Description("Image in (multipart 'file'/'image' or JSON image_url), duplicates out, with the evidence "
                        "(perceptual-hash distance and view, local-feature inliers; docs/duplicates.md). Catches "
                        "re-encodes, resizes, crops, padding, flips, rotations and overlays; merely similar "
-                       "products are candidates, not duplicates. LIMITATION: the duplicate index is in memory "
-                       "only and holds the items upserted WITH an image (PUT .../items/{id}) since the server "
-                       "started; items stored before a restart, or with a vector only, are not found until "
-                       "they are upserted again with their image ('indexed' says how many are held).")
+                       "products are candidates, not duplicates. The duplicate index holds the items upserted "
+                       "WITH an image (PUT .../items/{id}, product routes); their signatures are kept in iris.db "
+                       "and survive restarts. Items stored with a vector only are not in it ('indexed' says how "
+                       "many are).")
           .Tag("collections")
           .Body("application/json", {{"type", "object"}, {"properties", {{"image_url", {{"type", "string"}}}}}})
           .Body("multipart/form-data", ImageUploadSchema(nlohmann::json::object()))

@@ -84,7 +84,12 @@ Status RegisterServices(App& app) {
   IRIS_RETURN_IF_ERROR(RegisterModelRoutes(app, services));
   IRIS_RETURN_IF_ERROR(RegisterAnalysisRoutes(app, services));
   IRIS_RETURN_IF_ERROR(RegisterCollectionRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterCollectionJobRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterTaskRoutes(app, services));
+  IRIS_RETURN_IF_ERROR(RegisterProductRoutes(app, services));
   app.AddShutdownHook("storage", [services] { services->Close(); });
+  // Every job handler is registered by now; jobs left queued or running by an earlier process resume.
+  IRIS_RETURN_IF_ERROR(services->jobs->Start());
   return {};
 }
 

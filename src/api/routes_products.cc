@@ -1,0 +1,362 @@
+// The seed-002 ("Fashion Image Processor") product routes, on the collection named by
+// products.collection (created on first write with products.model, cosine):
+//   GET    /embeddings/check/{id}         {product_id, has_embedding}
+//   GET    /embeddings/products           {products: [ids]} (numbers stay numbers), optional offset/limit
+//   GET    /embeddings/count              {count}
+//   POST   /embeddings/product/{id}       embed the product now (image: multipart 'image'/'file', or
+//   PUT    /embeddings/product/{id}       image_url, or the product image URL template); answers
+//                                         {task_id, status: "succeeded", product_id, count}
+//   DELETE /embeddings/product/{id}       404 when it has no embedding
+//   POST   /embeddings/generate-batch     {"product_ids": [...]} -> a background job {task_id, status}
+//   POST   /embeddings/generate-all       ?start_page&batch_size: pages through products.list_url in a job
+//   GET    /similar-products/{id}         ?top_n (10) & score_threshold: the product itself is excluded
+//   POST   /similar-products/upload       form field 'image' (or 'file', or image_url)
+// similarity_score is the cosine similarity (1 = same direction, higher = more similar);
+// score_threshold keeps hits with similarity_score >= it (default: no threshold). See
+// docs/products.md and, for what differs from the seed, docs/compat.md.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "api/collection_writer.h"
+#include "api/image_input.h"
+#include "api/openapi_schemas.h"
+#include "api/product_jobs.h"
+#include "api/product_service.h"
+#include "api/routes.h"
+
+namespace iris::api {
+namespace {
+
+constexpr int kDefaultTopN = 10;
+constexpr std::size_t kMaxBatchProducts = 10'000;
+constexpr int kMaxPageSize = 1000;
+
+Result<std::string> PathProductId(RequestContext& ctx) {
+  std::string id = ctx.PathParam("id");
+  Status valid = ValidateProductId(id);
+  if (!valid.ok()) return Unprocessable(valid.message());
+  return id;
+}
+
+Result<long long> IntParam(const httplib::Request& req, const char* name, long long default_value, long long min,
+                           long long max) {
+  if (!req.has_param(name)) return default_value;
+  const std::string text = req.get_param_value(name);
+  long long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Unprocessable(std::string("'") + name + "' must be an integer in [" + std::to_string(min) + ", " +
+                         std::to_string(max) + "]");
+  }
+  return value;
+}
+
+Result<std::optional<float>> ScoreThreshold(const httplib::Request& req) {
+  if (!req.has_param("score_threshold")) return std::optional<float>();
+  const std::string text = req.get_param_value("score_threshold");
+  char* end = nullptr;
+  const double value = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(value)) {
+    return Unprocessable("'score_threshold' must be a number (a minimum cosine similarity, -1..1)");
+  }
+  return std::optional<float>(static_cast<float>(value));
+}
+
+// Numbers in numeric order first, then the other ids in lexicographic order.
+void SortProductIds(std::vector<std::string>& ids) {
+  std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
+    const nlohmann::json ja = ProductIdJson(a), jb = ProductIdJson(b);
+    if (ja.is_number() != jb.is_number()) return ja.is_number();
+    if (ja.is_number()) return ja.get<std::int64_t>() < jb.get<std::int64_t>();
+    return a < b;
+  });
+}
+
+nlohmann::json SimilarJson(const AppServices& services, const std::vector<CollectionHit>& hits) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const CollectionHit& hit : hits) {
+    out.push_back({{"id", ProductIdJson(hit.id)},
+                   {"similarity_score", hit.similarity},
+                   {"image_url", ProductImageUrl(services, hit.id, hit.metadata)}});
+  }
+  return out;
+}
+
+Result<HttpResponse> StoreProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services, /*create=*/true));
+  std::shared_ptr<IngestedImage> image;
+  std::string image_url, source;
+  if (HasImageInput(req, body)) {
+    IRIS_ASSIGN_OR_RETURN(image, ReadImageInput(req, ctx, *services.ingestor));
+    source = req.is_multipart_form_data() && !image->source().starts_with("http") ? "upload" : "url";
+    if (source == "url") image_url = image->source();
+  } else {
+    ScopedStage stage(ctx, "fetch");
+    IRIS_ASSIGN_OR_RETURN(image, FetchProductImage(services, id, ""));
+    image_url = image->source();
+    source = "catalog";
+  }
+  IRIS_RETURN_IF_ERROR(IndexProduct(services, *collection, id, *image, image_url, source, ctx));
+  IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->store().RecordFinished(
+                                                 {kGenerateBatchJob, {{"synchronous", true}}, {ProductItem(id)}},
+                                                 {{"succeeded", 1}, {"failed", 0}, {"not_run", 0}}));
+  return HttpResponse::Json({{"task_id", task_id},
+                             {"status", "succeeded"},
+                             {"product_id", ProductIdJson(id)},
+                             {"count", collection->index().size()}});
+}
+
+Result<HttpResponse> DeleteProduct(AppServices& services, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
+  auto collection = ProductCollection(services, /*create=*/false);
+  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+  if (!collection.ok() || !(*collection)->index().Get(id).ok()) {
+    return NotFound("product " + id + " has no embedding");
+  }
+  IRIS_RETURN_IF_ERROR((*collection)->Delete(id));
+  IRIS_RETURN_IF_ERROR(services.duplicates->Remove((*collection)->options().name, id));
+  IRIS_ASSIGN_OR_RETURN(std::string task_id,
+                        services.jobs->store().RecordFinished({"products.delete", {}, {ProductItem(id)}},
+                                                              {{"succeeded", 1}, {"failed", 0}, {"not_run", 0}}));
+  return HttpResponse::Json({{"task_id", task_id},
+                             {"status", "succeeded"},
+                             {"product_id", ProductIdJson(id)},
+                             {"deleted", true},
+                             {"count", (*collection)->index().size()}});
+}
+
+Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request& req) {
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  if (!body.contains("product_ids") || !body["product_ids"].is_array() || body["product_ids"].empty()) {
+    return Unprocessable("'product_ids' must be a non-empty array of product ids");
+  }
+  if (body["product_ids"].size() > kMaxBatchProducts) {
+    return Unprocessable("at most " + std::to_string(kMaxBatchProducts) + " product ids per batch");
+  }
+  std::vector<std::string> items;
+  for (const auto& value : body["product_ids"]) {
+    auto id = ProductIdFromJson(value);
+    if (!id.ok()) return Unprocessable("product_ids: " + id.status().message());
+    items.push_back(ProductItem(*id));
+  }
+  if (!services.products->has_image_template()) {
+    return FailedPrecondition(
+        "products.image_url_template is not configured: generate-batch fetches product images from it");
+  }
+  IRIS_RETURN_IF_ERROR(ProductCollection(services, /*create=*/true).status());
+  IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->Submit({kGenerateBatchJob, {}, std::move(items)}));
+  return HttpResponse::Json({{"task_id", task_id}, {"status", "queued"}});
+}
+
+Result<HttpResponse> GenerateAll(AppServices& services, const httplib::Request& req) {
+  IRIS_ASSIGN_OR_RETURN(long long start_page, IntParam(req, "start_page", 1, 1, 1'000'000'000));
+  IRIS_ASSIGN_OR_RETURN(long long batch_size,
+                        IntParam(req, "batch_size", services.products_config.page_size, 1, kMaxPageSize));
+  if (!services.products->has_list()) {
+    return FailedPrecondition("products.list_url is not configured: generate-all pages through it");
+  }
+  IRIS_RETURN_IF_ERROR(ProductCollection(services, /*create=*/true).status());
+  IRIS_ASSIGN_OR_RETURN(std::string task_id,
+                        services.jobs->Submit({kGenerateAllJob,
+                                               {{"start_page", start_page}, {"page_size", batch_size}},
+                                               {PageItem(static_cast<int>(start_page))}}));
+  return HttpResponse::Json({{"task_id", task_id}, {"status", "queued"}});
+}
+
+Result<HttpResponse> SimilarToProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
+  IRIS_ASSIGN_OR_RETURN(long long top_n, IntParam(req, "top_n", kDefaultTopN, 1, kMaxTopN));
+  IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
+  auto collection = ProductCollection(services, /*create=*/false);
+  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+  if (!collection.ok()) return NotFound("product " + id + " has no embedding");
+  auto item = (*collection)->index().Get(id);
+  if (!item.ok()) return NotFound("product " + id + " has no embedding");
+  SearchFilter filter;
+  filter.exclude_id = id;
+  std::vector<CollectionHit> hits;
+  {
+    ScopedStage stage(ctx, "search");
+    IRIS_ASSIGN_OR_RETURN(hits,
+                          (*collection)->index().Search(item->vector, static_cast<int>(top_n), filter, threshold));
+  }
+  return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"similar_products", SimilarJson(services, hits)}});
+}
+
+Result<HttpResponse> SimilarToUpload(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(long long top_n, IntParam(req, "top_n", kDefaultTopN, 1, kMaxTopN));
+  IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
+  auto collection = ProductCollection(services, /*create=*/false);
+  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+  if (!collection.ok()) {
+    IRIS_RETURN_IF_ERROR(image->CheckDecodes());  // a bad image is still refused
+    return HttpResponse::Json({{"similar_products", nlohmann::json::array()}});
+  }
+  IRIS_ASSIGN_OR_RETURN(std::vector<float> query, EmbedForCollection(services, **collection, *image, ctx));
+  std::vector<CollectionHit> hits;
+  {
+    ScopedStage stage(ctx, "search");
+    IRIS_ASSIGN_OR_RETURN(hits, (*collection)->index().Search(query, static_cast<int>(top_n), {}, threshold));
+  }
+  return HttpResponse::Json({{"similar_products", SimilarJson(services, hits)}});
+}
+
+nlohmann::json TaskReply() {
+  return {{"type", "object"},
+          {"properties",
+           {{"task_id", {{"type", "string"}, {"description", "GET /tasks/{task_id} for progress"}}},
+            {"status", {{"type", "string"}}}}}};
+}
+
+nlohmann::json SimilarReply() {
+  return {{"type", "object"},
+          {"properties",
+           {{"similar_products",
+             {{"type", "array"},
+              {"items",
+               {{"type", "object"},
+                {"properties",
+                 {{"id", {{"description", "product id (a number when numeric)"}}},
+                  {"similarity_score", {{"type", "number"}, {"description", "cosine similarity, higher = closer"}}},
+                  {"image_url", {{"type", "string"}, {"nullable", true}}}}}}}}}}}};
+}
+
+}  // namespace
+
+Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
+  IRIS_RETURN_IF_ERROR(RegisterProductJobs(services));
+  Router& router = app.router();
+  const nlohmann::json top_n_schema = {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxTopN}};
+  const nlohmann::json threshold_schema = {{"type", "number"}};
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/embeddings/check/{id}")
+          .Summary("Whether a product has an embedding")
+          .Tag("products")
+          .Returns(
+              200, "Answer", "application/json",
+              {{"type", "object"},
+               {"properties", {{"product_id", nlohmann::json::object()}, {"has_embedding", {{"type", "boolean"}}}}}}),
+      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
+        auto collection = ProductCollection(*services, /*create=*/false);
+        if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+        const bool has = collection.ok() && (*collection)->index().Get(id).ok();
+        return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"has_embedding", has}});
+      }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/embeddings/products")
+          .Summary("Ids of the products that have embeddings")
+          .Description("Numeric ids come back as numbers, in numeric order, then the other ids. Without limit, "
+                       "every id.")
+          .Tag("products")
+          .Query("offset", "ids to skip (default 0)", {{"type", "integer"}, {"minimum", 0}})
+          .Query("limit", "ids to return (default: all)", {{"type", "integer"}, {"minimum", 1}})
+          .Returns(200, "Ids", "application/json",
+                   {{"type", "object"}, {"properties", {{"products", {{"type", "array"}}}}}}),
+      [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(long long offset, IntParam(req, "offset", 0, 0, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long limit, IntParam(req, "limit", -1, 1, 1'000'000'000'000LL));
+        auto collection = ProductCollection(*services, /*create=*/false);
+        if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+        std::vector<std::string> ids;
+        if (collection.ok()) ids = (*collection)->index().ListIds(0, (*collection)->index().size());
+        SortProductIds(ids);
+        nlohmann::json out = nlohmann::json::array();
+        const auto first = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(offset));
+        const auto last = limit < 0 ? ids.size() : std::min<std::size_t>(ids.size(), first + limit);
+        for (std::size_t i = first; i < last; ++i) out.push_back(ProductIdJson(ids[i]));
+        return HttpResponse::Json({{"products", out}});
+      }));
+
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Get("/embeddings/count")
+                     .Summary("Number of products with embeddings")
+                     .Tag("products")
+                     .Returns(200, "Count", "application/json",
+                              {{"type", "object"}, {"properties", {{"count", {{"type", "integer"}}}}}}),
+                 [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
+                   auto collection = ProductCollection(*services, /*create=*/false);
+                   if (!collection.ok() && collection.status().code() != StatusCode::kNotFound)
+                     return collection.status();
+                   return HttpResponse::Json({{"count", collection.ok() ? (*collection)->index().size() : 0}});
+                 }));
+
+  const nlohmann::json stored_reply = {{"type", "object"},
+                                       {"properties",
+                                        {{"task_id", {{"type", "string"}}},
+                                         {"status", {{"type", "string"}}},
+                                         {"product_id", nlohmann::json::object()},
+                                         {"count", {{"type", "integer"}}}}}};
+  for (const bool put : {false, true}) {
+    RouteSpec spec = put ? RouteSpec::Put("/embeddings/product/{id}") : RouteSpec::Post("/embeddings/product/{id}");
+    IRIS_RETURN_IF_ERROR(router.Add(
+        spec.Summary(put ? "Re-embed a product (same as POST)" : "Embed a product now")
+            .Description("The image is the request's (multipart 'image' or 'file', or image_url in the query or "
+                         "a JSON body) or else fetched from products.image_url_template. The work is done before "
+                         "the answer; task_id names a finished task (GET /tasks/{task_id}). Catalog failures: 404 "
+                         "and other refusals are 400, 5xx/timeouts 503.")
+            .Tag("products")
+            .Body("multipart/form-data", ImageUploadSchema(), "the product image (optional)", /*is_required=*/false)
+            .Returns(200, "Stored", "application/json", stored_reply),
+        [services](const httplib::Request& req, RequestContext& ctx) { return StoreProduct(*services, req, ctx); }));
+  }
+
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Delete("/embeddings/product/{id}")
+                     .Summary("Delete a product's embedding")
+                     .Tag("products")
+                     .Returns(200, "Deleted", "application/json", stored_reply),
+                 [services](const httplib::Request&, RequestContext& ctx) { return DeleteProduct(*services, ctx); }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Post("/embeddings/generate-batch")
+          .Summary("Embed several products in a background job")
+          .Description("Images come from products.image_url_template. Poll GET /tasks/{task_id}; failed products "
+                       "are listed in its errors (transient catalog failures are retried first).")
+          .Tag("products")
+          .Body("application/json",
+                {{"type", "object"},
+                 {"required", {"product_ids"}},
+                 {"properties", {{"product_ids", {{"type", "array"}, {"maxItems", kMaxBatchProducts}}}}}})
+          .Returns(200, "Queued", "application/json", TaskReply()),
+      [services](const httplib::Request& req, RequestContext&) { return GenerateBatch(*services, req); }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Post("/embeddings/generate-all")
+          .Summary("Embed every product of the product list in a background job")
+          .Description("Pages through products.list_url from start_page, batch_size products a page, until a page "
+                       "has fewer; progress.total grows as pages are read.")
+          .Tag("products")
+          .Query("start_page", "first page (default 1)", {{"type", "integer"}, {"minimum", 1}})
+          .Query("batch_size", "products per page (default products.page_size)",
+                 {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxPageSize}})
+          .Returns(200, "Queued", "application/json", TaskReply()),
+      [services](const httplib::Request& req, RequestContext&) { return GenerateAll(*services, req); }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/similar-products/{id}")
+          .Summary("Products most similar to a product (itself excluded)")
+          .Tag("products")
+          .Query("top_n", "how many (default 10)", top_n_schema)
+          .Query("score_threshold", "keep similarity_score >= this (cosine, -1..1; default none)", threshold_schema)
+          .Returns(200, "Most similar first", "application/json", SimilarReply()),
+      [services](const httplib::Request& req, RequestContext& ctx) { return SimilarToProduct(*services, req, ctx); }));
+
+  return router.Add(
+      RouteSpec::Post("/similar-products/upload")
+          .Summary("Products most similar to an uploaded image")
+          .Tag("products")
+          .Query("top_n", "how many (default 10)", top_n_schema)
+          .Query("score_threshold", "keep similarity_score >= this (cosine, -1..1; default none)", threshold_schema)
+          .Body("multipart/form-data", ImageUploadSchema())
+          .Returns(200, "Most similar first", "application/json", SimilarReply()),
+      [services](const httplib::Request& req, RequestContext& ctx) { return SimilarToUpload(*services, req, ctx); });
+}
+
+}  // namespace iris::api

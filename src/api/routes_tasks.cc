@@ -1,0 +1,140 @@
+// Background jobs over HTTP (jobs/job_store.h), in the seed-002 shape:
+//   GET    /tasks                      the most recent jobs, newest first (limit, default 20, at most 100)
+//   GET    /tasks/{task_id}            {task_id, kind, status, progress {done, total}, errors[], ...}
+//   DELETE /tasks/{task_id}            asks the job to stop; 409 when it already succeeded or failed
+//   GET    /tasks/{task_id}/items      per-item state and result (offset, limit at most 1000)
+// Unknown task ids are 404.
+#include <charconv>
+
+#include "api/routes.h"
+
+namespace iris::api {
+namespace {
+
+Result<long long> QueryInt(const httplib::Request& req, const char* name, long long default_value, long long min,
+                           long long max) {
+  if (!req.has_param(name)) return default_value;
+  const std::string text = req.get_param_value(name);
+  long long value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Unprocessable(std::string("'") + name + "' must be an integer in [" + std::to_string(min) + ", " +
+                         std::to_string(max) + "]");
+  }
+  return value;
+}
+
+nlohmann::json TaskSchema() {
+  return {{"type", "object"},
+          {"properties",
+           {{"task_id", {{"type", "string"}}},
+            {"kind", {{"type", "string"}}},
+            {"status", {{"type", "string"}, {"enum", {"queued", "running", "succeeded", "failed", "cancelled"}}}},
+            {"progress",
+             {{"type", "object"}, {"properties", {{"done", {{"type", "integer"}}}, {"total", {{"type", "integer"}}}}}}},
+            {"errors",
+             {{"type", "array"},
+              {"items",
+               {{"type", "object"},
+                {"properties",
+                 {{"item", {{"type", "string"}}},
+                  {"message", {{"type", "string"}}},
+                  {"attempts", {{"type", "integer"}}}}}}}}},
+            {"failed_items", {{"type", "integer"}}},
+            {"error", {{"type", "string"}, {"nullable", true}}},
+            {"created_at", {{"type", "string"}}},
+            {"started_at", {{"type", "string"}, {"nullable", true}}},
+            {"finished_at", {{"type", "string"}, {"nullable", true}}},
+            {"result", {{"description", "summary when the job has ended: succeeded, failed, not_run"}}}}}};
+}
+
+}  // namespace
+
+Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
+  Router& router = app.router();
+  const nlohmann::json task_schema = TaskSchema();
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/tasks")
+          .Summary("Recent background jobs, newest first")
+          .Tag("tasks")
+          .Query("limit", "jobs to return (default 20, at most 100)",
+                 {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}})
+          .Returns(200, "Jobs (without their item errors)", "application/json",
+                   {{"type", "object"}, {"properties", {{"tasks", {{"type", "array"}, {"items", task_schema}}}}}}),
+      [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(long long limit, QueryInt(req, "limit", 20, 1, 100));
+        IRIS_ASSIGN_OR_RETURN(auto jobs, services->jobs->store().List(static_cast<int>(limit)));
+        nlohmann::json list = nlohmann::json::array();
+        for (const JobView& job : jobs) list.push_back(job.ToJson());
+        return HttpResponse::Json({{"tasks", list}});
+      }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/tasks/{task_id}")
+          .Summary("A background job: status, progress and the items that failed")
+          .Description("status: queued | running | succeeded | failed | cancelled. progress.done counts finished "
+                       "items (succeeded or failed). errors lists the first 100 failed items with the reason "
+                       "and the number of attempts (transient failures are retried with backoff first).")
+          .Tag("tasks")
+          .Returns(200, "The job", "application/json", task_schema),
+      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(JobView job, services->jobs->store().Get(ctx.PathParam("task_id")));
+        return HttpResponse::Json(job.ToJson());
+      }));
+
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Delete("/tasks/{task_id}")
+          .Summary("Cancel a background job")
+          .Description("A queued job is cancelled at once; a running one stops taking items and is cancelled "
+                       "when the items in flight end. Items already done stay done. 409 for a job that "
+                       "already succeeded or failed; cancelling a cancelled job is a no-op.")
+          .Tag("tasks")
+          .Returns(200, "The job after the request", "application/json", task_schema),
+      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
+        IRIS_ASSIGN_OR_RETURN(JobView job, services->jobs->store().RequestCancel(ctx.PathParam("task_id")));
+        return HttpResponse::Json(job.ToJson());
+      }));
+
+  return router.Add(
+      RouteSpec::Get("/tasks/{task_id}/items")
+          .Summary("The items of a background job, in order, with their state and result")
+          .Tag("tasks")
+          .Query("offset", "items to skip (default 0)", {{"type", "integer"}, {"minimum", 0}})
+          .Query("limit", "items to return (default 100, at most 1000)",
+                 {{"type", "integer"}, {"minimum", 1}, {"maximum", 1000}})
+          .Returns(200, "A page of items", "application/json",
+                   {{"type", "object"},
+                    {"properties",
+                     {{"task_id", {{"type", "string"}}},
+                      {"items",
+                       {{"type", "array"},
+                        {"items",
+                         {{"type", "object"},
+                          {"properties",
+                           {{"index", {{"type", "integer"}}},
+                            {"item", {{"type", "string"}}},
+                            {"state", {{"type", "string"}, {"enum", {"pending", "running", "done", "failed"}}}},
+                            {"attempts", {{"type", "integer"}}},
+                            {"error", {{"type", "string"}, {"nullable", true}}},
+                            {"result", {{"description", "what the item produced (JSON), when done"}}}}}}}}}}}}),
+      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
+        const std::string task_id = ctx.PathParam("task_id");
+        IRIS_ASSIGN_OR_RETURN(long long offset, QueryInt(req, "offset", 0, 0, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long limit, QueryInt(req, "limit", 100, 1, 1000));
+        IRIS_RETURN_IF_ERROR(services->jobs->store().Get(task_id, 0).status());  // 404 for an unknown job
+        IRIS_ASSIGN_OR_RETURN(auto items, services->jobs->store().Items(task_id, offset, limit));
+        nlohmann::json list = nlohmann::json::array();
+        for (const JobItemView& item : items) {
+          list.push_back({{"index", item.index},
+                          {"item", item.item},
+                          {"state", item.state},
+                          {"attempts", item.attempts},
+                          {"error", item.error.empty() ? nlohmann::json() : nlohmann::json(item.error)},
+                          {"result", item.result}});
+        }
+        return HttpResponse::Json({{"task_id", task_id}, {"items", list}});
+      });
+}
+
+}  // namespace iris::api
