@@ -345,7 +345,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                    {"metric", {{"type", "string"}, {"enum", {"cosine", "inner_product", "ip", "l2"}}}},
                    {"m", {{"type", "integer"}, {"default", 16}}},
                    {"ef_construction", {{"type", "integer"}, {"default", 200}}},
-                   {"ef_search", {{"type", "integer"}, {"default", 64}}}}}})
+                   {"ef_search", {{"type", "integer"}, {"default", 128}}}}}})
           .Returns(201, "The new collection", "application/json", collection_schema),
       [services](const httplib::Request& req, RequestContext&) { return CreateCollection(*services, req); }));
 

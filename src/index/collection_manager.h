@@ -37,7 +37,7 @@ struct CollectionSpec {
   Metric metric = Metric::kCosine;
   int m = 16;
   int ef_construction = 200;
-  int ef_search = 64;
+  int ef_search = 128;  // docs/performance.md: recall@10 0.85 at 64, 0.96 at 128 (100k, embedding-like data)
 };
 
 class CollectionManager {
