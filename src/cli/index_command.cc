@@ -4,8 +4,8 @@
 // to DIR, metadata {"path": <that path>}. Upsert replaces, so re-running re-indexes. A collection
 // that does not exist is an error naming how to create it, unless --create is given (then it is
 // created with --model, default models.default_clip). Do not run it while a server holds the same
-// data dir: both would write the collection's log. Items added here are not in the server's in-memory
-// duplicate index (POST /v1/collections/{c}/duplicates) -- see docs/duplicates.md.
+// data dir: both would write the collection's log. Each image also gets its near-duplicate signature
+// (stored in iris.db), so POST /v1/collections/{c}/duplicates finds it -- see docs/duplicates.md.
 // A progress bar is drawn on a terminal; a summary line goes to stderr.
 // Exit status: 0 all indexed, 1 some files failed, 2 usage, 3 configuration (or the data dir/collection
 // cannot be opened).
@@ -16,20 +16,17 @@
 #include <sstream>
 
 #include "api/app_services.h"
+#include "api/collection_writer.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
 #include "cli/image_files.h"
 #include "cli/progress_bar.h"
 #include "core/logging.h"
-#include "image/image_decoder.h"
 
 namespace iris::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-// As the HTTP routes: decode at reduced size, keeping 4x the model's input size.
-constexpr int kShrinkMargin = 4;
 
 struct IndexAddArgs {
   std::string dir;
@@ -96,9 +93,6 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
   }
 
   const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
-  DecodeOptions decode;
-  decode.limits = {config->ingest.max_image_bytes, config->ingest.max_image_pixels};
-  decode.min_side = kShrinkMargin * std::max((*model)->preprocessing().width, (*model)->preprocessing().height);
   std::vector<std::pair<std::string, std::string>> failures;
   std::size_t indexed = 0;
   ProgressBar progress("index", files.size());
@@ -108,17 +102,14 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
     std::ifstream in(files[i], std::ios::binary);
     std::ostringstream bytes;
     bytes << in.rdbuf();
-    auto decoded = DecodeImage(bytes.str(), decode);
-    if (!decoded.ok()) {
-      failures.push_back({id, decoded.status().message()});
+    auto image = services->ingestor->FromUpload(bytes.str(), files[i].filename().string());
+    if (!image.ok()) {
+      failures.push_back({id, image.status().message()});
       continue;
     }
-    auto vector = (*model)->EmbedImage(decoded->image, /*normalize=*/true);
-    if (!vector.ok()) {
-      failures.push_back({id, vector.status().message()});
-      continue;
-    }
-    if (Status s = (*collection)->Upsert(id, *vector, {{"path", id}}); !s.ok()) {
+    // The same path as PUT /v1/collections/{c}/items/{id}: embedding, upsert, duplicate signature.
+    api::RequestContext stages;
+    if (Status s = api::UpsertImageItem(*services, **collection, id, **image, {{"path", id}}, stages); !s.ok()) {
       failures.push_back({id, s.message()});
       continue;
     }

@@ -180,6 +180,14 @@ TEST(IndexCliTest, AddsAFolderThatAServerThenServes) {
   auto hits = ParseJson(search->body)["hits"];
   ASSERT_EQ(hits.size(), 2u) << hits;  // the two others; a.jpg itself is excluded
   for (const auto& hit : hits) EXPECT_NE(hit["id"], "a.jpg");
+  // The CLI stored duplicate signatures too: the server finds a.jpg as a duplicate of its own photo.
+  httplib::MultipartFormDataItems upload = {{"file", ReadFileBytes(dresses[0]), "a.jpg", "image/jpeg"}};
+  auto dup = client->Post("/v1/collections/shop/duplicates", upload);
+  ASSERT_TRUE(dup && dup->status == 200) << (dup ? dup->body : "no reply");
+  auto found = ParseJson(dup->body);
+  EXPECT_EQ(found["indexed"], 3) << found;
+  ASSERT_GE(found["duplicates"].size(), 1u) << found;
+  EXPECT_EQ(found["duplicates"][0]["id"], "a.jpg") << found;
 }
 
 }  // namespace
