@@ -48,6 +48,23 @@ void AddModelMetrics(App& app, const std::shared_ptr<AppServices>& services) {
   });
 }
 
+void AddJobMetrics(App& app, const std::shared_ptr<AppServices>& services) {
+  std::weak_ptr<AppServices> weak = services;
+  app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
+    auto s = weak.lock();
+    if (!s || !s->jobs) return {};
+    auto counts = s->jobs->store().Count();
+    if (!counts.ok()) return {};
+    CollectedMetric jobs{"iris_jobs", "Background jobs by status", MetricType::kGauge, {}};
+    for (const auto& [status, n] : counts->jobs) jobs.samples.push_back({{{"status", status}}, static_cast<double>(n)});
+    return {jobs,
+            {"iris_job_items_pending",
+             "Items waiting in queued and running background jobs",
+             MetricType::kGauge,
+             {{{}, static_cast<double>(counts->pending_items)}}}};
+  });
+}
+
 }  // namespace
 
 Status RegisterServices(App& app) {
@@ -78,6 +95,7 @@ Status RegisterServices(App& app) {
   }
   AddCacheMetrics(app, services);
   AddModelMetrics(app, services);
+  AddJobMetrics(app, services);
 
   IRIS_RETURN_IF_ERROR(RegisterImageRoutes(app, services));
   IRIS_RETURN_IF_ERROR(RegisterEmbeddingRoutes(app, services));

@@ -352,6 +352,29 @@ Result<std::vector<JobView>> JobStore::List(int limit) {
   return jobs;
 }
 
+Result<JobStore::Counts> JobStore::Count() {
+  Counts counts;
+  for (JobStatus s :
+       {JobStatus::kQueued, JobStatus::kRunning, JobStatus::kSucceeded, JobStatus::kFailed, JobStatus::kCancelled}) {
+    counts.jobs[std::string(JobStatusName(s))] = 0;
+  }
+  IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& c) -> Status {
+    IRIS_ASSIGN_OR_RETURN(SqliteStatement select, c.Prepare("SELECT status, COUNT(*) FROM jobs GROUP BY status"));
+    while (true) {
+      IRIS_ASSIGN_OR_RETURN(bool row, select.Step());
+      if (!row) break;
+      counts.jobs[select.ColumnText(0)] = select.ColumnInt64(1);
+    }
+    IRIS_ASSIGN_OR_RETURN(counts.pending_items,
+                          QueryInt(c,
+                                   "SELECT COUNT(*) FROM job_items WHERE state = 'pending' AND task_id IN "
+                                   "(SELECT task_id FROM jobs WHERE status IN ('queued', 'running'))",
+                                   {}));
+    return Status::Ok();
+  }));
+  return counts;
+}
+
 Result<JobView> JobStore::RequestCancel(const std::string& task_id) {
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
     IRIS_ASSIGN_OR_RETURN(JobView job, LoadJob(c, task_id));

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -131,6 +132,13 @@ class JobStore {
   Result<std::vector<JobItemView>> Items(const std::string& task_id, std::int64_t offset, std::int64_t limit);
   // The most recently created jobs first, without their errors.
   Result<std::vector<JobView>> List(int limit);
+  // Number of jobs per status name (every status present, 0 when none) and of pending items over
+  // queued and running jobs (the backlog), for metrics.
+  struct Counts {
+    std::map<std::string, std::int64_t> jobs;
+    std::int64_t pending_items = 0;
+  };
+  Result<Counts> Count();
   // Asks a job to stop: a queued job (or one with nothing in flight) is cancelled at once; a
   // running one stops claiming items and becomes cancelled when its in-flight items end. Pending
   // items stay pending (progress shows how far it got). Returns the job afterwards. Cancelling a

@@ -165,6 +165,22 @@ TEST_F(JobStoreTest, AppendedItemsJoinTheJobOncePerAppendingItem) {
   EXPECT_EQ(job.done, 3);
 }
 
+TEST_F(JobStoreTest, CountsJobsPerStatusAndTheBacklog) {
+  CreateOrDie({"a", "b"});
+  CreateOrDie({});
+  auto counts = store_->Count();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  EXPECT_EQ(counts->jobs.at("queued"), 1);
+  EXPECT_EQ(counts->jobs.at("succeeded"), 1);
+  EXPECT_EQ(counts->jobs.at("failed"), 0);
+  EXPECT_EQ(counts->pending_items, 2);
+  ClaimedItem a = ClaimOrDie("r1", 1000);
+  ASSERT_TRUE(store_->Complete("r1", a, {ItemOutcome::Kind::kDone, "", nullptr, 0}).ok());
+  counts = store_->Count();
+  EXPECT_EQ(counts->jobs.at("running"), 1);
+  EXPECT_EQ(counts->pending_items, 1);
+}
+
 TEST_F(JobStoreTest, AJobWhoseItemsAllFailEndsFailed) {
   const std::string id = CreateOrDie({"a"});
   ClaimedItem a = ClaimOrDie("r1", 0);

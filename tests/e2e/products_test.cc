@@ -213,6 +213,12 @@ TEST(ProductsE2eTest, GenerateAllPagesThroughTheCatalogAndRetriesTransientFailur
   EXPECT_EQ(task["progress"]["done"], 7);
   EXPECT_EQ(catalog.ImageRequests(5), before + 1);
   EXPECT_EQ(Ok(Request(*client, "GET", "/embeddings/count"), "count")["count"], 7);
+
+  auto metrics = client->Get("/metrics");
+  ASSERT_TRUE(metrics && metrics->status == 200);
+  EXPECT_EQ(MetricValue(metrics->body, "iris_jobs{status=\"succeeded\"}"), std::optional<double>(3));
+  EXPECT_EQ(MetricValue(metrics->body, "iris_jobs{status=\"queued\"}"), std::optional<double>(0));
+  EXPECT_EQ(MetricValue(metrics->body, "iris_job_items_pending"), std::optional<double>(0));
 }
 
 TEST(ProductsE2eTest, BadInputGetsAClearJsonError) {
