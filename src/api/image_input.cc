@@ -1,5 +1,6 @@
 #include "api/image_input.h"
 
+#include <charconv>
 #include <chrono>
 
 namespace iris::api {
@@ -38,6 +39,19 @@ std::optional<std::string> RequestSetting(const httplib::Request& req, const nlo
     return v.dump();
   }
   return std::nullopt;
+}
+
+Result<long long> IntSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
+                             long long default_value, long long min, long long max) {
+  auto text = RequestSetting(req, body, name);
+  if (!text) return default_value;
+  long long value = 0;
+  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
+    return Unprocessable("'" + name + "' must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
+                         "]");
+  }
+  return value;
 }
 
 Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,

@@ -34,6 +34,10 @@ Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& re
 std::optional<std::string> RequestSetting(const httplib::Request& req, const nlohmann::json& body,
                                           const std::string& name);
 
+// An integer in [min, max]; anything else is Unprocessable naming the setting and the range.
+Result<long long> IntSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
+                             long long default_value, long long min, long long max);
+
 // "true"/"false"/"1"/"0" (JSON booleans too); anything else is Unprocessable naming the setting.
 Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
                          bool default_value);

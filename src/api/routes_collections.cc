@@ -86,19 +86,6 @@ Result<nlohmann::json> JsonObjectSetting(const httplib::Request& req, const nloh
   return parsed;
 }
 
-Result<long long> IntSetting(const httplib::Request& req, const nlohmann::json& body, const std::string& name,
-                             long long default_value, long long min, long long max) {
-  auto text = RequestSetting(req, body, name);
-  if (!text) return default_value;
-  long long value = 0;
-  auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (error != std::errc() || end != text->data() + text->size() || value < min || value > max) {
-    return Unprocessable("'" + name + "' must be an integer in [" + std::to_string(min) + ", " + std::to_string(max) +
-                         "]");
-  }
-  return value;
-}
-
 Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlohmann::json& body,
                                           const std::string& name) {
   auto text = RequestSetting(req, body, name);

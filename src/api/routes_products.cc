@@ -28,6 +28,8 @@
 namespace iris::api {
 namespace {
 
+const nlohmann::json kNoBody = nlohmann::json::object();  // these settings come from the query
+
 constexpr int kDefaultTopN = 10;
 constexpr std::size_t kMaxBatchProducts = 10'000;
 constexpr int kMaxPageSize = 1000;
@@ -37,19 +39,6 @@ Result<std::string> PathProductId(RequestContext& ctx) {
   Status valid = ValidateProductId(id);
   if (!valid.ok()) return Unprocessable(valid.message());
   return id;
-}
-
-Result<long long> IntParam(const httplib::Request& req, const char* name, long long default_value, long long min,
-                           long long max) {
-  if (!req.has_param(name)) return default_value;
-  const std::string text = req.get_param_value(name);
-  long long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return Unprocessable(std::string("'") + name + "' must be an integer in [" + std::to_string(min) + ", " +
-                         std::to_string(max) + "]");
-  }
-  return value;
 }
 
 Result<std::optional<float>> ScoreThreshold(const httplib::Request& req) {
@@ -152,9 +141,9 @@ Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request
 }
 
 Result<HttpResponse> GenerateAll(AppServices& services, const httplib::Request& req) {
-  IRIS_ASSIGN_OR_RETURN(long long start_page, IntParam(req, "start_page", 1, 1, 1'000'000'000));
+  IRIS_ASSIGN_OR_RETURN(long long start_page, IntSetting(req, kNoBody, "start_page", 1, 1, 1'000'000'000));
   IRIS_ASSIGN_OR_RETURN(long long batch_size,
-                        IntParam(req, "batch_size", services.products_config.page_size, 1, kMaxPageSize));
+                        IntSetting(req, kNoBody, "batch_size", services.products_config.page_size, 1, kMaxPageSize));
   if (!services.products->has_list()) {
     return FailedPrecondition("products.list_url is not configured: generate-all pages through it");
   }
@@ -168,7 +157,7 @@ Result<HttpResponse> GenerateAll(AppServices& services, const httplib::Request& 
 
 Result<HttpResponse> SimilarToProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
-  IRIS_ASSIGN_OR_RETURN(long long top_n, IntParam(req, "top_n", kDefaultTopN, 1, kMaxTopN));
+  IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
   auto collection = ProductCollection(services, /*create=*/false);
   if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
@@ -187,7 +176,7 @@ Result<HttpResponse> SimilarToProduct(AppServices& services, const httplib::Requ
 }
 
 Result<HttpResponse> SimilarToUpload(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(long long top_n, IntParam(req, "top_n", kDefaultTopN, 1, kMaxTopN));
+  IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
   auto collection = ProductCollection(services, /*create=*/false);
@@ -260,8 +249,8 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Returns(200, "Ids", "application/json",
                    {{"type", "object"}, {"properties", {{"products", {{"type", "array"}}}}}}),
       [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(long long offset, IntParam(req, "offset", 0, 0, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(long long limit, IntParam(req, "limit", -1, 1, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", -1, 1, 1'000'000'000'000LL));
         auto collection = ProductCollection(*services, /*create=*/false);
         if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
         std::vector<std::string> ids;

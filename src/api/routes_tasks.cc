@@ -6,23 +6,13 @@
 // Unknown task ids are 404.
 #include <charconv>
 
+#include "api/image_input.h"
 #include "api/routes.h"
 
 namespace iris::api {
 namespace {
 
-Result<long long> QueryInt(const httplib::Request& req, const char* name, long long default_value, long long min,
-                           long long max) {
-  if (!req.has_param(name)) return default_value;
-  const std::string text = req.get_param_value(name);
-  long long value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() || value < min || value > max) {
-    return Unprocessable(std::string("'") + name + "' must be an integer in [" + std::to_string(min) + ", " +
-                         std::to_string(max) + "]");
-  }
-  return value;
-}
+const nlohmann::json kNoBody = nlohmann::json::object();  // these settings come from the query
 
 nlohmann::json TaskSchema() {
   return {{"type", "object"},
@@ -63,7 +53,7 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Returns(200, "Jobs (without their item errors)", "application/json",
                    {{"type", "object"}, {"properties", {{"tasks", {{"type", "array"}, {"items", task_schema}}}}}}),
       [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(long long limit, QueryInt(req, "limit", 20, 1, 100));
+        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 20, 1, 100));
         IRIS_ASSIGN_OR_RETURN(auto jobs, services->jobs->store().List(static_cast<int>(limit)));
         nlohmann::json list = nlohmann::json::array();
         for (const JobView& job : jobs) list.push_back(job.ToJson());
@@ -120,8 +110,8 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
                             {"result", {{"description", "what the item produced (JSON), when done"}}}}}}}}}}}}),
       [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
         const std::string task_id = ctx.PathParam("task_id");
-        IRIS_ASSIGN_OR_RETURN(long long offset, QueryInt(req, "offset", 0, 0, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(long long limit, QueryInt(req, "limit", 100, 1, 1000));
+        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
+        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 100, 1, 1000));
         IRIS_RETURN_IF_ERROR(services->jobs->store().Get(task_id, 0).status());  // 404 for an unknown job
         IRIS_ASSIGN_OR_RETURN(auto items, services->jobs->store().Items(task_id, offset, limit));
         nlohmann::json list = nlohmann::json::array();

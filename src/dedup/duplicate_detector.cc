@@ -28,37 +28,11 @@ std::string Format(const char* fmt, double a, double b = 0, double c = 0, double
 // transforms), so CheckStored needs no image.
 LumaPlane Dihedral(const LumaPlane& plane, Orientation orientation) {
   const int w = plane.width, h = plane.height;
-  const bool swap = orientation == Orientation::kRotate90 || orientation == Orientation::kRotate270 ||
-                    orientation == Orientation::kTranspose || orientation == Orientation::kTransverse;
+  const bool swap = SwapsAxes(orientation);
   LumaPlane out{swap ? h : w, swap ? w : h, std::vector<float>(plane.values.size())};
   for (int y = 0; y < out.height; ++y) {
     for (int x = 0; x < out.width; ++x) {
-      int sx = x, sy = y;  // source pixel of output (x, y)
-      switch (orientation) {
-        case Orientation::kIdentity:
-          break;
-        case Orientation::kRotate90:
-          sx = y, sy = h - 1 - x;
-          break;
-        case Orientation::kRotate180:
-          sx = w - 1 - x, sy = h - 1 - y;
-          break;
-        case Orientation::kRotate270:
-          sx = w - 1 - y, sy = x;
-          break;
-        case Orientation::kFlipHorizontal:
-          sx = w - 1 - x;
-          break;
-        case Orientation::kTranspose:
-          sx = y, sy = x;
-          break;
-        case Orientation::kFlipVertical:
-          sy = h - 1 - y;
-          break;
-        case Orientation::kTransverse:
-          sx = w - 1 - y, sy = h - 1 - x;
-          break;
-      }
+      const auto [sx, sy] = DihedralSource(orientation, x, y, w, h);
       out.values[static_cast<std::size_t>(y) * out.width + x] = plane.at(sx, sy);
     }
   }

@@ -96,40 +96,41 @@ std::string_view OrientationName(Orientation orientation) {
   return "?";
 }
 
+bool SwapsAxes(Orientation orientation) {
+  return orientation == Orientation::kRotate90 || orientation == Orientation::kRotate270 ||
+         orientation == Orientation::kTranspose || orientation == Orientation::kTransverse;
+}
+
+std::pair<int, int> DihedralSource(Orientation orientation, int x, int y, int w, int h) {
+  switch (orientation) {
+    case Orientation::kIdentity:
+      return {x, y};
+    case Orientation::kRotate90:
+      return {y, h - 1 - x};
+    case Orientation::kRotate180:
+      return {w - 1 - x, h - 1 - y};
+    case Orientation::kRotate270:
+      return {w - 1 - y, x};
+    case Orientation::kFlipHorizontal:
+      return {w - 1 - x, y};
+    case Orientation::kTranspose:
+      return {y, x};
+    case Orientation::kFlipVertical:
+      return {x, h - 1 - y};
+    case Orientation::kTransverse:
+      return {w - 1 - y, h - 1 - x};
+  }
+  return {x, y};
+}
+
 RgbImage Dihedral(const RgbImage& image, Orientation orientation) {
   const int w = image.width, h = image.height;
-  const bool swap = orientation == Orientation::kRotate90 || orientation == Orientation::kRotate270 ||
-                    orientation == Orientation::kTranspose || orientation == Orientation::kTransverse;
+  const bool swap = SwapsAxes(orientation);
   RgbImage out{swap ? h : w, swap ? w : h, std::vector<std::uint8_t>(image.pixels.size())};
   for (int y = 0; y < out.height; ++y) {
     std::uint8_t* dst = out.row(y);
     for (int x = 0; x < out.width; ++x) {
-      int sx = x, sy = y;  // source pixel of output (x, y)
-      switch (orientation) {
-        case Orientation::kIdentity:
-          break;
-        case Orientation::kRotate90:
-          sx = y, sy = h - 1 - x;
-          break;
-        case Orientation::kRotate180:
-          sx = w - 1 - x, sy = h - 1 - y;
-          break;
-        case Orientation::kRotate270:
-          sx = w - 1 - y, sy = x;
-          break;
-        case Orientation::kFlipHorizontal:
-          sx = w - 1 - x;
-          break;
-        case Orientation::kTranspose:
-          sx = y, sy = x;
-          break;
-        case Orientation::kFlipVertical:
-          sy = h - 1 - y;
-          break;
-        case Orientation::kTransverse:
-          sx = w - 1 - y, sy = h - 1 - x;
-          break;
-      }
+      const auto [sx, sy] = DihedralSource(orientation, x, y, w, h);
       const std::uint8_t* src = image.row(sy) + 3 * static_cast<std::size_t>(sx);
       dst[3 * x] = src[0];
       dst[3 * x + 1] = src[1];

@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 #include "core/result.h"
 #include "image/rgb_image.h"
@@ -49,6 +50,10 @@ inline constexpr std::array<Orientation, 8> kAllOrientations = {
     Orientation::kIdentity,       Orientation::kRotate90,  Orientation::kRotate180,    Orientation::kRotate270,
     Orientation::kFlipHorizontal, Orientation::kTranspose, Orientation::kFlipVertical, Orientation::kTransverse};
 std::string_view OrientationName(Orientation orientation);  // "identity", "rot90", "flip_h", ...
+// Whether `orientation` swaps width and height (the quarter turns and the two diagonal mirrors).
+bool SwapsAxes(Orientation orientation);
+// The source pixel (of a w x h image) that lands at (x, y) of the image turned into `orientation`.
+std::pair<int, int> DihedralSource(Orientation orientation, int x, int y, int w, int h);
 
 // `image` turned into `orientation`.
 RgbImage Dihedral(const RgbImage& image, Orientation orientation);
