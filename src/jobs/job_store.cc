@@ -143,6 +143,25 @@ Status SettleJob(SqliteConnection& c, const std::string& task_id, bool requeue) 
               {Arg(final_status), Arg(error), Arg(DumpJson(summary)), Arg(task_id)});
 }
 
+// Inserts `items` as rows first_seq, first_seq + 1, ... of the job, in `state` (pending, or done with one
+// attempt for work recorded after the fact).
+Status InsertItems(SqliteConnection& c, const std::string& task_id, std::int64_t first_seq,
+                   const std::vector<std::string>& items, bool done) {
+  IRIS_ASSIGN_OR_RETURN(
+      SqliteStatement insert,
+      c.Prepare(done ? "INSERT INTO job_items(task_id, seq, item, state, attempts) "
+                       "VALUES (?, ?, ?, 'done', 1)"
+                     : "INSERT INTO job_items(task_id, seq, item, state) VALUES (?, ?, ?, 'pending')"));
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    IRIS_RETURN_IF_ERROR(insert.Reset());
+    IRIS_RETURN_IF_ERROR(insert.BindText(1, task_id));
+    IRIS_RETURN_IF_ERROR(insert.BindInt64(2, first_seq + static_cast<std::int64_t>(i)));
+    IRIS_RETURN_IF_ERROR(insert.BindText(3, items[i]));
+    IRIS_RETURN_IF_ERROR(insert.Run());
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string_view JobStatusName(JobStatus status) {
@@ -213,15 +232,7 @@ Result<std::string> JobStore::Create(const NewJob& job) {
                     "VALUES (?, ?, ?, 'queued', ?, ") +
             kNow + ")",
         {Arg(task_id), Arg(job.kind), Arg(DumpJson(job.params)), Arg(static_cast<std::int64_t>(job.items.size()))}));
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement insert,
-                          c.Prepare("INSERT INTO job_items(task_id, seq, item, state) VALUES (?, ?, ?, 'pending')"));
-    for (std::size_t i = 0; i < job.items.size(); ++i) {
-      IRIS_RETURN_IF_ERROR(insert.Reset());
-      IRIS_RETURN_IF_ERROR(insert.BindText(1, task_id));
-      IRIS_RETURN_IF_ERROR(insert.BindInt64(2, static_cast<std::int64_t>(i)));
-      IRIS_RETURN_IF_ERROR(insert.BindText(3, job.items[i]));
-      IRIS_RETURN_IF_ERROR(insert.Run());
-    }
+    IRIS_RETURN_IF_ERROR(InsertItems(c, task_id, 0, job.items, /*done=*/false));
     return job.items.empty() ? SettleJob(c, task_id, false) : Status::Ok();
   }));
   return task_id;
@@ -239,16 +250,7 @@ Result<std::string> JobStore::RecordFinished(const NewJob& job, const nlohmann::
                          "VALUES (?, ?, ?, 'succeeded', ?, ?, ?, ") +
                  kNow + ", " + kNow + ", " + kNow + ")",
              {Arg(task_id), Arg(job.kind), Arg(DumpJson(job.params)), Arg(total), Arg(total), Arg(DumpJson(result))}));
-    IRIS_ASSIGN_OR_RETURN(
-        SqliteStatement insert,
-        c.Prepare("INSERT INTO job_items(task_id, seq, item, state, attempts) VALUES (?, ?, ?, 'done', 1)"));
-    for (std::size_t i = 0; i < job.items.size(); ++i) {
-      IRIS_RETURN_IF_ERROR(insert.Reset());
-      IRIS_RETURN_IF_ERROR(insert.BindText(1, task_id));
-      IRIS_RETURN_IF_ERROR(insert.BindInt64(2, static_cast<std::int64_t>(i)));
-      IRIS_RETURN_IF_ERROR(insert.BindText(3, job.items[i]));
-      IRIS_RETURN_IF_ERROR(insert.Run());
-    }
+    IRIS_RETURN_IF_ERROR(InsertItems(c, task_id, 0, job.items, /*done=*/true));
     return Status::Ok();
   }));
   return task_id;
@@ -273,15 +275,7 @@ Result<bool> JobStore::AppendItems(const std::string& runner_id, const ClaimedIt
     IRIS_ASSIGN_OR_RETURN(
         std::int64_t next,
         QueryInt(c, "SELECT COALESCE(MAX(seq) + 1, 0) FROM job_items WHERE task_id = ?", {Arg(from.task_id)}));
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement insert,
-                          c.Prepare("INSERT INTO job_items(task_id, seq, item, state) VALUES (?, ?, ?, 'pending')"));
-    for (std::size_t i = 0; i < items.size(); ++i) {
-      IRIS_RETURN_IF_ERROR(insert.Reset());
-      IRIS_RETURN_IF_ERROR(insert.BindText(1, from.task_id));
-      IRIS_RETURN_IF_ERROR(insert.BindInt64(2, next + static_cast<std::int64_t>(i)));
-      IRIS_RETURN_IF_ERROR(insert.BindText(3, items[i]));
-      IRIS_RETURN_IF_ERROR(insert.Run());
-    }
+    IRIS_RETURN_IF_ERROR(InsertItems(c, from.task_id, next, items, /*done=*/false));
     const auto count = static_cast<std::int64_t>(items.size());
     IRIS_RETURN_IF_ERROR(Exec(c, "INSERT INTO job_expansions(task_id, seq, appended) VALUES (?, ?, ?)",
                               {Arg(from.task_id), Arg(from.index), Arg(count)}));
