@@ -286,6 +286,11 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     bool connection_closed = false;
     ok = process_request(stream, close, connection_closed, [&](httplib::Request& req) {
       // Headers are parsed: the request exists from here on.
+      // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3), as
+      // `curl -X POST URL` sends it; without this, httplib would wait for the client to close.
+      if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+        req.headers.emplace("Content-Length", "0");
+      }
       std::string client_id = req.get_header_value("X-Request-Id");
       exchange.context.set_request_id(IsValidRequestId(client_id) ? client_id : NewRequestId());
       stream.ArmBodyLimit(static_cast<std::size_t>(config_.max_body_bytes), &exchange.body_too_large);

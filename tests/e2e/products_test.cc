@@ -5,7 +5,11 @@
 // nearest neighbour with similarity ~1. Jobs are tested through restarts, including SIGKILL.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <set>
@@ -88,6 +92,26 @@ std::vector<nlohmann::json> SimilarIds(const nlohmann::json& body) {
   return ids;
 }
 
+// Sends `request` as it is on a fresh connection and returns what the server answered before
+// closing, or before `timeout` passed.
+std::string RawExchange(int port, const std::string& request, std::chrono::seconds timeout) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  timeval tv{static_cast<time_t>(timeout.count()), 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string reply;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      ::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+    char buffer[4096];
+    for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return reply;
+}
+
 TEST(ProductsE2eTest, TheSeedsCurlExamplesWorkAndSimilarityIsARealScore) {
   FakeCatalogServer catalog;
   catalog.AddProduct(20, Photo("dress", 0));
@@ -102,6 +126,17 @@ TEST(ProductsE2eTest, TheSeedsCurlExamplesWorkAndSimilarityIsARealScore) {
   EXPECT_EQ(Ok(Request(*client, "GET", "/embeddings/count"), "count")["count"], 0);
   EXPECT_EQ(Ok(Request(*client, "GET", "/embeddings/products"), "products")["products"], nlohmann::json::array());
   EXPECT_EQ(Request(*client, "GET", "/similar-products/20").first, 404);
+
+  // `curl -X POST URL` sends no Content-Length: the request has no body and is answered at once
+  // (it used to wait for the read timeout).
+  const auto started = std::chrono::steady_clock::now();
+  const std::string raw = RawExchange(server->port(),
+                                      "POST /embeddings/product/7 HTTP/1.1\r\nHost: localhost\r\n"
+                                      "Connection: close\r\n\r\n",
+                                      20s);
+  EXPECT_TRUE(raw.starts_with("HTTP/1.1 200")) << raw;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+  ASSERT_EQ(Request(*client, "DELETE", "/embeddings/product/7").first, 200);
 
   // curl -X POST /embeddings/product/20: done at once, still named by a task.
   auto stored = Ok(Request(*client, "POST", "/embeddings/product/20"), "POST product");
