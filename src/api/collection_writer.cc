@@ -12,36 +12,68 @@ constexpr int kDedupMinSide = 640;
 
 }  // namespace
 
-Result<std::shared_ptr<const ClipModel>> CollectionClip(AppServices& services, const DurableCollection& collection,
-                                                        RequestContext& ctx) {
+const std::string& CollectionEmbedder::name() const { return clip ? clip->name() : image_only->name(); }
+
+int CollectionEmbedder::dim() const { return clip ? clip->dim() : image_only->dim(); }
+
+int CollectionEmbedder::input_side() const {
+  const ImagePreprocessing& p = clip ? clip->preprocessing() : image_only->preprocessing();
+  return std::max(p.width, p.height);
+}
+
+BatchAnnouncement CollectionEmbedder::Announce() const {
+  return clip ? clip->AnnounceImages(1) : image_only->AnnounceImages(1);
+}
+
+Result<std::vector<float>> CollectionEmbedder::Embed(const RgbImage& image, BatchAnnouncement* announcement) const {
+  if (clip) return clip->EmbedImage(image, /*normalize=*/true, announcement);
+  const RgbImage* one[] = {&image};
+  IRIS_ASSIGN_OR_RETURN(auto embeddings, image_only->EmbedImages(one, /*normalize=*/true, announcement));
+  return std::move(embeddings.at(0));
+}
+
+Result<CollectionEmbedder> LoadCollectionEmbedder(AppServices& services, const std::string& model) {
+  CollectionEmbedder embedder;
+  const models::ModelSpec* spec = nullptr;
+  if (services.model_store) {
+    if (auto found = services.model_store->catalog().Find(model); found.ok()) spec = *found;
+  }
+  if (spec && (spec->family == models::ModelFamily::kDino || spec->family == models::ModelFamily::kResnet)) {
+    IRIS_ASSIGN_OR_RETURN(embedder.image_only, services.models->ImageEmbedder(model));
+  } else {
+    IRIS_ASSIGN_OR_RETURN(embedder.clip, services.models->Clip(model));
+  }
+  return embedder;
+}
+
+Result<CollectionEmbedder> EmbedderOf(AppServices& services, const DurableCollection& collection, RequestContext& ctx) {
   const auto& o = collection.options();
   if (o.model == kExternalModel) {
     return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
   }
-  std::shared_ptr<const ClipModel> model;
+  CollectionEmbedder embedder;
   {
     ScopedStage stage(ctx, "model_load");
-    IRIS_ASSIGN_OR_RETURN(model, services.models->Clip(o.model));
+    IRIS_ASSIGN_OR_RETURN(embedder, LoadCollectionEmbedder(services, o.model));
   }
-  if (model->dim() != o.index.dim) {
-    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(model->dim()) +
+  if (embedder.dim() != o.index.dim) {
+    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(embedder.dim()) +
                               ", the collection has " + std::to_string(o.index.dim));
   }
-  return model;
+  return embedder;
 }
 
 Result<std::vector<float>> EmbedForCollection(AppServices& services, const DurableCollection& collection,
                                               const IngestedImage& image, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto model, CollectionClip(services, collection, ctx));
-  BatchAnnouncement announcement = model->AnnounceImages(1);
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(services, collection, ctx));
+  BatchAnnouncement announcement = embedder.Announce();
   std::shared_ptr<const RgbImage> pixels;
   {
     ScopedStage stage(ctx, "decode");
-    const int min_side = kShrinkMargin * std::max(model->preprocessing().width, model->preprocessing().height);
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(min_side));
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(kShrinkMargin * embedder.input_side()));
   }
   ScopedStage stage(ctx, "inference");
-  return model->EmbedImage(*pixels, /*normalize=*/true, &announcement);
+  return embedder.Embed(*pixels, &announcement);
 }
 
 Result<std::shared_ptr<const RgbImage>> DedupPixels(const IngestedImage& image, RequestContext& ctx) {

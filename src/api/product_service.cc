@@ -10,11 +10,10 @@ Result<std::shared_ptr<DurableCollection>> ProductCollection(AppServices& servic
   if (existing.ok() || !create || existing.status().code() != StatusCode::kNotFound) return existing;
 
   const std::string& model_name = services.products_config.model;
-  auto model = services.models->Clip(model_name);
-  if (!model.ok()) return model.status();
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder model, LoadCollectionEmbedder(services, model_name));
   CollectionSpec spec;
-  spec.model = (*model)->name();
-  spec.dim = (*model)->dim();
+  spec.model = model.name();
+  spec.dim = model.dim();
   spec.metric = Metric::kCosine;
   auto created = services.collections->Create(name, spec);
   if (created.ok()) {

@@ -74,7 +74,7 @@ Result<HttpResponse> StartReindex(AppServices& services, RequestContext& ctx) {
   if (collection->options().model == kExternalModel) {
     return Unprocessable("collection '" + name + "' stores external vectors: there is nothing to re-embed");
   }
-  IRIS_RETURN_IF_ERROR(CollectionClip(services, *collection, ctx).status());  // the model must be installed
+  IRIS_RETURN_IF_ERROR(EmbedderOf(services, *collection, ctx).status());  // the model must be installed
   std::vector<std::string> ids = collection->index().ListIds(0, collection->index().size());
   IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->Submit({kReindexJob, {{"collection", name}}, ids}));
   return HttpResponse::Json(

@@ -109,7 +109,10 @@ Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollect
   if (text.empty() || text.size() > kMaxTextBytes) {
     return Unprocessable("'text' must have 1 to " + std::to_string(kMaxTextBytes) + " bytes");
   }
-  IRIS_ASSIGN_OR_RETURN(auto model, CollectionClip(services, collection, ctx));
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(services, collection, ctx));
+  if (!embedder.clip)
+    return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");
+  const auto& model = embedder.clip;
   if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
   ScopedStage stage(ctx, "inference");
   IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
@@ -151,13 +154,13 @@ Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Requ
     if (!dim) return Unprocessable("'dim' is required for a collection of external vectors");
     spec.dim = static_cast<int>(*dim);
   } else {
-    auto model = services.models->Clip(spec.model);
+    auto model = LoadCollectionEmbedder(services, spec.model);
     if (!model.ok()) {
       if (model.status().code() == StatusCode::kNotFound) return Unprocessable(model.status().message());
       return model.status();
     }
-    spec.model = (*model)->name();
-    spec.dim = (*model)->dim();
+    spec.model = model->name();
+    spec.dim = model->dim();
     if (dim && *dim != spec.dim) {
       return Unprocessable("model " + spec.model + " has dim " + std::to_string(spec.dim) + ", not " +
                            std::to_string(*dim));
@@ -318,8 +321,9 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/v1/collections")
           .Summary("Create a vector collection")
-          .Description("model: \"external\" (the caller sends vectors; dim required) or a CLIP model name "
-                       "(default models.default_clip; dim comes from the model). metric: cosine (default), "
+          .Description("model: \"external\" (the caller sends vectors; dim required), a CLIP model name "
+                       "(default models.default_clip), or an image-only embedder (resnet50, dinov2-small...: no "
+                       "text search); dim comes from the model. metric: cosine (default), "
                        "inner_product (ip) or l2. Name: [A-Za-z0-9_-]{1,64}. 409 if the name exists.")
           .Tag("collections")
           .Body("application/json",

@@ -40,11 +40,12 @@ Result<std::shared_ptr<DurableCollection>> OpenCollection(api::AppServices& serv
                                                           const IndexAddArgs& args) {
   auto existing = services.collections->Get(args.collection);
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound || !args.create) return existing;
-  IRIS_ASSIGN_OR_RETURN(auto model,
-                        services.models->Clip(args.model.empty() ? config.models.default_clip : args.model));
+  IRIS_ASSIGN_OR_RETURN(
+      api::CollectionEmbedder model,
+      api::LoadCollectionEmbedder(services, args.model.empty() ? config.models.default_clip : args.model));
   CollectionSpec spec;
-  spec.model = model->name();
-  spec.dim = model->dim();
+  spec.model = model.name();
+  spec.dim = model.dim();
   return services.collections->Create(args.collection, spec);
 }
 
@@ -78,15 +79,9 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
     services->Close();
     return kExitConfig;
   }
-  const std::string model_name = (*collection)->options().model;
-  auto model = model_name == "external" ? Result<std::shared_ptr<const ClipModel>>(FailedPrecondition(
-                                              "collection '" + args.collection + "' stores external vectors"))
-                                        : services->models->Clip(model_name);
-  if (model.ok() && (*model)->dim() != (*collection)->options().index.dim) {
-    model = FailedPrecondition("model " + model_name + " has dim " + std::to_string((*model)->dim()) +
-                               ", the collection has " + std::to_string((*collection)->options().index.dim));
-  }
-  if (!model.ok()) {
+  // The model must be installed (and match the collection) before any file is read.
+  api::RequestContext setup;
+  if (auto model = api::EmbedderOf(*services, **collection, setup); !model.ok()) {
     std::cerr << "iris index add: " << model.status().message() << "\n";
     services->Close();
     return kExitConfig;

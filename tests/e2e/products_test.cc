@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -411,6 +412,40 @@ TEST(ProductsE2eTest, DuplicateSignaturesSurviveARestartAndAScanGroupsCopies) {
   std::tie(status, found) = Upload(*client2, "/v1/collections/products/duplicates", Photo("dress", 2), "file");
   EXPECT_EQ(found["indexed"], 3);
   EXPECT_EQ(found["duplicates"].size(), 1u) << found.dump();
+}
+
+TEST(ProductsE2eTest, AResNetCollectionLikeTheSeedsWorksWithoutTextSearch) {
+  // The seed embedded products with ResNet50: products.model may name an image-only embedder. The
+  // test installs a tiny ResNet-shaped ONNX export (tests/fixtures) under the catalog name resnet50.
+  TempDir root;
+  const std::filesystem::path mirror = root.path() / "mirror", models = root.path() / "models";
+  std::filesystem::create_directories(mirror / "resnet50");
+  std::filesystem::copy_file(SourceDir() / "tests/fixtures/resnet_tiny.onnx", mirror / "resnet50/model.onnx");
+  auto pulled = RunCommand(IrisBinary() + " models pull resnet50 --allow-unverified --models-dir " + models.string() +
+                           " --model-mirror " + mirror.string());
+  ASSERT_EQ(pulled.exit_code, 0) << pulled.output;
+
+  FakeCatalogServer catalog;
+  catalog.AddProduct(1, Photo("skirt", 0));
+  catalog.AddProduct(2, Photo("skirt", 0));  // the same photo
+  catalog.AddProduct(3, Photo("shoes", 0));
+  auto server = ServerProcess::Start(
+      ServeWith(ServeArgs(catalog, {"--products-model", "resnet50", "--models-dir", models.string()})));
+  auto client = server->Client();
+  auto task = WaitForTask(
+      *client,
+      Ok(Request(*client, "POST", "/embeddings/generate-batch", R"({"product_ids": [1, 2, 3]})"), "b")["task_id"]);
+  ASSERT_EQ(task["status"], "succeeded") << task.dump();
+  EXPECT_EQ(task["errors"].size(), 0u) << task.dump();
+  auto described = Ok(Request(*client, "GET", "/v1/collections/products"), "describe");
+  EXPECT_EQ(described["model"], "resnet50");
+  auto similar = Ok(Request(*client, "GET", "/similar-products/1"), "similar");
+  ASSERT_EQ(similar["similar_products"].size(), 2u) << similar.dump();
+  EXPECT_EQ(similar["similar_products"][0]["id"], 2);
+  EXPECT_GT(similar["similar_products"][0]["similarity_score"].get<double>(), 0.999);
+  auto [status, reply] = Request(*client, "POST", "/v1/collections/products/search", R"({"text": "a skirt"})");
+  EXPECT_EQ(status, 422) << reply.dump();
+  EXPECT_NE(reply["detail"].get<std::string>().find("images only"), std::string::npos) << reply.dump();
 }
 
 }  // namespace
