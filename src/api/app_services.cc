@@ -40,6 +40,7 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   job_options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(config.jobs.lease_s * 1000));
   job_options.heartbeat_interval =
       std::min(job_options.heartbeat_interval, std::chrono::milliseconds(job_options.lease.count() / 3 + 1));
+  job_options.retention = std::chrono::seconds(static_cast<std::int64_t>(config.jobs.retention_days * 86400));
   services->jobs = std::make_unique<JobRunner>(*services->database, job_options);
   auto products = ProductCatalog::Create(config.products, config.ingest);
   if (!products.ok()) return products.status();

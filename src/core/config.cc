@@ -212,6 +212,8 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(jobs.backoff_max_ms)),
       MakeOption("jobs.lease_s", "--job-lease", "seconds of silence after which a job process is presumed dead",
                  IRIS_FIELD(jobs.lease_s)),
+      MakeOption("jobs.retention_days", "--job-retention-days", "days ended jobs are kept (0: forever)",
+                 IRIS_FIELD(jobs.retention_days)),
       MakeOption("products.collection", "--products-collection", "collection behind the /embeddings product routes",
                  IRIS_FIELD(products.collection)),
       MakeOption("products.model", "--products-model", "embedding model of the product collection",
@@ -323,6 +325,7 @@ Status ValidateConfig(const Config& c) {
   if (c.jobs.backoff_initial_ms < 0 || c.jobs.backoff_max_ms < c.jobs.backoff_initial_ms)
     return InvalidArgument("jobs.backoff_initial_ms must be >= 0 and <= jobs.backoff_max_ms");
   if (c.jobs.lease_s <= 0) return InvalidArgument("jobs.lease_s must be > 0");
+  if (c.jobs.retention_days < 0) return InvalidArgument("jobs.retention_days must be >= 0");
   if (c.products.page_size < 1 || c.products.page_size > 1000)
     return InvalidArgument("products.page_size must be within 1..1000");
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");

@@ -98,6 +98,7 @@ struct JobsConfig {
   int backoff_initial_ms = 1000;  // first retry delay (doubles per attempt, with jitter)
   int backoff_max_ms = 60000;     // longest retry delay
   double lease_s = 15;            // a process silent this long is presumed dead; its items run again
+  double retention_days = 30;     // ended jobs older than this are deleted (0: kept forever)
 };
 
 // The seed's product routes (/embeddings/..., /similar-products/...) on one default collection.

@@ -41,6 +41,7 @@ Status JobRunner::Start() {
   auto recovered = store_.RecoverDeadRunners(runner_id_, NowMs(), options_.lease.count(), options_.max_recoveries);
   if (!recovered.ok()) return recovered.status();
   if (*recovered > 0) LogInfo("jobs.recovered_items", {{"items", *recovered}});
+  Purge();
   started_ = true;
   stopping_ = false;
   const int workers = std::max(1, options_.workers);
@@ -102,8 +103,23 @@ void JobRunner::WorkerLoop() {
   }
 }
 
+void JobRunner::Purge() {
+  if (options_.retention.count() <= 0) return;
+  auto purged = store_.PurgeFinished(static_cast<double>(options_.retention.count()));
+  if (!purged.ok()) {
+    LogWarn("jobs.purge_failed", {{"error", purged.status().ToString()}});
+  } else if (*purged > 0) {
+    LogInfo("jobs.purged", {{"jobs", *purged}, {"retention_s", options_.retention.count()}});
+  }
+}
+
 void JobRunner::HeartbeatLoop() {
+  auto last_purge = std::chrono::steady_clock::now();
   while (!stopping_) {
+    if (std::chrono::steady_clock::now() - last_purge > std::chrono::hours(1)) {
+      Purge();
+      last_purge = std::chrono::steady_clock::now();
+    }
     {
       std::unique_lock<std::mutex> lock(mutex_);
       wake_.wait_for(lock, options_.heartbeat_interval, [&] { return stopping_.load(); });

@@ -61,6 +61,8 @@ struct JobRunnerOptions {
   std::chrono::milliseconds heartbeat_interval{2000};
   std::chrono::milliseconds lease{15000};  // a runner silent this long is presumed dead
   int max_recoveries = 3;                  // crashes tolerated per job before it is failed
+  // Ended jobs older than this are deleted (at Start, then hourly); zero keeps them forever.
+  std::chrono::seconds retention{30 * 24 * 3600};
 };
 
 struct JobItemContext {
@@ -112,6 +114,7 @@ class JobRunner {
  private:
   void WorkerLoop();
   void HeartbeatLoop();
+  void Purge();
   void Process(const ClaimedItem& claimed);
   std::chrono::milliseconds Backoff(int attempt);
   void WaitForWork(std::chrono::milliseconds max_wait);

@@ -369,6 +369,21 @@ Result<JobStore::Counts> JobStore::Count() {
   return counts;
 }
 
+Result<std::int64_t> JobStore::PurgeFinished(double older_than_s) {
+  std::int64_t deleted = 0;
+  const std::string modifier = std::string("-").append(std::to_string(std::max(0.0, older_than_s))).append(" seconds");
+  IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
+    // job_items and job_expansions go with their job (ON DELETE CASCADE; foreign keys are on).
+    IRIS_RETURN_IF_ERROR(Exec(c,
+                              "DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND "
+                              "finished_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
+                              {Arg(modifier)}));
+    IRIS_ASSIGN_OR_RETURN(deleted, QueryInt(c, "SELECT changes()", {}));
+    return Status::Ok();
+  }));
+  return deleted;
+}
+
 Result<JobView> JobStore::RequestCancel(const std::string& task_id) {
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
     IRIS_ASSIGN_OR_RETURN(JobView job, LoadJob(c, task_id));

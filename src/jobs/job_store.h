@@ -139,6 +139,9 @@ class JobStore {
     std::int64_t pending_items = 0;
   };
   Result<Counts> Count();
+  // Deletes the jobs that ended (succeeded, failed, cancelled) more than older_than_s seconds ago,
+  // with their items. Queued and running jobs are never touched. Returns how many were deleted.
+  Result<std::int64_t> PurgeFinished(double older_than_s);
   // Asks a job to stop: a queued job (or one with nothing in flight) is cancelled at once; a
   // running one stops claiming items and becomes cancelled when its in-flight items end. Pending
   // items stay pending (progress shows how far it got). Returns the job afterwards. Cancelling a

@@ -4,6 +4,7 @@
 
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "support/temp_dir.h"
 
@@ -179,6 +180,23 @@ TEST_F(JobStoreTest, CountsJobsPerStatusAndTheBacklog) {
   counts = store_->Count();
   EXPECT_EQ(counts->jobs.at("running"), 1);
   EXPECT_EQ(counts->pending_items, 1);
+}
+
+TEST_F(JobStoreTest, PurgeDeletesOnlyJobsThatEndedLongEnoughAgo) {
+  const std::string done = CreateOrDie({});  // succeeded at once
+  const std::string queued = CreateOrDie({"a"});
+  auto kept = store_->PurgeFinished(3600);
+  ASSERT_TRUE(kept.ok()) << kept.status().ToString();
+  EXPECT_EQ(*kept, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  auto purged = store_->PurgeFinished(0.001);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_EQ(store_->Get(done).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(GetOrDie(queued).status, JobStatus::kQueued);
+  auto items = store_->Items(queued, 0, 10);
+  ASSERT_TRUE(items.ok());
+  EXPECT_EQ(items->size(), 1u);
 }
 
 TEST_F(JobStoreTest, AJobWhoseItemsAllFailEndsFailed) {
