@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/hash.h"
+#include "index/raw_fields.h"
 
 namespace iris {
 namespace {
@@ -17,20 +18,6 @@ namespace {
 constexpr char kMagic[8] = {'I', 'R', 'I', 'S', 'H', 'N', 'S', 'W'};
 constexpr size_t kHeaderSize = 64;
 constexpr size_t kChecksumSize = 64;
-
-template <typename T>
-void Append(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-T ReadAt(const std::string& in, size_t offset) {
-  T value;
-  std::memcpy(&value, in.data() + offset, sizeof(T));
-  return value;
-}
 
 Status Corrupt(const std::filesystem::path& path, const std::string& why) {
   return FailedPrecondition("collection file " + path.string() + " is corrupt or truncated: " + why);
@@ -72,16 +59,16 @@ Status WriteCollectionFile(const std::filesystem::path& path, const CollectionFi
   std::string bytes;
   bytes.reserve(kHeaderSize + contents.catalog_json.size() + contents.index_bytes.size() + kChecksumSize);
   bytes.append(kMagic, sizeof(kMagic));
-  Append<std::uint32_t>(bytes, kCollectionFileVersion);
-  Append<std::uint32_t>(bytes, contents.dim);
-  Append<std::uint32_t>(bytes, contents.metric);
-  Append<std::uint32_t>(bytes, contents.m);
-  Append<std::uint32_t>(bytes, contents.ef_construction);
-  Append<std::uint32_t>(bytes, contents.ef_search);
-  Append<std::uint64_t>(bytes, contents.item_count);
-  Append<std::uint64_t>(bytes, contents.next_label);
-  Append<std::uint64_t>(bytes, contents.catalog_json.size());
-  Append<std::uint64_t>(bytes, contents.index_bytes.size());
+  AppendRaw<std::uint32_t>(bytes, kCollectionFileVersion);
+  AppendRaw<std::uint32_t>(bytes, contents.dim);
+  AppendRaw<std::uint32_t>(bytes, contents.metric);
+  AppendRaw<std::uint32_t>(bytes, contents.m);
+  AppendRaw<std::uint32_t>(bytes, contents.ef_construction);
+  AppendRaw<std::uint32_t>(bytes, contents.ef_search);
+  AppendRaw<std::uint64_t>(bytes, contents.item_count);
+  AppendRaw<std::uint64_t>(bytes, contents.next_label);
+  AppendRaw<std::uint64_t>(bytes, contents.catalog_json.size());
+  AppendRaw<std::uint64_t>(bytes, contents.index_bytes.size());
   bytes += contents.catalog_json;
   bytes += contents.index_bytes;
   bytes += Sha256Hex(bytes);
@@ -115,13 +102,13 @@ Result<CollectionFileContents> ReadCollectionFile(const std::filesystem::path& p
 
   if (bytes.size() < kHeaderSize + kChecksumSize) return Corrupt(path, "shorter than the header");
   if (std::memcmp(bytes.data(), kMagic, sizeof(kMagic)) != 0) return Corrupt(path, "bad magic (not an Iris HNSW file)");
-  const auto version = ReadAt<std::uint32_t>(bytes, 8);
+  const auto version = ReadRaw<std::uint32_t>(bytes, 8);
   if (version != kCollectionFileVersion) {
     return FailedPrecondition("collection file " + path.string() + " has format version " + std::to_string(version) +
                               ", this build reads version " + std::to_string(kCollectionFileVersion));
   }
-  const auto catalog_size = ReadAt<std::uint64_t>(bytes, 48);
-  const auto index_size = ReadAt<std::uint64_t>(bytes, 56);
+  const auto catalog_size = ReadRaw<std::uint64_t>(bytes, 48);
+  const auto index_size = ReadRaw<std::uint64_t>(bytes, 56);
   const std::uint64_t payload_room = bytes.size() - kHeaderSize - kChecksumSize;
   if (catalog_size > payload_room || index_size != payload_room - catalog_size) {
     return Corrupt(path, "section lengths do not match the file size");
@@ -132,13 +119,13 @@ Result<CollectionFileContents> ReadCollectionFile(const std::filesystem::path& p
   }
 
   CollectionFileContents contents;
-  contents.dim = ReadAt<std::uint32_t>(bytes, 12);
-  contents.metric = ReadAt<std::uint32_t>(bytes, 16);
-  contents.m = ReadAt<std::uint32_t>(bytes, 20);
-  contents.ef_construction = ReadAt<std::uint32_t>(bytes, 24);
-  contents.ef_search = ReadAt<std::uint32_t>(bytes, 28);
-  contents.item_count = ReadAt<std::uint64_t>(bytes, 32);
-  contents.next_label = ReadAt<std::uint64_t>(bytes, 40);
+  contents.dim = ReadRaw<std::uint32_t>(bytes, 12);
+  contents.metric = ReadRaw<std::uint32_t>(bytes, 16);
+  contents.m = ReadRaw<std::uint32_t>(bytes, 20);
+  contents.ef_construction = ReadRaw<std::uint32_t>(bytes, 24);
+  contents.ef_search = ReadRaw<std::uint32_t>(bytes, 28);
+  contents.item_count = ReadRaw<std::uint64_t>(bytes, 32);
+  contents.next_label = ReadRaw<std::uint64_t>(bytes, 40);
   contents.catalog_json = bytes.substr(kHeaderSize, catalog_size);
   contents.index_bytes = bytes.substr(kHeaderSize + catalog_size, index_size);
   return contents;

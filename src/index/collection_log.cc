@@ -10,6 +10,8 @@
 #include <random>
 #include <utility>
 
+#include "index/raw_fields.h"
+
 namespace iris {
 namespace {
 
@@ -26,20 +28,6 @@ std::array<std::uint32_t, 256> MakeCrcTable() {
     table[i] = crc;
   }
   return table;
-}
-
-template <typename T>
-void Put(std::string& out, T value) {
-  char bytes[sizeof(T)];
-  std::memcpy(bytes, &value, sizeof(T));
-  out.append(bytes, sizeof(T));
-}
-
-template <typename T>
-T Get(std::string_view in, size_t offset) {
-  T value;
-  std::memcpy(&value, in.data() + offset, sizeof(T));
-  return value;
 }
 
 std::string Errno(const std::string& what, const std::filesystem::path& path) {
@@ -69,29 +57,29 @@ Status SyncDirectoryOf(const std::filesystem::path& path) {
 
 std::string EncodeHeader(std::uint64_t base_sequence) {
   std::string header(kMagic, sizeof(kMagic));
-  Put<std::uint32_t>(header, kCollectionLogVersion);
-  Put<std::uint64_t>(header, base_sequence);
-  Put<std::uint32_t>(header, Crc32c(header));
+  AppendRaw<std::uint32_t>(header, kCollectionLogVersion);
+  AppendRaw<std::uint64_t>(header, base_sequence);
+  AppendRaw<std::uint32_t>(header, Crc32c(header));
   return header;
 }
 
 void EncodeRecord(const LogRecord& record, std::string& out) {
   std::string payload;
-  Put<std::uint64_t>(payload, record.sequence);
-  Put<std::uint8_t>(payload, static_cast<std::uint8_t>(record.type));
-  Put<std::uint32_t>(payload, static_cast<std::uint32_t>(record.id.size()));
+  AppendRaw<std::uint64_t>(payload, record.sequence);
+  AppendRaw<std::uint8_t>(payload, static_cast<std::uint8_t>(record.type));
+  AppendRaw<std::uint32_t>(payload, static_cast<std::uint32_t>(record.id.size()));
   payload += record.id;
   if (record.type == LogRecord::Type::kUpsert) {
-    Put<std::uint32_t>(payload, static_cast<std::uint32_t>(record.vector.size()));
+    AppendRaw<std::uint32_t>(payload, static_cast<std::uint32_t>(record.vector.size()));
     payload.append(reinterpret_cast<const char*>(record.vector.data()), record.vector.size() * sizeof(float));
     const std::string metadata = record.metadata.dump();
-    Put<std::uint32_t>(payload, static_cast<std::uint32_t>(metadata.size()));
+    AppendRaw<std::uint32_t>(payload, static_cast<std::uint32_t>(metadata.size()));
     payload += metadata;
   }
   std::string frame;
-  Put<std::uint32_t>(frame, static_cast<std::uint32_t>(payload.size()));
-  Put<std::uint32_t>(frame, Crc32c(payload));
-  Put<std::uint32_t>(frame, Crc32c(frame));
+  AppendRaw<std::uint32_t>(frame, static_cast<std::uint32_t>(payload.size()));
+  AppendRaw<std::uint32_t>(frame, Crc32c(payload));
+  AppendRaw<std::uint32_t>(frame, Crc32c(frame));
   out += frame;
   out += payload;
 }
@@ -101,9 +89,9 @@ bool DecodePayload(std::string_view payload, LogRecord& record) {
   size_t at = 0;
   auto need = [&](size_t bytes) { return payload.size() - at >= bytes; };
   if (!need(13)) return false;
-  record.sequence = Get<std::uint64_t>(payload, 0);
-  const auto type = Get<std::uint8_t>(payload, 8);
-  const auto id_size = Get<std::uint32_t>(payload, 9);
+  record.sequence = ReadRaw<std::uint64_t>(payload, 0);
+  const auto type = ReadRaw<std::uint8_t>(payload, 8);
+  const auto id_size = ReadRaw<std::uint32_t>(payload, 9);
   at = 13;
   if (type != 1 && type != 2) return false;
   record.type = static_cast<LogRecord::Type>(type);
@@ -114,14 +102,14 @@ bool DecodePayload(std::string_view payload, LogRecord& record) {
   record.metadata = nlohmann::json::object();
   if (record.type == LogRecord::Type::kUpsert) {
     if (!need(4)) return false;
-    const auto dim = Get<std::uint32_t>(payload, at);
+    const auto dim = ReadRaw<std::uint32_t>(payload, at);
     at += 4;
     if (!need(static_cast<size_t>(dim) * sizeof(float))) return false;
     record.vector.resize(dim);
     std::memcpy(record.vector.data(), payload.data() + at, static_cast<size_t>(dim) * sizeof(float));
     at += static_cast<size_t>(dim) * sizeof(float);
     if (!need(4)) return false;
-    const auto metadata_size = Get<std::uint32_t>(payload, at);
+    const auto metadata_size = ReadRaw<std::uint32_t>(payload, at);
     at += 4;
     if (!need(metadata_size)) return false;
     record.metadata = nlohmann::json::parse(payload.substr(at, metadata_size), nullptr, /*allow_exceptions=*/false);
@@ -170,16 +158,16 @@ Result<Scan> ScanLog(const std::string& bytes, const std::filesystem::path& path
                      const std::function<Status(const LogRecord&)>& apply, CollectionLog::ReplayStats* stats) {
   const std::string_view data(bytes);
   if (data.size() < kHeaderSize || std::memcmp(data.data(), kMagic, sizeof(kMagic)) != 0 ||
-      Get<std::uint32_t>(data, 20) != Crc32c(data.substr(0, 20))) {
+      ReadRaw<std::uint32_t>(data, 20) != Crc32c(data.substr(0, 20))) {
     return Corrupt(path, 0, "bad or truncated file header (not an Iris collection log)");
   }
-  if (Get<std::uint32_t>(data, 8) != kCollectionLogVersion) {
+  if (ReadRaw<std::uint32_t>(data, 8) != kCollectionLogVersion) {
     return FailedPrecondition("collection log " + path.string() + " has format version " +
-                              std::to_string(Get<std::uint32_t>(data, 8)) + ", this build reads version " +
+                              std::to_string(ReadRaw<std::uint32_t>(data, 8)) + ", this build reads version " +
                               std::to_string(kCollectionLogVersion));
   }
   Scan scan;
-  scan.base = Get<std::uint64_t>(data, 12);
+  scan.base = ReadRaw<std::uint64_t>(data, 12);
   scan.last = scan.base;
   scan.file_size = data.size();
   std::uint64_t at = kHeaderSize;
@@ -187,9 +175,9 @@ Result<Scan> ScanLog(const std::string& bytes, const std::filesystem::path& path
   while (at < data.size()) {
     const std::string_view rest = data.substr(at);
     if (rest.size() < kFrameHeaderSize) break;  // torn frame header
-    const auto length = Get<std::uint32_t>(rest, 0);
-    const auto payload_crc = Get<std::uint32_t>(rest, 4);
-    if (Get<std::uint32_t>(rest, 8) != Crc32c(rest.substr(0, 8))) {
+    const auto length = ReadRaw<std::uint32_t>(rest, 0);
+    const auto payload_crc = ReadRaw<std::uint32_t>(rest, 4);
+    if (ReadRaw<std::uint32_t>(rest, 8) != Crc32c(rest.substr(0, 8))) {
       if (AllZero(rest)) break;  // zero-filled tail of an interrupted append
       return Corrupt(path, at, "record header checksum mismatch");
     }

@@ -283,7 +283,7 @@ Status DurableCollection::UpsertBatch(std::span<const DurableItem> items) {
 Status DurableCollection::Delete(const std::string& id) {
   if (id.empty()) return InvalidArgument("item id must not be empty");
   std::lock_guard lock(writer_mutex_);
-  IRIS_RETURN_IF_ERROR(index_->Get(id).status());  // NotFound: nothing to log
+  if (!index_->Contains(id)) return NotFound("no item with id '" + id + "'");  // nothing to log
   LogRecord record;
   record.type = LogRecord::Type::kDelete;
   record.id = id;

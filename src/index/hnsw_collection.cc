@@ -231,6 +231,11 @@ Status HnswCollection::Delete(const std::string& id) {
   return Status::Ok();
 }
 
+bool HnswCollection::Contains(const std::string& id) const {
+  auto lock = LockForRead();
+  return labels_by_id_.count(id) > 0;
+}
+
 Result<CollectionItem> HnswCollection::Get(const std::string& id) const {
   auto lock = LockForRead();
   auto found = labels_by_id_.find(id);

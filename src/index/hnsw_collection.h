@@ -50,9 +50,10 @@ namespace iris {
 struct CollectionOptions {
   int dim = 0;  // 1..65536
   Metric metric = Metric::kCosine;
-  int m = 16;                      // graph degree, 2..100
-  int ef_construction = 200;       // build breadth, >= 1
-  int ef_search = 128;             // default search breadth (at least top_n is used), >= 1; 128: recall@10 0.96 on embedding-like data at 100k
+  int m = 16;                 // graph degree, 2..100
+  int ef_construction = 200;  // build breadth, >= 1
+  int ef_search =
+      128;  // default search breadth (at least top_n is used), >= 1; 128: recall@10 0.96 on embedding-like data at 100k
   size_t initial_capacity = 1024;  // elements before the first doubling, >= 1
 };
 
@@ -94,6 +95,8 @@ class HnswCollection {
                 nlohmann::json metadata = nlohmann::json::object());
   Status Delete(const std::string& id);
   Result<CollectionItem> Get(const std::string& id) const;
+  // Whether a live item has this id (no copy of its vector or metadata).
+  bool Contains(const std::string& id) const;
 
   // Up to top_n live items matching `filter`, closest first, whose similarity >= min_similarity.
   // kGraph is approximate; kExact returns the true top_n; kAuto chooses (see the contract above).

@@ -102,6 +102,8 @@ TEST(HnswCollection, DeleteRemovesFromSearchGetAndList) {
   ASSERT_TRUE(collection->Delete("drop").ok());
   EXPECT_EQ(collection->size(), 1u);
   EXPECT_EQ(collection->Get("drop").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(collection->Contains("drop"));
+  EXPECT_TRUE(collection->Contains("keep"));
   EXPECT_EQ(Ids(MustSearch(*collection, {1, 0.1f}, 5)), std::vector<std::string>{"keep"});
   SearchFilter filtered;  // the filtered walk skips tombstones too
   filtered.exclude_id = "unrelated";
@@ -110,6 +112,7 @@ TEST(HnswCollection, DeleteRemovesFromSearchGetAndList) {
   EXPECT_EQ(collection->Delete("drop").code(), StatusCode::kNotFound);
   // A deleted id can come back.
   ASSERT_TRUE(collection->Upsert("drop", std::vector<float>{0, 1}).ok());
+  EXPECT_TRUE(collection->Contains("drop"));
   EXPECT_EQ(Ids(MustSearch(*collection, {0, 1}, 1)), std::vector<std::string>{"drop"});
 }
 
