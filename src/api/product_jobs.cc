@@ -28,11 +28,10 @@ Result<ProductTask> ParseProductItem(std::string_view item) {
 
 Status RunProductItem(AppServices& services, JobItemContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(ProductTask task, ParseProductItem(ctx.item));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services, /*create=*/true));
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services));
   IRIS_ASSIGN_OR_RETURN(auto image, FetchProductImage(services, task.id, task.image_url));
-  RequestContext local;
-  const std::string source_url = task.image_url.empty() ? image->source() : task.image_url;
-  IRIS_RETURN_IF_ERROR(IndexProduct(services, *collection, task.id, *image, source_url, "catalog", local));
+  RequestContext local;  // image->source() is the URL fetched: the list's, or the template's
+  IRIS_RETURN_IF_ERROR(IndexProduct(services, *collection, task.id, *image, image->source(), "catalog", local));
   ctx.result = {{"product_id", ProductIdJson(task.id)}, {"stages_ms", local.StagesJson()}};
   return Status::Ok();
 }

@@ -4,10 +4,16 @@
 
 namespace iris::api {
 
-Result<std::shared_ptr<DurableCollection>> ProductCollection(AppServices& services, bool create) {
+Result<std::shared_ptr<DurableCollection>> ProductCollectionIfAny(AppServices& services) {
+  auto existing = services.collections->Get(services.products_config.collection);
+  if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) return std::shared_ptr<DurableCollection>();
+  return existing;
+}
+
+Result<std::shared_ptr<DurableCollection>> ProductCollection(AppServices& services) {
   const std::string& name = services.products_config.collection;
   auto existing = services.collections->Get(name);
-  if (existing.ok() || !create || existing.status().code() != StatusCode::kNotFound) return existing;
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
 
   const std::string& model_name = services.products_config.model;
   IRIS_ASSIGN_OR_RETURN(CollectionEmbedder model, LoadCollectionEmbedder(services, model_name));

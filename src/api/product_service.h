@@ -1,11 +1,11 @@
 // The product side of the seed-002 routes, shared by the routes (routes_products.cc) and the
 // background jobs that index products (product_jobs.cc):
 //
-//   * ProductCollection: the collection named by products.collection. With create = true it is
-//     created on first use (products.model, cosine), so the model is checked before any work is
+//   * ProductCollection: the collection named by products.collection, created on first use
+//     (products.model, cosine), so the model is checked before any work is
 //     queued: a model that is not installed is the registry's error naming `iris models pull`
-//     (kFailedPrecondition, 409).
-//     Without create, a missing collection is kNotFound.
+//     (kFailedPrecondition, 409). ProductCollectionIfAny is for readers: nullptr before the first
+//     product was stored (nothing is created).
 //   * IndexProduct: stores one product: its image embedded with the collection's model, its
 //     near-duplicate signature, and metadata {product_id, image_url, source}. `image_url` is where
 //     the image came from ("" for an upload).
@@ -26,7 +26,8 @@
 
 namespace iris::api {
 
-Result<std::shared_ptr<DurableCollection>> ProductCollection(AppServices& services, bool create);
+Result<std::shared_ptr<DurableCollection>> ProductCollection(AppServices& services);
+Result<std::shared_ptr<DurableCollection>> ProductCollectionIfAny(AppServices& services);
 
 Status IndexProduct(AppServices& services, DurableCollection& collection, const std::string& product_id,
                     const IngestedImage& image, const std::string& image_url, const std::string& source,

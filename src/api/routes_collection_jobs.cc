@@ -51,7 +51,7 @@ Status RunScanItem(AppServices& services, JobItemContext& ctx) {
   auto collection = services.collections->Get(name);
   nlohmann::json duplicates = nlohmann::json::array();
   for (const DuplicatePair& pair : PairsFromReport(ctx.item, *report)) {
-    if (collection.ok() && !(*collection)->index().Get(pair.match.id).ok()) continue;  // deleted meanwhile
+    if (collection.ok() && !(*collection)->index().Contains(pair.match.id)) continue;  // deleted meanwhile
     duplicates.push_back(MatchJson(pair.match));
   }
   ctx.result = {{"id", ctx.item}, {"duplicates", duplicates}};

@@ -291,7 +291,7 @@ Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& r
   nlohmann::json duplicates = nlohmann::json::array();
   nlohmann::json candidates = nlohmann::json::array();
   for (const auto& c : report.candidates) {
-    if (!collection->index().Get(c.id).ok()) continue;  // deleted while its signature was being removed
+    if (!collection->index().Contains(c.id)) continue;  // deleted while its signature was being removed
     (c.duplicate ? duplicates : candidates).push_back(CandidateJson(c, ItemSimilarity(*collection, query, c.id)));
   }
   return HttpResponse::Json({{"collection", collection->options().name},

@@ -75,12 +75,13 @@ nlohmann::json SimilarJson(const AppServices& services, const std::vector<Collec
 Result<HttpResponse> StoreProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services, /*create=*/true));
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services));
   std::shared_ptr<IngestedImage> image;
   std::string image_url, source;
   if (HasImageInput(req, body)) {
     IRIS_ASSIGN_OR_RETURN(image, ReadImageInput(req, ctx, *services.ingestor));
-    source = req.is_multipart_form_data() && !image->source().starts_with("http") ? "upload" : "url";
+    // ReadImageInput names an upload "uploaded:<file name>" and a fetched image by its URL.
+    source = image->source().starts_with("uploaded:") ? "upload" : "url";
     if (source == "url") image_url = image->source();
   } else {
     ScopedStage stage(ctx, "fetch");
@@ -100,13 +101,11 @@ Result<HttpResponse> StoreProduct(AppServices& services, const httplib::Request&
 
 Result<HttpResponse> DeleteProduct(AppServices& services, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
-  auto collection = ProductCollection(services, /*create=*/false);
-  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
-  if (!collection.ok() || !(*collection)->index().Get(id).ok()) {
-    return NotFound("product " + id + " has no embedding");
-  }
-  IRIS_RETURN_IF_ERROR((*collection)->Delete(id));
-  IRIS_RETURN_IF_ERROR(services.duplicates->Remove((*collection)->options().name, id));
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
+  const Status deleted = collection ? collection->Delete(id) : NotFound("");
+  if (deleted.code() == StatusCode::kNotFound) return NotFound("product " + id + " has no embedding");
+  IRIS_RETURN_IF_ERROR(deleted);
+  IRIS_RETURN_IF_ERROR(services.duplicates->Remove(collection->options().name, id));
   IRIS_ASSIGN_OR_RETURN(std::string task_id,
                         services.jobs->store().RecordFinished({"products.delete", {}, {ProductItem(id)}},
                                                               {{"succeeded", 1}, {"failed", 0}, {"not_run", 0}}));
@@ -114,7 +113,7 @@ Result<HttpResponse> DeleteProduct(AppServices& services, RequestContext& ctx) {
                              {"status", "succeeded"},
                              {"product_id", ProductIdJson(id)},
                              {"deleted", true},
-                             {"count", (*collection)->index().size()}});
+                             {"count", collection->index().size()}});
 }
 
 Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request& req) {
@@ -135,7 +134,7 @@ Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request
     return FailedPrecondition(
         "products.image_url_template is not configured: generate-batch fetches product images from it");
   }
-  IRIS_RETURN_IF_ERROR(ProductCollection(services, /*create=*/true).status());
+  IRIS_RETURN_IF_ERROR(ProductCollection(services).status());
   IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->Submit({kGenerateBatchJob, {}, std::move(items)}));
   return HttpResponse::Json({{"task_id", task_id}, {"status", "queued"}});
 }
@@ -147,7 +146,7 @@ Result<HttpResponse> GenerateAll(AppServices& services, const httplib::Request& 
   if (!services.products->has_list()) {
     return FailedPrecondition("products.list_url is not configured: generate-all pages through it");
   }
-  IRIS_RETURN_IF_ERROR(ProductCollection(services, /*create=*/true).status());
+  IRIS_RETURN_IF_ERROR(ProductCollection(services).status());
   IRIS_ASSIGN_OR_RETURN(std::string task_id,
                         services.jobs->Submit({kGenerateAllJob,
                                                {{"start_page", start_page}, {"page_size", batch_size}},
@@ -159,18 +158,16 @@ Result<HttpResponse> SimilarToProduct(AppServices& services, const httplib::Requ
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
   IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
-  auto collection = ProductCollection(services, /*create=*/false);
-  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
-  if (!collection.ok()) return NotFound("product " + id + " has no embedding");
-  auto item = (*collection)->index().Get(id);
-  if (!item.ok()) return NotFound("product " + id + " has no embedding");
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
+  auto item = collection ? collection->index().Get(id) : Result<CollectionItem>(NotFound(""));
+  if (item.status().code() == StatusCode::kNotFound) return NotFound("product " + id + " has no embedding");
+  IRIS_RETURN_IF_ERROR(item.status());
   SearchFilter filter;
   filter.exclude_id = id;
   std::vector<CollectionHit> hits;
   {
     ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(hits,
-                          (*collection)->index().Search(item->vector, static_cast<int>(top_n), filter, threshold));
+    IRIS_ASSIGN_OR_RETURN(hits, collection->index().Search(item->vector, static_cast<int>(top_n), filter, threshold));
   }
   return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"similar_products", SimilarJson(services, hits)}});
 }
@@ -179,17 +176,16 @@ Result<HttpResponse> SimilarToUpload(AppServices& services, const httplib::Reque
   IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-  auto collection = ProductCollection(services, /*create=*/false);
-  if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
-  if (!collection.ok()) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
+  if (!collection) {
     IRIS_RETURN_IF_ERROR(image->CheckDecodes());  // a bad image is still refused
     return HttpResponse::Json({{"similar_products", nlohmann::json::array()}});
   }
-  IRIS_ASSIGN_OR_RETURN(std::vector<float> query, EmbedForCollection(services, **collection, *image, ctx));
+  IRIS_ASSIGN_OR_RETURN(std::vector<float> query, EmbedForCollection(services, *collection, *image, ctx));
   std::vector<CollectionHit> hits;
   {
     ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(hits, (*collection)->index().Search(query, static_cast<int>(top_n), {}, threshold));
+    IRIS_ASSIGN_OR_RETURN(hits, collection->index().Search(query, static_cast<int>(top_n), {}, threshold));
   }
   return HttpResponse::Json({{"similar_products", SimilarJson(services, hits)}});
 }
@@ -232,9 +228,8 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
                {"properties", {{"product_id", nlohmann::json::object()}, {"has_embedding", {{"type", "boolean"}}}}}}),
       [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
         IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
-        auto collection = ProductCollection(*services, /*create=*/false);
-        if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
-        const bool has = collection.ok() && (*collection)->index().Get(id).ok();
+        IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
+        const bool has = collection && collection->index().Contains(id);
         return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"has_embedding", has}});
       }));
 
@@ -251,10 +246,9 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
       [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
         IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
         IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", -1, 1, 1'000'000'000'000LL));
-        auto collection = ProductCollection(*services, /*create=*/false);
-        if (!collection.ok() && collection.status().code() != StatusCode::kNotFound) return collection.status();
+        IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
         std::vector<std::string> ids;
-        if (collection.ok()) ids = (*collection)->index().ListIds(0, (*collection)->index().size());
+        if (collection) ids = collection->index().ListIds(0, collection->index().size());
         SortProductIds(ids);
         nlohmann::json out = nlohmann::json::array();
         const auto first = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(offset));
@@ -270,10 +264,8 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
                      .Returns(200, "Count", "application/json",
                               {{"type", "object"}, {"properties", {{"count", {{"type", "integer"}}}}}}),
                  [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
-                   auto collection = ProductCollection(*services, /*create=*/false);
-                   if (!collection.ok() && collection.status().code() != StatusCode::kNotFound)
-                     return collection.status();
-                   return HttpResponse::Json({{"count", collection.ok() ? (*collection)->index().size() : 0}});
+                   IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
+                   return HttpResponse::Json({{"count", collection ? collection->index().size() : 0}});
                  }));
 
   const nlohmann::json stored_reply = {{"type", "object"},
