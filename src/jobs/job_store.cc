@@ -143,6 +143,15 @@ Status SettleJob(SqliteConnection& c, const std::string& task_id, bool requeue) 
               {Arg(final_status), Arg(error), Arg(DumpJson(summary)), Arg(task_id)});
 }
 
+// Whether the claimed item is still running under runner_id (not taken back from a runner presumed dead).
+Result<bool> RunningUnder(SqliteConnection& c, const std::string& runner_id, const ClaimedItem& item) {
+  IRIS_ASSIGN_OR_RETURN(std::int64_t owned, QueryInt(c,
+                                                     "SELECT COUNT(*) FROM job_items WHERE task_id = ? AND seq = ? AND "
+                                                     "state = 'running' AND owner = ?",
+                                                     {Arg(item.task_id), Arg(item.index), Arg(runner_id)}));
+  return owned > 0;
+}
+
 // Inserts `items` as rows first_seq, first_seq + 1, ... of the job, in `state` (pending, or done with one
 // attempt for work recorded after the fact).
 Status InsertItems(SqliteConnection& c, const std::string& task_id, std::int64_t first_seq,
@@ -260,12 +269,8 @@ Result<bool> JobStore::AppendItems(const std::string& runner_id, const ClaimedIt
                                    const std::vector<std::string>& items) {
   bool appended = false;
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
-    IRIS_ASSIGN_OR_RETURN(std::int64_t owned,
-                          QueryInt(c,
-                                   "SELECT COUNT(*) FROM job_items WHERE task_id = ? AND seq = ? AND "
-                                   "state = 'running' AND owner = ?",
-                                   {Arg(from.task_id), Arg(from.index), Arg(runner_id)}));
-    if (owned == 0)
+    IRIS_ASSIGN_OR_RETURN(bool owned, RunningUnder(c, runner_id, from));
+    if (!owned)
       return FailedPrecondition("item " + std::to_string(from.index) + " of job " + from.task_id +
                                 " is not running here: it cannot append items");
     IRIS_ASSIGN_OR_RETURN(std::int64_t done_before,
@@ -378,7 +383,7 @@ Result<std::int64_t> JobStore::PurgeFinished(double older_than_s) {
                               "DELETE FROM jobs WHERE status IN ('succeeded', 'failed', 'cancelled') AND "
                               "finished_at < strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?)",
                               {Arg(modifier)}));
-    IRIS_ASSIGN_OR_RETURN(deleted, QueryInt(c, "SELECT changes()", {}));
+    deleted = c.changes();
     return Status::Ok();
   }));
   return deleted;
@@ -494,12 +499,8 @@ Result<std::optional<std::int64_t>> JobStore::NextRetryAt(const std::vector<std:
 Result<bool> JobStore::Complete(const std::string& runner_id, const ClaimedItem& item, const ItemOutcome& outcome) {
   bool recorded = false;
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
-    IRIS_ASSIGN_OR_RETURN(std::int64_t owned,
-                          QueryInt(c,
-                                   "SELECT COUNT(*) FROM job_items WHERE task_id = ? AND seq = ? AND "
-                                   "state = 'running' AND owner = ?",
-                                   {Arg(item.task_id), Arg(item.index), Arg(runner_id)}));
-    if (owned == 0) return Status::Ok();
+    IRIS_ASSIGN_OR_RETURN(bool owned, RunningUnder(c, runner_id, item));
+    if (!owned) return Status::Ok();
     recorded = true;
     const Arg task(item.task_id), seq(item.index);
     switch (outcome.kind) {
