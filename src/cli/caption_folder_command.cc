@@ -12,6 +12,7 @@
 #include "cli/analysis_session.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
+#include "cli/folder_command.h"
 #include "cli/image_files.h"
 #include "cli/progress_bar.h"
 #include "core/logging.h"
@@ -42,17 +43,9 @@ Status WriteAtomically(const fs::path& path, const std::string& text) {
 }
 
 int RunCaptionFolder(const ConfigFlags& flags, const CaptionArgs& args) {
-  std::error_code ec;
-  if (!fs::is_directory(args.dir, ec)) {
-    std::cerr << "iris caption-folder: " << args.dir << " is not a directory\n";
-    return kExitUsage;
-  }
-  auto config = flags.Load();
-  if (!config.ok()) {
-    std::cerr << "iris caption-folder: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
-  InitLogging(config->log.level, "text");  // model loading etc. on stderr; --log-level warn hides it
+  int exit_code = kExitOk;
+  std::optional<Config> config = StartFolderCommand("iris caption-folder", args.dir, flags, exit_code);
+  if (!config) return exit_code;
   if (config->captions.url.empty()) {
     std::cerr << "iris caption-folder: no captioning provider is configured; set captions.url (IRIS_CAPTIONS_URL), "
                  "captions.model and captions.api_key (docs/captions.md)\n";

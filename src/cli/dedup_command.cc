@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_flags.h"
+#include "cli/folder_command.h"
 #include "cli/image_files.h"
 #include "cli/progress_bar.h"
 #include "core/logging.h"
@@ -55,17 +56,9 @@ std::string CsvField(const std::string& s) {
 }
 
 int RunDedup(const ConfigFlags& flags, const DedupArgs& args) {
-  std::error_code ec;
-  if (!fs::is_directory(args.dir, ec)) {
-    std::cerr << "iris dedup: " << args.dir << " is not a directory\n";
-    return kExitUsage;
-  }
-  auto config = flags.Load();
-  if (!config.ok()) {
-    std::cerr << "iris dedup: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
-  InitLogging(config->log.level, "text");
+  int exit_code = kExitOk;
+  std::optional<Config> config = StartFolderCommand("iris dedup", args.dir, flags, exit_code);
+  if (!config) return exit_code;
   const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
 
   DuplicateDetector detector;
@@ -78,6 +71,7 @@ int RunDedup(const ConfigFlags& flags, const DedupArgs& args) {
   std::map<std::size_t, Membership> why;
   std::vector<std::pair<std::string, std::string>> failures;
   ProgressBar progress("dedup", files.size());
+  std::error_code ec;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string name = fs::relative(files[i], args.dir, ec).string();
     progress.Update(i, name);

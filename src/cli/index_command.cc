@@ -19,6 +19,7 @@
 #include "api/collection_writer.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
+#include "cli/folder_command.h"
 #include "cli/image_files.h"
 #include "cli/progress_bar.h"
 #include "core/logging.h"
@@ -50,17 +51,9 @@ Result<std::shared_ptr<DurableCollection>> OpenCollection(api::AppServices& serv
 }
 
 int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
-  std::error_code ec;
-  if (!fs::is_directory(args.dir, ec)) {
-    std::cerr << "iris index add: " << args.dir << " is not a directory\n";
-    return kExitUsage;
-  }
-  auto config = flags.Load();
-  if (!config.ok()) {
-    std::cerr << "iris index add: " << config.status().message() << "\n";
-    return kExitConfig;
-  }
-  InitLogging(config->log.level, "text");
+  int exit_code = kExitOk;
+  std::optional<Config> config = StartFolderCommand("iris index add", args.dir, flags, exit_code);
+  if (!config) return exit_code;
   auto opened = api::OpenAppServices(*config);
   if (!opened.ok()) {
     std::cerr << "iris index add: " << opened.status().message() << "\n";
@@ -91,6 +84,7 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
   std::vector<std::pair<std::string, std::string>> failures;
   std::size_t indexed = 0;
   ProgressBar progress("index", files.size());
+  std::error_code ec;
   for (std::size_t i = 0; i < files.size(); ++i) {
     const std::string id = fs::relative(files[i], args.dir, ec).generic_string();
     progress.Update(i, id);
