@@ -9,6 +9,7 @@
 #include <array>
 #include <cstdint>
 #include <cstdlib>
+#include <stdexcept>
 #include <string>
 #include <vips/vips8>
 
@@ -42,6 +43,14 @@ inline std::string EncodeWithVips(const vips::VImage& image, const std::string& 
   std::string bytes(static_cast<const char*>(data), size);
   g_free(data);
   return bytes;
+}
+
+// A JPEG (quality 95) of one solid colour: for tests whose expected answers follow from the colour.
+inline std::string SolidJpeg(int r, int g, int b, int width = 320, int height = 240) {
+  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
+  vips::VImage img = vips::VImage::black(width, height, vips::VImage::option()->set("bands", 3))
+                         .new_from_image({double(r), double(g), double(b)});
+  return EncodeWithVips(img.cast(VIPS_FORMAT_UCHAR), ".jpg[Q=95]");
 }
 
 // An 8-bit 3-band libvips image as an RgbImage (the decoder's own copy routine).

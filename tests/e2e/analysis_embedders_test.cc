@@ -16,13 +16,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string SolidJpeg(int r, int g, int b) {
-  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
-  vips::VImage img = vips::VImage::black(320, 240, vips::VImage::option()->set("bands", 3))
-                         .new_from_image({double(r), double(g), double(b)});
-  return EncodeWithVips(img.cast(VIPS_FORMAT_UCHAR), ".jpg[Q=95]");
-}
-
 nlohmann::json Task(const std::string& id, const std::string& type, nlohmann::json params = nlohmann::json::object()) {
   return {{"operation_id", id}, {"type", type}, {"params", params}};
 }

@@ -19,13 +19,6 @@ nlohmann::json Task(const std::string& id, const std::string& type, nlohmann::js
 
 std::string Photo(const std::string& relative) { return ReadFileBytes(RequireShared("data/" + relative)); }
 
-std::string SolidJpeg(int r, int g, int b) {
-  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
-  vips::VImage img = vips::VImage::black(320, 240, vips::VImage::option()->set("bands", 3))
-                         .new_from_image({double(r), double(g), double(b)});
-  return EncodeWithVips(img.cast(VIPS_FORMAT_UCHAR), ".jpg[Q=95]");
-}
-
 nlohmann::json Results(httplib::Client& client, const std::string& bytes, const std::vector<nlohmann::json>& tasks) {
   auto res = AnalyzeUpload(client, bytes, "photo.jpg", tasks);
   if (!res || res->status != 200) throw std::runtime_error(res ? res->body : "no reply");

@@ -17,13 +17,6 @@ namespace {
 
 std::string Photo(const std::string& relative) { return ReadFileBytes(RequireShared("data/" + relative)); }
 
-std::string SolidJpeg(int r, int g, int b, int w = 320, int h = 240) {
-  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
-  vips::VImage img = vips::VImage::black(w, h, vips::VImage::option()->set("bands", 3))
-                         .new_from_image({double(r), double(g), double(b)});
-  return EncodeWithVips(img.cast(VIPS_FORMAT_UCHAR), ".jpg[Q=95]");
-}
-
 nlohmann::json Task(const std::string& id, const std::string& type, nlohmann::json params = nlohmann::json::object()) {
   return {{"operation_id", id}, {"type", type}, {"params", params}};
 }

@@ -23,13 +23,6 @@
 namespace iris::testing {
 namespace {
 
-std::string SolidJpeg(int r, int g, int b) {
-  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
-  vips::VImage img = vips::VImage::black(320, 240, vips::VImage::option()->set("bands", 3))
-                         .new_from_image({double(r), double(g), double(b)});
-  return EncodeWithVips(img.cast(VIPS_FORMAT_UCHAR), ".jpg[Q=95]");
-}
-
 std::unique_ptr<ServerProcess> StartWithColors() {
   auto server = ServerProcess::Start(
       ServeWith({"--local-models", "colors=" + RequireShared("models/clip-standin-colors").string(),
