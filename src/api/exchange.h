@@ -15,9 +15,10 @@ namespace iris::api {
 struct Exchange {
   RequestContext context;
   std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  bool close_connection = false;  // answer with Connection: close, then close the socket
-  bool body_too_large = false;    // the body passed max_body_bytes; answer 413
-  bool routed = false;            // a Router handler ran (so a 404 is the handler's, not "no route")
+  bool close_connection = false;   // answer with Connection: close, then close the socket
+  bool body_too_large = false;     // the body passed max_body_bytes; answer 413
+  bool request_timed_out = false;  // the body did not arrive before the request's deadline; answer 408
+  bool routed = false;             // a Router handler ran (so a 404 is the handler's, not "no route")
 };
 
 // The exchange being served on this thread, or nullptr.

@@ -21,10 +21,7 @@ namespace iris::api {
 namespace {
 
 constexpr std::size_t kKeepAliveMaxRequests = 1000;
-// How often a waiting connection re-checks for shutdown and for connections queued behind it.
-constexpr std::chrono::milliseconds kWaitSlice{25};
-// An idle keep-alive connection gives its worker up to a queued connection after this long.
-constexpr std::chrono::milliseconds kYieldAfterIdle{20};
+constexpr std::chrono::seconds kWriteTimeout{5};
 // When a body was cut off (too large), how long to keep discarding what the client still sends
 // so that closing does not reset the connection before it reads the 413.
 constexpr std::chrono::milliseconds kDrainAfterAbort{1000};
@@ -65,6 +62,47 @@ void CloseSocket(int fd, bool drain) {
   ::close(fd);
 }
 
+// httplib's accept loop gives each accepted socket to its TaskQueue. Ours runs the task at once on
+// the accept thread, where process_and_close_socket hands the socket to the receiver without
+// blocking; shutdown() is called when the accept loop ends.
+class HandOffQueue : public httplib::TaskQueue {
+ public:
+  explicit HandOffQueue(std::function<void()> on_shutdown) : on_shutdown_(std::move(on_shutdown)) {}
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {
+    if (on_shutdown_) on_shutdown_();
+    on_shutdown_ = nullptr;
+  }
+
+ private:
+  std::function<void()> on_shutdown_;
+};
+
+std::string ErrorResponseText(int status, std::string_view reason_phrase, std::string_view detail) {
+  std::string body = ErrorBody(detail);
+  std::string text = "HTTP/1.1 " + std::to_string(status) + " " + std::string(reason_phrase) +
+                     "\r\n"
+                     "Content-Type: application/json\r\n"
+                     "Content-Length: " +
+                     std::to_string(body.size()) + "\r\n";
+  if (NeedsRetryAfter(status)) text += "Retry-After: " + std::to_string(kRetryAfterSeconds) + "\r\n";
+  text += "X-Request-Id: " + NewRequestId() + "\r\nConnection: close\r\n\r\n" + body;
+  return text;
+}
+
+const char* ReasonPhrase(int status) {
+  switch (status) {
+    case 408:
+      return "Request Timeout";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Error";
+  }
+}
+
 }  // namespace
 
 int EffectiveWorkerThreads(const ServerConfig& config) {
@@ -86,8 +124,12 @@ HttpServer::HttpServer(const ServerConfig& config, MetricsRegistry& metrics)
                                       "Connections refused with 503 before being read, by reason", {"reason"})) {
   metrics.AddCollector([this] {
     return std::vector<CollectedMetric>{
+        {"iris_http_open_connections",
+         "Client connections held by the receiver (idle or still sending a request)",
+         MetricType::kGauge,
+         {{{}, static_cast<double>(receiver_ ? receiver_->open_connections() : 0)}}},
         {"iris_http_queued_connections",
-         "Accepted connections waiting for a worker",
+         "Received requests waiting for a worker",
          MetricType::kGauge,
          {{{}, static_cast<double>(queued_connections_.load())}}},
         {"iris_http_worker_threads",
@@ -101,23 +143,25 @@ HttpServer::HttpServer(const ServerConfig& config, MetricsRegistry& metrics)
   set_tcp_nodelay(true);
   // httplib 0.11's default sets SO_REUSEPORT, which lets a second server bind the same port and
   // silently share its traffic; a port in use must be a start-up error instead.
-  set_socket_options([](socket_t sock) {
+  set_socket_options([this](socket_t sock) {
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_socket_ = sock;  // the listening socket being made (httplib calls this only for it)
   });
   set_keep_alive_timeout(config_.keep_alive_timeout_s);
   set_keep_alive_max_count(kKeepAliveMaxRequests);
   set_read_timeout(config_.read_timeout_s, 0);
   set_payload_max_length(static_cast<std::size_t>(config_.max_body_bytes));
-  new_task_queue = [this] {
-    return new AdmissionQueue(static_cast<std::size_t>(worker_threads_),
-                              static_cast<std::size_t>(config_.max_queued_connections), queued_connections_,
-                              [this] { rejected_total_.Increment({"queue_full"}); });
-  };
+  new_task_queue = [this] { return new HandOffQueue([this] { StopReceivingAndWorkers(); }); };
   InstallHandlers();
 }
 
-HttpServer::~HttpServer() = default;
+HttpServer::~HttpServer() { StopReceivingAndWorkers(); }
+
+void HttpServer::StopReceivingAndWorkers() {
+  if (receiver_) receiver_->Stop();  // hands over requests already here, closes the rest
+  if (workers_) workers_->shutdown();
+}
 
 void HttpServer::InstallHandlers() {
   // Fills in the JSON body of every error the HTTP layer produced itself; a handler's own error
@@ -126,6 +170,10 @@ void HttpServer::InstallHandlers() {
     Exchange* ex = CurrentExchange();
     if (ex && ex->body_too_large) {
       res.status = 413;
+      res.body.clear();
+      ex->close_connection = true;
+    } else if (ex && ex->request_timed_out) {
+      res.status = 408;
       res.body.clear();
       ex->close_connection = true;
     }
@@ -140,7 +188,10 @@ void HttpServer::InstallHandlers() {
     }
     if (res.body.empty() && !res.content_provider_) {
       std::string id = ex ? ex->context.request_id() : std::string();
-      res.set_content(ErrorBody(DetailForHttpStatus(res.status, req.method, req.path, id)), "application/json");
+      std::string detail = res.status == 408 ? "request not received within " + std::to_string(config_.read_timeout_s) +
+                                                   " s of its first byte (server.read_timeout_s)"
+                                             : DetailForHttpStatus(res.status, req.method, req.path, id);
+      res.set_content(ErrorBody(detail), "application/json");
     }
     if (NeedsRetryAfter(res.status) && !res.has_header("Retry-After")) {
       res.set_header("Retry-After", std::to_string(kRetryAfterSeconds));
@@ -213,78 +264,79 @@ void HttpServer::RecordExchange(const httplib::Request& req, const httplib::Resp
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {
   if (port == 0) {
-    int bound = bind_to_any_port(host);
-    if (bound <= 0) return Unavailable("cannot listen on " + host + " (any port)");
-    return bound;
-  }
-  if (!bind_to_port(host, port)) {
+    port = bind_to_any_port(host);
+    if (port <= 0) return Unavailable("cannot listen on " + host + " (any port)");
+  } else if (!bind_to_port(host, port)) {
     return Unavailable("cannot listen on " + host + ":" + std::to_string(port) + " (address in use or not local?)");
   }
+  // httplib 0.11 listens with a backlog of 5: a burst of connections beyond it has its SYNs dropped
+  // and each waits a 1 s retransmission. Listening again only raises the backlog.
+  if (listen_socket_ >= 0) ::listen(listen_socket_, SOMAXCONN);
   return port;
 }
 
-void HttpServer::Serve() { listen_after_bind(); }
+void HttpServer::Serve() {
+  workers_ = std::make_unique<AdmissionQueue>(
+      static_cast<std::size_t>(worker_threads_), static_cast<std::size_t>(config_.max_queued_connections),
+      queued_connections_, [this] { rejected_total_.Increment({"queue_full"}); });
+  ReceiverLimits limits;
+  limits.max_connections = static_cast<std::size_t>(config_.max_connections);
+  limits.header_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.header_timeout_s * 1000));
+  limits.request_timeout = std::chrono::seconds(config_.read_timeout_s);
+  limits.keep_alive_timeout = std::chrono::seconds(config_.keep_alive_timeout_s);
+  limits.max_buffered_body = static_cast<std::size_t>(config_.max_body_bytes);
+  limits.buffer_budget = static_cast<std::size_t>(config_.max_buffered_request_bytes);
+  receiver_ = std::make_unique<RequestReceiver>(
+      limits,
+      [this](ReceivedRequest request) {
+        auto shared = std::make_shared<ReceivedRequest>(std::move(request));
+        workers_->enqueue([this, shared] { ServeConnection(std::move(*shared)); });
+      },
+      [this](int fd, int status, std::string_view detail, std::string_view reason) {
+        Refuse(fd, status, detail, reason);
+      });
+  listen_after_bind();
+  StopReceivingAndWorkers();
+}
+
+void HttpServer::Refuse(int fd, int status, std::string_view detail, std::string_view reason) {
+  rejected_total_.Increment({std::string(reason)});
+  LogWarn("http.rejected", {{"reason", reason}, {"status", status}});
+  rejecter_.Reject(fd, ErrorResponseText(status, ReasonPhrase(status), detail));
+}
 
 void HttpServer::BeginShutdown() {
   shutting_down_.store(true);
   stop();  // closes the listening socket: new connections are refused by the kernel
 }
 
-std::string HttpServer::RejectionResponse() const {
-  std::string body = ErrorBody("server overloaded: too many connections waiting, retry later");
-  return "HTTP/1.1 503 Service Unavailable\r\n"
-         "Content-Type: application/json\r\n"
-         "Content-Length: " +
-         std::to_string(body.size()) +
-         "\r\n"
-         "Retry-After: " +
-         std::to_string(kRetryAfterSeconds) +
-         "\r\n"
-         "X-Request-Id: " +
-         NewRequestId() +
-         "\r\n"
-         "Connection: close\r\n\r\n" +
-         body;
-}
-
-HttpServer::WaitResult HttpServer::WaitForRequest(int fd, bool first_request) const {
-  auto start = std::chrono::steady_clock::now();
-  auto timeout =
-      first_request ? std::chrono::seconds(config_.read_timeout_s) : std::chrono::seconds(config_.keep_alive_timeout_s);
-  for (;;) {
-    pollfd p{fd, POLLIN, 0};
-    int r = ::poll(&p, 1, 0);
-    if (r > 0) return WaitResult::kReadable;  // data, or the peer closed (httplib then sees EOF)
-    if (r < 0 && errno != EINTR) return WaitResult::kClose;
-    // A connection accepted before shutdown began is served only if its request is already here.
-    if (shutting_down_.load()) return WaitResult::kClose;
-    auto idle = std::chrono::steady_clock::now() - start;
-    if (idle >= timeout) return WaitResult::kClose;
-    if (!first_request && idle >= kYieldAfterIdle && queued_connections_.load() > 0) return WaitResult::kClose;
-    r = ::poll(&p, 1, static_cast<int>(kWaitSlice.count()));
-    if (r > 0) return WaitResult::kReadable;
-  }
-}
-
 bool HttpServer::process_and_close_socket(socket_t sock) {
+  receiver_->Adopt(ReceivedRequest{sock, {}, {}, 0});
+  return true;
+}
+
+void HttpServer::ServeConnection(ReceivedRequest request) {
+  const int sock = request.fd;
   if (AdmissionQueue::RejectingOnThisThread()) {
     LogWarn("http.rejected", {{"reason", "queue_full"}, {"queued", queued_connections_.load()}});
-    rejecter_.Reject(sock, RejectionResponse());
-    return false;
+    rejecter_.Reject(sock, ErrorResponseText(503, "Service Unavailable",
+                                             "server overloaded: too many requests waiting, retry later"));
+    return;
   }
-  SocketStream stream(sock, std::chrono::seconds(config_.read_timeout_s), std::chrono::seconds(5));
-  bool ok = true;
+  SocketStream stream(sock, std::move(request.buffered), kWriteTimeout);
+  auto request_start = request.first_byte;
   bool drain = false;
-  for (std::size_t served = 0; served < kKeepAliveMaxRequests; ++served) {
-    if (!stream.HasBufferedInput() && WaitForRequest(sock, served == 0) == WaitResult::kClose) break;
+  for (std::size_t served = request.served_before; served < kKeepAliveMaxRequests;) {
     Exchange exchange;
+    exchange.start = request_start;
     ScopedExchange scope(exchange);
+    stream.SetReadDeadline(request_start + std::chrono::seconds(config_.read_timeout_s), &exchange.request_timed_out);
     stream.DisarmBodyLimit();
     active_requests_.fetch_add(1);
     bool counted_in_flight = false;
     bool close = served + 1 == kKeepAliveMaxRequests || shutting_down_.load();
     bool connection_closed = false;
-    ok = process_request(stream, close, connection_closed, [&](httplib::Request& req) {
+    bool ok = process_request(stream, close, connection_closed, [&](httplib::Request& req) {
       // Headers are parsed: the request exists from here on.
       // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3), as
       // `curl -X POST URL` sends it; without this, httplib would wait for the client to close.
@@ -299,11 +351,18 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
     });
     if (counted_in_flight) in_flight_.Add({}, -1);
     active_requests_.fetch_sub(1);
+    ++served;
     if (exchange.body_too_large) drain = true;
     if (!ok || connection_closed || close || exchange.close_connection || shutting_down_.load()) break;
+    if (stream.HasCompleteHeadBuffered()) {  // a pipelined request is already here
+      request_start = std::chrono::steady_clock::now();
+      continue;
+    }
+    // Between requests the connection costs no worker: the receiver waits for the next one.
+    receiver_->Adopt(ReceivedRequest{sock, stream.TakeBuffered(), {}, served});
+    return;
   }
   CloseSocket(sock, drain);
-  return ok;
 }
 
 }  // namespace iris::api

@@ -1,8 +1,12 @@
 // HttpServer: the httplib::Server Iris listens with. On top of httplib it provides:
-//  - a fixed worker pool with a bounded admission queue (admission_queue.h): connections beyond
-//    max_queued_connections get 503 JSON + Retry-After at once;
-//  - its own connection loop (keep-alive, read/write timeouts, body limit also for chunked
-//    bodies, idle keep-alive connections released early when others wait for a worker);
+//  - a RequestReceiver (request_receiver.h) that holds every connection until its request has
+//    arrived — new, idle keep-alive, and slow clients cost a socket, never a worker — with a
+//    whole-request deadline for headers (header_timeout_s) and body (read_timeout_s), 408 when
+//    it passes, and at most max_connections open connections (503 beyond);
+//  - a fixed worker pool with a bounded admission queue (admission_queue.h): complete requests
+//    beyond max_queued_connections waiting for a worker get 503 JSON + Retry-After at once;
+//  - its own per-request loop on the worker (pipelined requests, body limit also for chunked
+//    bodies; after each response the connection goes back to the receiver);
 //  - JSON bodies for every error httplib produces itself (404, 405 with Allow, 413, 400...);
 //  - X-Request-Id on every response, the http.request log line and the HTTP metrics;
 //  - graceful shutdown: BeginShutdown() stops accepting, closes idle connections and lets
@@ -18,10 +22,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "api/admission_queue.h"
 #include "api/connection_rejecter.h"
 #include "api/metrics.h"
+#include "api/request_receiver.h"
 #include "core/config.h"
 #include "core/result.h"
 
@@ -55,9 +62,11 @@ class HttpServer : public httplib::Server {
   bool process_and_close_socket(socket_t sock) override;
   void InstallHandlers();
   void RecordExchange(const httplib::Request& req, const httplib::Response& res);
-  enum class WaitResult { kReadable, kClose };
-  WaitResult WaitForRequest(int fd, bool first_request) const;
-  std::string RejectionResponse() const;
+  // Serves the received request and any pipelined after it on a worker thread, then hands the
+  // connection back to the receiver (or closes it).
+  void ServeConnection(ReceivedRequest request);
+  void Refuse(int fd, int status, std::string_view detail, std::string_view reason);
+  void StopReceivingAndWorkers();
 
   const ServerConfig config_;
   const int worker_threads_;
@@ -65,7 +74,11 @@ class HttpServer : public httplib::Server {
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::size_t> active_requests_{0};
   std::atomic<std::size_t> queued_connections_{0};
+  int listen_socket_ = -1;
   ConnectionRejecter rejecter_;
+  // Created by Serve(); the receiver hands requests to the workers, so it is destroyed first.
+  std::unique_ptr<AdmissionQueue> workers_;
+  std::unique_ptr<RequestReceiver> receiver_;
 
   CounterFamily& requests_total_;
   HistogramFamily& request_duration_;

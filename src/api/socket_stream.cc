@@ -8,8 +8,12 @@
 #include <cerrno>
 #include <cstring>
 
+#include "api/request_head.h"
+
 namespace iris::api {
 namespace {
+
+constexpr std::size_t kReadChunk = 16 * 1024;
 
 bool WaitFor(int fd, short events, std::chrono::milliseconds timeout) {
   pollfd p{fd, events, 0};
@@ -36,6 +40,29 @@ void AddressOf(const sockaddr_storage& addr, std::string& ip, int& port) {
 
 }  // namespace
 
+void SocketStream::SetReadDeadline(std::chrono::steady_clock::time_point deadline, bool* timed_out) {
+  read_deadline_ = deadline;
+  timed_out_ = timed_out;
+}
+
+bool SocketStream::HasCompleteHeadBuffered() const {
+  return FindHeadEnd(std::string_view(buffer_).substr(buffer_begin_)).has_value();
+}
+
+std::string SocketStream::TakeBuffered() {
+  std::string rest = buffer_.substr(buffer_begin_);
+  buffer_.clear();
+  buffer_begin_ = 0;
+  return rest;
+}
+
+bool SocketStream::WaitReadable() const {
+  auto left = std::chrono::ceil<std::chrono::milliseconds>(read_deadline_ - std::chrono::steady_clock::now());
+  if (left.count() > 0 && WaitFor(fd_, POLLIN, left)) return true;
+  if (timed_out_ && std::chrono::steady_clock::now() >= read_deadline_) *timed_out_ = true;
+  return false;
+}
+
 void SocketStream::ArmBodyLimit(std::size_t limit, bool* exceeded) {
   limit_armed_ = true;
   limit_ = limit;
@@ -43,24 +70,29 @@ void SocketStream::ArmBodyLimit(std::size_t limit, bool* exceeded) {
   exceeded_ = exceeded;
 }
 
-bool SocketStream::is_readable() const { return HasBufferedInput() || WaitFor(fd_, POLLIN, read_timeout_); }
+bool SocketStream::is_readable() const { return HasBufferedInput() || WaitReadable(); }
 
 bool SocketStream::is_writable() const { return WaitFor(fd_, POLLOUT, write_timeout_); }
 
 ssize_t SocketStream::ReadUnlimited(char* ptr, std::size_t size) {
   if (!HasBufferedInput()) {
-    if (!WaitFor(fd_, POLLIN, read_timeout_)) return -1;
+    if (!WaitReadable()) return -1;
+    buffer_.resize(kReadChunk);
+    buffer_begin_ = 0;
     ssize_t n;
     do {
       n = ::recv(fd_, buffer_.data(), buffer_.size(), 0);
     } while (n < 0 && errno == EINTR);
+    buffer_.resize(n > 0 ? static_cast<std::size_t>(n) : 0);
     if (n <= 0) return n;
-    buffer_begin_ = 0;
-    buffer_end_ = static_cast<std::size_t>(n);
   }
-  std::size_t n = std::min(size, buffer_end_ - buffer_begin_);
+  std::size_t n = std::min(size, buffer_.size() - buffer_begin_);
   std::memcpy(ptr, buffer_.data() + buffer_begin_, n);
   buffer_begin_ += n;
+  if (buffer_begin_ == buffer_.size()) {
+    buffer_.clear();
+    buffer_begin_ = 0;
+  }
   return static_cast<ssize_t>(n);
 }
 

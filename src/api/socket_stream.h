@@ -1,7 +1,10 @@
-// SocketStream: httplib::Stream over one accepted TCP connection, used by HttpServer for every
-// request on that connection (keep-alive included). Reads are buffered (httplib parses the
-// request line and headers byte by byte) and the buffer survives between requests, so pipelined
-// input is not lost. Each read/write waits at most its timeout. A body limit can be armed per
+// SocketStream: httplib::Stream over one accepted TCP connection, used by an HttpServer worker for
+// the requests it serves on that connection. It starts with the bytes the RequestReceiver already
+// read (a whole request head at least). Reads are buffered (httplib parses the request line and
+// headers byte by byte) and the buffer survives between requests, so pipelined input is not lost;
+// TakeBuffered() hands what is left back to the receiver. Reads wait at most until the request's
+// deadline (SetReadDeadline: the whole request, not each read; passing it sets *timed_out); each
+// write waits at most the write timeout. A body limit can be armed per
 // request: once more than `limit` bytes have been consumed after arming, reads fail and
 // `*exceeded` is set; this bounds chunked and length-less bodies that httplib 0.11 would read
 // without limit. Owned by one worker thread; not thread-safe. Does not own the socket.
@@ -9,20 +12,25 @@
 
 #include <httplib.h>
 
-#include <array>
 #include <chrono>
 #include <cstddef>
+#include <string>
 
 namespace iris::api {
 
 class SocketStream final : public httplib::Stream {
  public:
-  SocketStream(int fd, std::chrono::milliseconds read_timeout, std::chrono::milliseconds write_timeout)
-      : fd_(fd), read_timeout_(read_timeout), write_timeout_(write_timeout) {}
+  SocketStream(int fd, std::string buffered, std::chrono::milliseconds write_timeout)
+      : fd_(fd), write_timeout_(write_timeout), buffer_(std::move(buffered)) {}
 
+  void SetReadDeadline(std::chrono::steady_clock::time_point deadline, bool* timed_out);
   void ArmBodyLimit(std::size_t limit, bool* exceeded);
   void DisarmBodyLimit() { limit_armed_ = false; }
-  bool HasBufferedInput() const { return buffer_begin_ < buffer_end_; }
+  bool HasBufferedInput() const { return buffer_begin_ < buffer_.size(); }
+  // True when the buffer holds a whole request head (a pipelined request ready to parse).
+  bool HasCompleteHeadBuffered() const;
+  // The unread input; the stream is empty afterwards.
+  std::string TakeBuffered();
 
   bool is_readable() const override;
   bool is_writable() const override;
@@ -34,13 +42,14 @@ class SocketStream final : public httplib::Stream {
 
  private:
   ssize_t ReadUnlimited(char* ptr, std::size_t size);
+  bool WaitReadable() const;
 
   int fd_;
-  std::chrono::milliseconds read_timeout_;
   std::chrono::milliseconds write_timeout_;
-  std::array<char, 16 * 1024> buffer_{};
+  std::chrono::steady_clock::time_point read_deadline_ = std::chrono::steady_clock::now();
+  bool* timed_out_ = nullptr;
+  std::string buffer_;
   std::size_t buffer_begin_ = 0;
-  std::size_t buffer_end_ = 0;
   bool limit_armed_ = false;
   std::size_t limit_ = 0;
   std::size_t consumed_ = 0;

@@ -107,12 +107,23 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("server.worker_threads", "--worker-threads", "HTTP worker threads (0: 4 per core, at least 8)",
                  IRIS_FIELD(server.worker_threads)),
       MakeOption("server.max_queued_connections", "--max-queued-connections",
-                 "connections waiting for a worker before new ones get 503", IRIS_FIELD(server.max_queued_connections)),
+                 "received requests waiting for a worker before new ones get 503",
+                 IRIS_FIELD(server.max_queued_connections)),
+      MakeOption("server.max_connections", "--max-connections",
+                 "open client connections (idle, receiving or served) before new ones get 503",
+                 IRIS_FIELD(server.max_connections)),
       MakeOption("server.max_body_bytes", "--max-body-bytes", "largest request body accepted (413 above)",
                  IRIS_FIELD(server.max_body_bytes)),
+      MakeOption("server.max_buffered_request_bytes", "--max-buffered-request-bytes",
+                 "request bytes read ahead of the workers over all connections (larger bodies are read by a worker)",
+                 IRIS_FIELD(server.max_buffered_request_bytes)),
       MakeOption("server.keep_alive_timeout_s", "--keep-alive-timeout", "idle keep-alive connection timeout, seconds",
                  IRIS_FIELD(server.keep_alive_timeout_s)),
-      MakeOption("server.read_timeout_s", "--read-timeout", "time allowed to receive a request, seconds",
+      MakeOption("server.header_timeout_s", "--header-timeout",
+                 "time allowed for a request's headers (and for a new connection's first request), seconds; 408 after",
+                 IRIS_FIELD(server.header_timeout_s)),
+      MakeOption("server.read_timeout_s", "--read-timeout",
+                 "time allowed for a whole request, first byte to last body byte, seconds; 408 after",
                  IRIS_FIELD(server.read_timeout_s)),
       MakeOption("server.shutdown_deadline_s", "--shutdown-deadline",
                  "on SIGTERM/SIGINT, seconds to let in-flight requests finish", IRIS_FIELD(server.shutdown_deadline_s)),
@@ -310,6 +321,11 @@ Status ValidateConfig(const Config& c) {
   if (c.server.worker_threads < 0) return InvalidArgument("server.worker_threads must be >= 0");
   if (c.server.max_queued_connections < 1) return InvalidArgument("server.max_queued_connections must be >= 1");
   if (c.server.max_body_bytes < 1024) return InvalidArgument("server.max_body_bytes must be >= 1024");
+  if (c.server.max_connections < 1) return InvalidArgument("server.max_connections must be >= 1");
+  if (c.server.max_buffered_request_bytes < 0) return InvalidArgument("server.max_buffered_request_bytes must be >= 0");
+  if (!(c.server.header_timeout_s > 0)) return InvalidArgument("server.header_timeout_s must be > 0");
+  if (c.server.read_timeout_s < 1) return InvalidArgument("server.read_timeout_s must be >= 1");
+  if (c.server.keep_alive_timeout_s < 0) return InvalidArgument("server.keep_alive_timeout_s must be >= 0");
   if (c.server.shutdown_deadline_s < 0) return InvalidArgument("server.shutdown_deadline_s must be >= 0");
   if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
   if (c.captions.timeout_s <= 0) return InvalidArgument("captions.timeout_s must be > 0");

@@ -22,10 +22,13 @@ struct ServerConfig {
   std::string host = "127.0.0.1";
   int port = 8000;
   int worker_threads = 0;                    // 0: 4 per core, at least 8
-  int max_queued_connections = 256;          // beyond this new connections get 503 + Retry-After
+  int max_queued_connections = 256;          // requests waiting for a worker; beyond this 503 + Retry-After
+  int max_connections = 512;                 // open connections (waiting, idle or served); beyond this 503
   std::int64_t max_body_bytes = 64ll << 20;  // request bodies above this get 413
+  std::int64_t max_buffered_request_bytes = 256ll << 20;  // request bytes read ahead of the workers, all connections
   int keep_alive_timeout_s = 5;
-  int read_timeout_s = 30;
+  double header_timeout_s = 10;     // a request's headers must arrive within this (408 after)
+  int read_timeout_s = 30;          // a whole request, first byte to last body byte (408 after)
   double shutdown_deadline_s = 20;  // how long SIGTERM waits for in-flight requests
 };
 

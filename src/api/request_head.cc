@@ -1,0 +1,70 @@
+#include "api/request_head.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace iris::api {
+namespace {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::size_t> FindHeadEnd(std::string_view bytes) {
+  // Skip empty lines before the request line.
+  std::size_t start = 0;
+  while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n')) ++start;
+  // The head ends at the first line that is empty ("\n" or "\r\n") after the request line.
+  std::size_t line_begin = start;
+  for (std::size_t i = start; i < bytes.size(); ++i) {
+    if (bytes[i] != '\n') continue;
+    std::size_t length = i - line_begin;
+    bool empty = length == 0 || (length == 1 && bytes[line_begin] == '\r');
+    if (empty && line_begin > start) return i + 1;
+    line_begin = i + 1;
+  }
+  return std::nullopt;
+}
+
+BodyFraming ReadBodyFraming(std::string_view head) {
+  BodyFraming framing;
+  std::size_t pos = head.find('\n');  // skip the request line
+  while (pos != std::string_view::npos && pos + 1 < head.size()) {
+    std::size_t begin = pos + 1;
+    pos = head.find('\n', begin);
+    std::string_view line = head.substr(begin, pos == std::string_view::npos ? std::string_view::npos : pos - begin);
+    std::size_t colon = line.find(':');
+    if (colon == std::string_view::npos) continue;
+    std::string_view name = Trim(line.substr(0, colon));
+    std::string_view value = Trim(line.substr(colon + 1));
+    if (EqualsIgnoreCase(name, "Content-Length")) {
+      std::uint64_t length = 0;
+      auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+      if (ec != std::errc() || end != value.data() + value.size() || value.empty() ||
+          (framing.content_length && *framing.content_length != length)) {
+        framing.malformed = true;
+      } else {
+        framing.content_length = length;
+      }
+    } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+      framing.chunked = true;
+    } else if (EqualsIgnoreCase(name, "Expect") && EqualsIgnoreCase(value, "100-continue")) {
+      framing.expect_continue = true;
+    }
+  }
+  if (framing.malformed) framing.content_length.reset();
+  return framing;
+}
+
+}  // namespace iris::api

@@ -1,0 +1,203 @@
+// End-to-end: slow, silent and numerous clients cannot take the server offline. Connections wait
+// for their request in the server's receiver, not on a worker; each request has a whole-request
+// deadline for its headers and its body (408 after); open connections are bounded (503 beyond).
+#include <gtest/gtest.h>
+#include <poll.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "e2e/e2e_http.h"
+
+namespace iris::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A raw TCP connection to the server (no HTTP client logic), closed on destruction.
+class RawConnection {
+ public:
+  explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    connected_ = ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  }
+  ~RawConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  RawConnection(const RawConnection&) = delete;
+  RawConnection& operator=(const RawConnection&) = delete;
+
+  bool connected() const { return connected_; }
+  bool Send(const std::string& bytes) {
+    return ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size());
+  }
+  // Everything the server sends until it closes the connection or `limit` passes.
+  // `closed` tells which of the two happened.
+  std::string ReadUntilClosed(std::chrono::milliseconds limit, bool* closed = nullptr) {
+    std::string reply;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    if (closed) *closed = false;
+    for (;;) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return reply;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buffer[4096];
+      ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) {
+        if (closed) *closed = true;
+        return reply;
+      }
+      reply.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  // What has arrived within `limit`, without waiting for the close.
+  std::string ReadSome(std::chrono::milliseconds limit) {
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(limit.count())) <= 0) return {};
+    char buffer[4096];
+    ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+    return n > 0 ? std::string(buffer, static_cast<std::size_t>(n)) : std::string();
+  }
+
+ private:
+  int fd_;
+  bool connected_ = false;
+};
+
+int StatusOf(const std::string& raw) {
+  if (raw.rfind("HTTP/1.1 ", 0) != 0 || raw.size() < 12) return 0;
+  return std::stoi(raw.substr(9, 3));
+}
+
+std::string BodyOf(const std::string& raw) {
+  auto at = raw.find("\r\n\r\n");
+  return at == std::string::npos ? std::string() : raw.substr(at + 4);
+}
+
+// GET /healthz on a fresh connection; 0 when no answer came within `limit`.
+int HealthzStatus(int port, std::chrono::seconds limit) {
+  httplib::Client client("127.0.0.1", port);
+  client.set_connection_timeout(limit);
+  client.set_read_timeout(limit);
+  auto res = client.Get("/healthz");
+  return res ? res->status : 0;
+}
+
+TEST(ServerSlowClients, HundredsOfSlowHeaderSendersDoNotKeepHealthzFromAnswering) {
+  // Two workers and a queue of four: before requests were received outside the workers, three
+  // hundred slow clients held both workers and filled the queue, so /healthz got 503 or nothing.
+  auto server = ServerProcess::Start(ServeWith(
+      {"--worker-threads", "2", "--max-queued-connections", "4", "--header-timeout", "4", "--read-timeout", "8"}));
+  const int port = server->port();
+  std::vector<std::unique_ptr<RawConnection>> slow;
+  for (int i = 0; i < 300; ++i) {
+    slow.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(slow.back()->connected()) << "connection " << i;
+    ASSERT_TRUE(slow.back()->Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  }
+  std::this_thread::sleep_for(500ms);
+  for (auto& c : slow) c->Send("X-Slow: 1\r\n");  // one more header line, still no end of head
+
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(HealthzStatus(port, 5s), 200) << "attempt " << i;
+
+  // The slow clients are answered 408 once the header deadline passes, and disconnected.
+  bool closed = false;
+  std::string reply = slow.front()->ReadUntilClosed(20s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(StatusOf(reply), 408) << reply;
+  auto body = ParseJson(BodyOf(reply));
+  ASSERT_TRUE(body.is_object()) << reply;
+  EXPECT_NE(body["detail"].get<std::string>().find("server.header_timeout_s"), std::string::npos) << body;
+
+  auto metrics = server->Client()->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_GE(MetricValue(metrics->body, R"(iris_http_rejected_total{reason="header_timeout"})").value_or(0), 1.0);
+}
+
+TEST(ServerSlowClients, SilentConnectionsHoldNoWorkerAndAreClosedAfterTheHeaderTimeout) {
+  auto server = ServerProcess::Start(ServeWith({"--worker-threads", "1", "--header-timeout", "2"}));
+  const int port = server->port();
+  std::vector<std::unique_ptr<RawConnection>> silent;
+  for (int i = 0; i < 20; ++i) {
+    silent.push_back(std::make_unique<RawConnection>(port));
+    ASSERT_TRUE(silent.back()->connected());
+  }
+  EXPECT_EQ(HealthzStatus(port, 5s), 200);  // the single worker is free
+  bool closed = false;
+  std::string reply = silent.front()->ReadUntilClosed(20s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(reply.empty()) << "an idle connection is closed without an answer: " << reply;
+}
+
+TEST(ServerSlowClients, ABodyThatStopsArrivingGets408AndHoldsNoWorker) {
+  auto server = ServerProcess::Start(ServeWith({"--worker-threads", "1", "--read-timeout", "2"}));
+  const int port = server->port();
+  RawConnection stalled(port);
+  ASSERT_TRUE(stalled.Send(
+      "POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ima"));
+  EXPECT_EQ(HealthzStatus(port, 5s), 200);  // the body is awaited without a worker
+  bool closed = false;
+  std::string reply = stalled.ReadUntilClosed(20s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(StatusOf(reply), 408) << reply;
+  EXPECT_NE(BodyOf(reply).find("server.read_timeout_s"), std::string::npos) << reply;
+}
+
+TEST(ServerSlowClients, ABodyReadByAWorkerHasTheSameWholeRequestDeadline) {
+  // With Expect: 100-continue the body is sent only after the server's go-ahead, so a worker
+  // reads it; the request's deadline still applies.
+  auto server = ServerProcess::Start(ServeWith({"--read-timeout", "2"}));
+  RawConnection stalled(server->port());
+  ASSERT_TRUE(
+      stalled.Send("POST /v1/images HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 100\r\nExpect: 100-continue\r\n\r\n"));
+  std::string interim = stalled.ReadSome(10s);
+  EXPECT_EQ(StatusOf(interim), 100) << interim;
+  ASSERT_TRUE(stalled.Send("{\"image_url\": "));
+  bool closed = false;
+  std::string reply = stalled.ReadUntilClosed(20s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(reply.find("HTTP/1.1 408"), std::string::npos) << reply;
+}
+
+TEST(ServerSlowClients, ConnectionsBeyondMaxConnectionsGet503) {
+  auto server = ServerProcess::Start(ServeWith({"--max-connections", "4", "--header-timeout", "30"}));
+  const int port = server->port();
+  std::vector<std::unique_ptr<RawConnection>> held;
+  for (int i = 0; i < 4; ++i) held.push_back(std::make_unique<RawConnection>(port));
+  std::this_thread::sleep_for(300ms);  // let the server register them
+  RawConnection extra(port);
+  ASSERT_TRUE(extra.connected());
+  std::string reply = extra.ReadUntilClosed(10s);
+  EXPECT_EQ(StatusOf(reply), 503) << reply;
+  EXPECT_NE(reply.find("Retry-After: 1"), std::string::npos) << reply;
+  EXPECT_NE(BodyOf(reply).find("server.max_connections"), std::string::npos) << reply;
+  held.clear();  // once they are gone, new connections are served again
+  for (int attempt = 0; attempt < 50 && HealthzStatus(port, 2s) != 200; ++attempt) std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(HealthzStatus(port, 5s), 200);
+}
+
+TEST(ServerSlowClients, PipelinedAndKeptAliveRequestsAreAllAnswered) {
+  auto server = ServerProcess::Start(ServeWith({"--worker-threads", "1"}));
+  RawConnection connection(server->port());
+  ASSERT_TRUE(connection.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  std::string replies;
+  for (int i = 0; i < 50 && replies.find("HTTP/1.1 200", replies.find("HTTP/1.1 200") + 1) == std::string::npos; ++i) {
+    replies += connection.ReadSome(200ms);
+  }
+  EXPECT_NE(replies.find("HTTP/1.1 200", replies.find("HTTP/1.1 200") + 1), std::string::npos) << replies;
+  // The same connection, kept alive and idle for a moment, serves a third request.
+  std::this_thread::sleep_for(300ms);
+  ASSERT_TRUE(connection.Send("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  std::string last = connection.ReadUntilClosed(10s);
+  EXPECT_EQ(StatusOf(last), 200) << last;
+}
+
+}  // namespace
+}  // namespace iris::testing
