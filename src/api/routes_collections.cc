@@ -22,6 +22,7 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "core/json_limits.h"
 
 namespace iris::api {
 namespace {
@@ -81,9 +82,10 @@ Result<nlohmann::json> JsonObjectSetting(const httplib::Request& req, const nloh
   }
   auto text = RequestSetting(req, body, name);
   if (!text) return nlohmann::json::object();
-  auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return Unprocessable("'" + name + "' must be a JSON object");
-  return parsed;
+  auto parsed = ParseBoundedJson(*text);
+  if (!parsed.ok()) return parsed.status().WithContext("'" + name + "'");
+  if (parsed->is_discarded() || !parsed->is_object()) return Unprocessable("'" + name + "' must be a JSON object");
+  return std::move(parsed).value();
 }
 
 Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlohmann::json& body,

@@ -8,6 +8,7 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "core/json_limits.h"
 #include "vision/embedding_math.h"
 
 namespace iris::api {
@@ -28,17 +29,21 @@ Result<std::shared_ptr<const ClipModel>> ModelFor(AppServices& services, const h
   return services.models->Clip(name);
 }
 
-Result<std::vector<std::string>> StringList(const std::string& text, const char* what) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_array()) {
-    return Unprocessable(std::string("'") + what + "' must be a JSON array of strings");
-  }
+Result<std::vector<std::string>> StringList(const nlohmann::json& value, const char* what) {
+  if (!value.is_array()) return Unprocessable(std::string("'") + what + "' must be a JSON array of strings");
   std::vector<std::string> out;
-  for (const auto& v : parsed) {
+  for (const auto& v : value) {
     if (!v.is_string()) return Unprocessable(std::string("'") + what + "' must contain only strings");
     out.push_back(v.get<std::string>());
   }
   return out;
+}
+
+// A list given as JSON text (a form field or query parameter).
+Result<std::vector<std::string>> StringList(const std::string& text, const char* what) {
+  auto parsed = ParseBoundedJson(text);
+  if (!parsed.ok()) return parsed.status().WithContext(std::string("'") + what + "'");
+  return StringList(*parsed, what);
 }
 
 Status CheckTexts(const std::vector<std::string>& texts, const char* what) {
@@ -130,7 +135,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
         IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
         std::vector<std::string> texts;
         if (body.contains("texts")) {
-          IRIS_ASSIGN_OR_RETURN(texts, StringList(body["texts"].dump(), "texts"));
+          IRIS_ASSIGN_OR_RETURN(texts, StringList(body["texts"], "texts"));
         } else if (body.contains("text") && body["text"].is_string()) {
           texts.push_back(body["text"].get<std::string>());
         } else {
