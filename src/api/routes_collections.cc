@@ -22,6 +22,7 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "api/text_limits.h"
 #include "core/json_limits.h"
 
 namespace iris::api {
@@ -31,7 +32,6 @@ constexpr int kDefaultTopN = 10;
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxIdBytes = 512;
-constexpr std::size_t kMaxTextBytes = 10'000;
 constexpr const char* kExternal = kExternalModel;
 
 // Argument errors of the index layer are about the request's content: 422, not 400.
@@ -108,9 +108,7 @@ Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableC
 
 Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
                                      const std::string& text, RequestContext& ctx) {
-  if (text.empty() || text.size() > kMaxTextBytes) {
-    return Unprocessable("'text' must have 1 to " + std::to_string(kMaxTextBytes) + " bytes");
-  }
+  IRIS_RETURN_IF_ERROR(CheckText(text, "text"));
   IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(services, collection, ctx));
   if (!embedder.clip)
     return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");

@@ -8,14 +8,13 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "api/text_limits.h"
 #include "core/json_limits.h"
 #include "vision/embedding_math.h"
 
 namespace iris::api {
 namespace {
 
-constexpr std::size_t kMaxTexts = 256;
-constexpr std::size_t kMaxTextBytes = 10'000;
 constexpr float kClipLogitScale = 100.0f;
 // Decode at reduced size only while the image keeps at least this many times the model's input
 // size on its shorter side: the result then stays within the Pillow-reference tolerance
@@ -44,20 +43,6 @@ Result<std::vector<std::string>> StringList(const std::string& text, const char*
   auto parsed = ParseBoundedJson(text);
   if (!parsed.ok()) return parsed.status().WithContext(std::string("'") + what + "'");
   return StringList(*parsed, what);
-}
-
-Status CheckTexts(const std::vector<std::string>& texts, const char* what) {
-  if (texts.empty()) return Unprocessable(std::string("'") + what + "' must not be empty");
-  if (texts.size() > kMaxTexts) {
-    return Unprocessable(std::string("at most ") + std::to_string(kMaxTexts) + " " + what + " per request");
-  }
-  for (const auto& t : texts) {
-    if (t.size() > kMaxTextBytes) {
-      return Unprocessable(std::string("each of '") + what + "' may have at most " + std::to_string(kMaxTextBytes) +
-                           " bytes");
-    }
-  }
-  return {};
 }
 
 Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage& image, bool normalize,
@@ -120,7 +105,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
           .Body("application/json",
                 {{"type", "object"},
                  {"properties",
-                  {{"texts", {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", kMaxTexts}}},
+                  {{"texts", {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", kMaxTextsPerRequest}}},
                    {"text", {{"type", "string"}}},
                    {"model", {{"type", "string"}}},
                    {"normalize", {{"type", "boolean"}, {"default", true}}}}}})
@@ -152,7 +137,10 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
 
   const nlohmann::json zero_shot_props = {
       {"labels",
-       {{"type", "array"}, {"items", {{"type", "string"}}}, {"description", "candidate labels (JSON array)"}}},
+       {{"type", "array"},
+        {"items", {{"type", "string"}}},
+        {"maxItems", kMaxTextsPerRequest},
+        {"description", "candidate labels (JSON array)"}}},
       {"prompt_template", {{"type", "string"}, {"description", "e.g. \"a photo of {}\"; {} is replaced by the label"}}},
       {"model", {{"type", "string"}}}};
   return app.router().Add(
@@ -173,6 +161,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
         IRIS_ASSIGN_OR_RETURN(std::vector<std::string> labels, StringList(*labels_text, "labels"));
         IRIS_RETURN_IF_ERROR(CheckTexts(labels, "labels"));
         const std::string tmpl = RequestSetting(req, body, "prompt_template").value_or("{}");
+        IRIS_RETURN_IF_ERROR(CheckText(tmpl, "prompt_template"));
         if (tmpl.find("{}") == std::string::npos) return Unprocessable("prompt_template must contain {}");
         std::vector<std::string> prompts;
         for (const auto& label : labels) {

@@ -2,6 +2,8 @@
 //   * JSON nested 70,000 levels deep (a 140 KB body) used to overflow the stack when a route
 //     serialised or copied it back (SIGSEGV). Every route, body or form field, now answers 400
 //     naming the limit (core/json_limits.h), and the server keeps answering.
+//   * Texts for the CLIP text tower are bounded per request (api/text_limits.h), with a 422 naming
+//     the limit; a 10,000-letter word is tokenised without holding a worker.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -95,6 +97,51 @@ TEST(HostileInputE2eTest, DeeplyNestedJsonIsRefusedOnEveryRouteAndTheServerSurvi
   auto item = client->Get("/v1/collections/c/items/ok");
   ASSERT_TRUE(item);
   EXPECT_EQ(ParseJson(item->body)["metadata"], nlohmann::json::parse(metadata));
+}
+
+TEST(HostileInputE2eTest, TextsArePerRequestBoundedWithADetailNamingTheLimit) {
+  auto server = StartWithStandIns();
+  auto client = server->Client();
+  const std::string json = "application/json";
+
+  nlohmann::json too_many = nlohmann::json::array();
+  for (int i = 0; i < 257; ++i) too_many.push_back("text " + std::to_string(i));
+  auto many = client->Post("/v1/embeddings/text", nlohmann::json({{"texts", too_many}}).dump(), json);
+  ASSERT_TRUE(many);
+  EXPECT_EQ(many->status, 422) << many->body;
+  EXPECT_NE(ParseJson(many->body).value("detail", "").find("at most 256 per request"), std::string::npos) << many->body;
+
+  auto long_text =
+      client->Post("/v1/embeddings/text", nlohmann::json({{"texts", {"ok", std::string(10'001, 'a')}}}).dump(), json);
+  ASSERT_TRUE(long_text);
+  EXPECT_EQ(long_text->status, 422) << long_text->body;
+  EXPECT_NE(ParseJson(long_text->body).value("detail", "").find("each may have at most 10000"), std::string::npos)
+      << long_text->body;
+
+  const std::string jpeg = SolidJpeg(200, 30, 30);
+  auto long_template = client->Post(
+      "/v1/zero-shot", httplib::MultipartFormDataItems{{"file", jpeg, "x.jpg", "image/jpeg"},
+                                                       {"labels", R"(["red"])", "", ""},
+                                                       {"prompt_template", std::string(10'001, 'x') + "{}", "", ""}});
+  ASSERT_TRUE(long_template);
+  EXPECT_EQ(long_template->status, 422) << long_template->body;
+  EXPECT_NE(ParseJson(long_template->body).value("detail", "").find("'prompt_template' must have 1 to 10000 bytes"),
+            std::string::npos)
+      << long_template->body;
+
+  // At the limits it is served: 256 texts, each one 10,000-letter word (before the tokenizer was
+  // bounded this request took minutes of CPU; now each text is cut to CLIP's 77-token context).
+  nlohmann::json hostile = nlohmann::json::array();
+  for (int i = 0; i < 256; ++i) {
+    std::string word(10'000, 'a');
+    for (std::size_t k = 0; k < word.size(); ++k) word[k] = static_cast<char>('a' + (k * 7 + k / 26 + i) % 26);
+    hostile.push_back(std::move(word));
+  }
+  client->set_read_timeout(std::chrono::seconds(120));
+  auto served = client->Post("/v1/embeddings/text", nlohmann::json({{"texts", hostile}}).dump(), json);
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200) << served->body.substr(0, 500);
+  EXPECT_EQ(ParseJson(served->body)["embeddings"].size(), 256u);
 }
 
 }  // namespace
