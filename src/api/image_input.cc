@@ -3,6 +3,8 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/json_limits.h"
+
 namespace iris::api {
 namespace {
 
@@ -23,7 +25,7 @@ bool IsJson(const httplib::Request& req) {
 Result<nlohmann::json> JsonBody(const httplib::Request& req) {
   if (req.is_multipart_form_data() || req.body.empty()) return nlohmann::json::object();
   if (!IsJson(req)) return UnsupportedMedia("send application/json or multipart/form-data");
-  auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, ParseBoundedJson(req.body));
   if (body.is_discarded()) return InvalidArgument("request body is not valid JSON");
   if (!body.is_object()) return InvalidArgument("request body must be a JSON object");
   return body;

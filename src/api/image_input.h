@@ -20,7 +20,8 @@
 namespace iris::api {
 
 // The JSON object body of a request (empty object when the body is multipart or empty).
-// A body that is not a JSON object is InvalidArgument (400).
+// A body that is not a JSON object, or nests deeper than kMaxJsonDepth (core/json_limits.h), is
+// InvalidArgument (400).
 Result<nlohmann::json> JsonBody(const httplib::Request& req);
 
 // Whether the request carries an image in one of the ways ReadImageInput reads (a file field, or

@@ -22,6 +22,8 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "api/text_limits.h"
+#include "core/json_limits.h"
 
 namespace iris::api {
 namespace {
@@ -30,7 +32,6 @@ constexpr int kDefaultTopN = 10;
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxIdBytes = 512;
-constexpr std::size_t kMaxTextBytes = 10'000;
 constexpr const char* kExternal = kExternalModel;
 
 // Argument errors of the index layer are about the request's content: 422, not 400.
@@ -81,9 +82,10 @@ Result<nlohmann::json> JsonObjectSetting(const httplib::Request& req, const nloh
   }
   auto text = RequestSetting(req, body, name);
   if (!text) return nlohmann::json::object();
-  auto parsed = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return Unprocessable("'" + name + "' must be a JSON object");
-  return parsed;
+  auto parsed = ParseBoundedJson(*text);
+  if (!parsed.ok()) return parsed.status().WithContext("'" + name + "'");
+  if (parsed->is_discarded() || !parsed->is_object()) return Unprocessable("'" + name + "' must be a JSON object");
+  return std::move(parsed).value();
 }
 
 Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlohmann::json& body,
@@ -106,9 +108,7 @@ Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableC
 
 Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
                                      const std::string& text, RequestContext& ctx) {
-  if (text.empty() || text.size() > kMaxTextBytes) {
-    return Unprocessable("'text' must have 1 to " + std::to_string(kMaxTextBytes) + " bytes");
-  }
+  IRIS_RETURN_IF_ERROR(CheckText(text, "text"));
   IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(services, collection, ctx));
   if (!embedder.clip)
     return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");

@@ -8,13 +8,13 @@
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "api/text_limits.h"
+#include "core/json_limits.h"
 #include "vision/embedding_math.h"
 
 namespace iris::api {
 namespace {
 
-constexpr std::size_t kMaxTexts = 256;
-constexpr std::size_t kMaxTextBytes = 10'000;
 constexpr float kClipLogitScale = 100.0f;
 // Decode at reduced size only while the image keeps at least this many times the model's input
 // size on its shorter side: the result then stays within the Pillow-reference tolerance
@@ -28,31 +28,21 @@ Result<std::shared_ptr<const ClipModel>> ModelFor(AppServices& services, const h
   return services.models->Clip(name);
 }
 
-Result<std::vector<std::string>> StringList(const std::string& text, const char* what) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_array()) {
-    return Unprocessable(std::string("'") + what + "' must be a JSON array of strings");
-  }
+Result<std::vector<std::string>> StringList(const nlohmann::json& value, const char* what) {
+  if (!value.is_array()) return Unprocessable(std::string("'") + what + "' must be a JSON array of strings");
   std::vector<std::string> out;
-  for (const auto& v : parsed) {
+  for (const auto& v : value) {
     if (!v.is_string()) return Unprocessable(std::string("'") + what + "' must contain only strings");
     out.push_back(v.get<std::string>());
   }
   return out;
 }
 
-Status CheckTexts(const std::vector<std::string>& texts, const char* what) {
-  if (texts.empty()) return Unprocessable(std::string("'") + what + "' must not be empty");
-  if (texts.size() > kMaxTexts) {
-    return Unprocessable(std::string("at most ") + std::to_string(kMaxTexts) + " " + what + " per request");
-  }
-  for (const auto& t : texts) {
-    if (t.size() > kMaxTextBytes) {
-      return Unprocessable(std::string("each of '") + what + "' may have at most " + std::to_string(kMaxTextBytes) +
-                           " bytes");
-    }
-  }
-  return {};
+// A list given as JSON text (a form field or query parameter).
+Result<std::vector<std::string>> StringList(const std::string& text, const char* what) {
+  auto parsed = ParseBoundedJson(text);
+  if (!parsed.ok()) return parsed.status().WithContext(std::string("'") + what + "'");
+  return StringList(*parsed, what);
 }
 
 Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage& image, bool normalize,
@@ -115,7 +105,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
           .Body("application/json",
                 {{"type", "object"},
                  {"properties",
-                  {{"texts", {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", kMaxTexts}}},
+                  {{"texts", {{"type", "array"}, {"items", {{"type", "string"}}}, {"maxItems", kMaxTextsPerRequest}}},
                    {"text", {{"type", "string"}}},
                    {"model", {{"type", "string"}}},
                    {"normalize", {{"type", "boolean"}, {"default", true}}}}}})
@@ -130,7 +120,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
         IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
         std::vector<std::string> texts;
         if (body.contains("texts")) {
-          IRIS_ASSIGN_OR_RETURN(texts, StringList(body["texts"].dump(), "texts"));
+          IRIS_ASSIGN_OR_RETURN(texts, StringList(body["texts"], "texts"));
         } else if (body.contains("text") && body["text"].is_string()) {
           texts.push_back(body["text"].get<std::string>());
         } else {
@@ -147,7 +137,10 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
 
   const nlohmann::json zero_shot_props = {
       {"labels",
-       {{"type", "array"}, {"items", {{"type", "string"}}}, {"description", "candidate labels (JSON array)"}}},
+       {{"type", "array"},
+        {"items", {{"type", "string"}}},
+        {"maxItems", kMaxTextsPerRequest},
+        {"description", "candidate labels (JSON array)"}}},
       {"prompt_template", {{"type", "string"}, {"description", "e.g. \"a photo of {}\"; {} is replaced by the label"}}},
       {"model", {{"type", "string"}}}};
   return app.router().Add(
@@ -168,6 +161,7 @@ Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services) 
         IRIS_ASSIGN_OR_RETURN(std::vector<std::string> labels, StringList(*labels_text, "labels"));
         IRIS_RETURN_IF_ERROR(CheckTexts(labels, "labels"));
         const std::string tmpl = RequestSetting(req, body, "prompt_template").value_or("{}");
+        IRIS_RETURN_IF_ERROR(CheckText(tmpl, "prompt_template"));
         if (tmpl.find("{}") == std::string::npos) return Unprocessable("prompt_template must contain {}");
         std::vector<std::string> prompts;
         for (const auto& label : labels) {

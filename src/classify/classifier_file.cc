@@ -7,6 +7,8 @@
 #include <sstream>
 #include <vector>
 
+#include "core/json_limits.h"
+
 namespace iris {
 namespace {
 
@@ -142,7 +144,9 @@ Result<ClassifierPrediction> Classifier::Predict(std::span<const float> embeddin
 }
 
 Result<Classifier> ParseClassifierJson(std::string_view text) {
-  Json j = Json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseBoundedJson(text, kMaxStoredJsonDepth);
+  if (!parsed.ok()) return parsed.status().WithContext("classifier file");
+  const Json& j = *parsed;
   if (j.is_discarded()) return InvalidArgument("classifier file: not valid JSON");
   if (!j.is_object()) return InvalidArgument("classifier file: must be a JSON object");
   Classifier c;

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "classify/binary_metrics.h"
+#include "core/json_limits.h"
 
 namespace iris {
 namespace {
@@ -258,7 +259,9 @@ Result<BakeOffResult> ClassifierStore::BakeOff(std::string_view collection_id, c
 }
 
 Result<std::map<std::string, BestModelEntry>> ParseBestModelsJson(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseBoundedJson(text, kMaxStoredJsonDepth);
+  if (!parsed.ok()) return parsed.status().WithContext("best_models.json");
+  const nlohmann::json& j = *parsed;
   if (j.is_discarded() || !j.is_object()) return InvalidArgument("best_models.json is not a JSON object");
   std::map<std::string, BestModelEntry> index;
   for (const auto& [id, e] : j.items()) {

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "classify/classifier_file.h"
+#include "core/json_limits.h"
 
 namespace iris {
 namespace {
@@ -73,7 +74,9 @@ Status CheckCollectionId(const ErrorAt& error, int line, const std::string& id) 
 }
 
 Result<TrainingExample> ParseJsonLine(const std::string& text, int line, const ErrorAt& error) {
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  auto parsed = ParseBoundedJson(text);
+  if (!parsed.ok()) return error(line, parsed.status().message());
+  const nlohmann::json& j = *parsed;
   if (j.is_discarded()) return error(line, "not valid JSON");
   if (!j.is_object()) return error(line, "each line must be a JSON object");
   TrainingExample e;

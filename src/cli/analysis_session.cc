@@ -5,6 +5,8 @@
 #include <map>
 #include <sstream>
 
+#include "core/json_limits.h"
+
 namespace iris::cli {
 namespace {
 
@@ -56,8 +58,8 @@ Result<ImageAnalysis> AnalysisSession::Analyze(const std::string& image, const s
     IRIS_ASSIGN_OR_RETURN(ingested, services_->ingestor->FromUrl(image));
   } else {
     IRIS_ASSIGN_OR_RETURN(std::string bytes, ReadFile(image));
-    IRIS_ASSIGN_OR_RETURN(ingested, services_->ingestor->FromUpload(std::move(bytes),
-                                                                    std::filesystem::path(image).filename().string()));
+    IRIS_ASSIGN_OR_RETURN(
+        ingested, services_->ingestor->FromUpload(std::move(bytes), std::filesystem::path(image).filename().string()));
   }
   IRIS_ASSIGN_OR_RETURN(auto pixels, ingested->Full());
   ops::AnalysisContext context(services_->analysis, pixels, ingested->hashes().sha256);
@@ -84,8 +86,9 @@ Result<std::vector<ops::AnalysisTask>> ParseTaskSpecs(const std::vector<std::str
         }
         const std::string key = pair.substr(0, eq);
         const std::string value = pair.substr(eq + 1);
-        auto parsed = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
-        task.params[key] = parsed.is_discarded() || parsed.is_object() ? nlohmann::json(value) : parsed;
+        auto parsed = ParseBoundedJson(value);
+        if (!parsed.ok()) return parsed.status().WithContext("--task '" + spec + "'");
+        task.params[key] = parsed->is_discarded() || parsed->is_object() ? nlohmann::json(value) : *parsed;
       }
     }
     const int n = ++seen[task.type];

@@ -10,6 +10,7 @@
 #include <random>
 #include <utility>
 
+#include "core/json_limits.h"
 #include "index/raw_fields.h"
 
 namespace iris {
@@ -84,7 +85,8 @@ void EncodeRecord(const LogRecord& record, std::string& out) {
   out += payload;
 }
 
-// Decodes a payload whose checksum already matched; false if its structure is wrong.
+// Decodes a payload whose checksum already matched; false if its structure is wrong. Metadata nested
+// deeper than any Iris writes is never built (json_limits.h): that record does not decode.
 bool DecodePayload(std::string_view payload, LogRecord& record) {
   size_t at = 0;
   auto need = [&](size_t bytes) { return payload.size() - at >= bytes; };
@@ -112,8 +114,9 @@ bool DecodePayload(std::string_view payload, LogRecord& record) {
     const auto metadata_size = ReadRaw<std::uint32_t>(payload, at);
     at += 4;
     if (!need(metadata_size)) return false;
-    record.metadata = nlohmann::json::parse(payload.substr(at, metadata_size), nullptr, /*allow_exceptions=*/false);
-    if (!record.metadata.is_object()) return false;
+    Result<nlohmann::json> metadata = ParseBoundedJson(payload.substr(at, metadata_size), kMaxStoredJsonDepth);
+    if (!metadata.ok() || !metadata->is_object()) return false;
+    record.metadata = std::move(metadata).value();
     at += metadata_size;
   }
   return at == payload.size();

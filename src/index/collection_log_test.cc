@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "index/raw_fields.h"
 #include "support/temp_dir.h"
 
 namespace iris {
@@ -176,6 +177,40 @@ TEST(CollectionLog, CorruptRecordInTheMiddleIsAnErrorNamingFileAndOffset) {
   WriteFile(path, file_header_flip);
   EXPECT_EQ(OpenLog(path).status.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(CollectionLog::Replay(path, nullptr).code(), StatusCode::kFailedPrecondition);
+}
+
+TEST(CollectionLog, MetadataNestedDeeperThanIrisWritesIsCorruptNotACrash) {
+  // A record whose metadata is 70,000 nested arrays (never written by Iris, which refuses metadata
+  // deeper than 64 levels): built from a record with a placeholder string of the same length, with the
+  // checksums recomputed.
+  testing::TempDir dir;
+  const auto path = dir.path() / "log";
+  const std::string deep = "{\"m\":" + std::string(70'000, '[') + std::string(70'000, ']') + "}";
+  const std::string placeholder = "{\"m\":\"" + std::string(deep.size() - 8, 'x') + "\"}";
+  ASSERT_EQ(placeholder.size(), deep.size());
+  ASSERT_TRUE(CollectionLog::Create(path, 0).ok());
+  {
+    auto log = std::move(CollectionLog::Open(path, nullptr)).value();
+    ASSERT_TRUE(log->Append(Upsert("a", {1, 2}, nlohmann::json::parse(placeholder))).ok());
+  }
+  std::string bytes = ReadFile(path);
+  const std::size_t at = bytes.find(placeholder);
+  ASSERT_NE(at, std::string::npos);
+  bytes.replace(at, deep.size(), deep);
+  constexpr std::size_t kFrame = 24;  // the first record follows the 24-byte file header
+  const std::uint32_t length = ReadRaw<std::uint32_t>(bytes, kFrame);
+  std::string fields;
+  AppendRaw<std::uint32_t>(fields, length);
+  AppendRaw<std::uint32_t>(fields, Crc32c(std::string_view(bytes).substr(kFrame + 12, length)));
+  AppendRaw<std::uint32_t>(fields, Crc32c(fields));
+  bytes.replace(kFrame, fields.size(), fields);
+  WriteFile(path, bytes);
+
+  Replayed replay = OpenLog(path);
+  EXPECT_EQ(replay.status.code(), StatusCode::kFailedPrecondition) << replay.status.ToString();
+  EXPECT_NE(replay.status.message().find("does not decode"), std::string::npos) << replay.status.message();
+  EXPECT_TRUE(replay.records.empty());
+  EXPECT_EQ(ReadFile(path), bytes) << "a corrupt log must not be truncated";
 }
 
 TEST(CollectionLog, ReplayErrorFromTheCallbackStopsOpen) {

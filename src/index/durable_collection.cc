@@ -16,6 +16,8 @@
 #include <sstream>
 #include <utility>
 
+#include "core/json_limits.h"
+
 namespace iris {
 namespace {
 
@@ -125,7 +127,10 @@ Result<DurableCollectionOptions> ReadMeta(const std::filesystem::path& path) {
     return FailedPrecondition("collection meta " + path.string() + ": " + why);
   };
   try {
-    const nlohmann::json meta = nlohmann::json::parse(text.str());
+    Result<nlohmann::json> parsed = ParseBoundedJson(text.str(), kMaxStoredJsonDepth);
+    if (!parsed.ok()) return bad(parsed.status().message());
+    if (parsed->is_discarded()) return bad("not valid JSON");
+    const nlohmann::json& meta = *parsed;
     if (meta.at("format_version").get<int>() != kMetaFormatVersion) return bad("unsupported format_version");
     DurableCollectionOptions options;
     options.name = meta.at("name").get<std::string>();
@@ -249,6 +254,7 @@ Status DurableCollection::ValidateUpsert(const std::string& id, std::span<const 
                                          const nlohmann::json& metadata) const {
   if (id.empty()) return InvalidArgument("item id must not be empty");
   if (!metadata.is_null() && !metadata.is_object()) return InvalidArgument("metadata must be a JSON object");
+  IRIS_RETURN_IF_ERROR(CheckJsonDepth(metadata).WithContext("metadata"));
   return ValidateVector(options_.index.metric, options_.index.dim, vector);
 }
 

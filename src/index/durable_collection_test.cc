@@ -70,6 +70,9 @@ TEST(DurableCollection, WritesSurviveReopenWithoutCheckpoint) {
     EXPECT_EQ(c.Delete("b").code(), StatusCode::kNotFound);
     EXPECT_EQ(c.Upsert("", VectorFor(1)).code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(c.Upsert("z", std::vector<float>(3, 1.0f)).code(), StatusCode::kInvalidArgument);
+    nlohmann::json deep = nlohmann::json::object();
+    for (int depth = 1; depth <= 64; ++depth) deep = {{"m", deep}};  // 65 levels
+    EXPECT_EQ(c.Upsert("z", VectorFor(1), deep).code(), StatusCode::kInvalidArgument);
     EXPECT_EQ(c.last_sequence(), 4u);  // rejected writes are not logged
   }
   EXPECT_EQ(DurableCollection::Create(dir.path() / "c", Options()).status().code(), StatusCode::kAlreadyExists);

@@ -12,6 +12,7 @@
 #include <mutex>
 #include <utility>
 
+#include "core/json_limits.h"
 #include "index/collection_file.h"
 #include "index/exact_scan.h"
 #include "index/filtered_hnsw_search.h"
@@ -188,6 +189,7 @@ Status HnswCollection::Upsert(const std::string& id, std::span<const float> vect
   IRIS_RETURN_IF_ERROR(ValidateVector(options_.metric, options_.dim, vector));
   if (metadata.is_null()) metadata = nlohmann::json::object();
   if (!metadata.is_object()) return InvalidArgument("metadata must be a JSON object");
+  IRIS_RETURN_IF_ERROR(CheckJsonDepth(metadata).WithContext("metadata"));
   const std::vector<float> prepared = PrepareVector(options_.metric, vector);
 
   auto lock = LockForWrite();
@@ -415,7 +417,11 @@ Result<std::unique_ptr<HnswCollection>> HnswCollection::Load(const std::filesyst
   index.setEf(static_cast<size_t>(options.ef_search));
 
   try {
-    const nlohmann::json catalog = nlohmann::json::parse(contents.catalog_json);
+    // Bounded: a catalog nested deeper than any Iris writes is refused, never built (json_limits.h).
+    Result<nlohmann::json> parsed = ParseBoundedJson(contents.catalog_json, kMaxStoredJsonDepth);
+    if (!parsed.ok()) return corrupt("catalog " + parsed.status().message());
+    if (parsed->is_discarded()) return corrupt("bad catalog JSON: not valid JSON");
+    const nlohmann::json& catalog = *parsed;
     for (const nlohmann::json& item : catalog.at("items")) {
       std::string id = item.at("id").get<std::string>();
       const Label label = item.at("label").get<Label>();

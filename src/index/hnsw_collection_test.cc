@@ -393,7 +393,13 @@ TEST(HnswCollection, RejectsBadInputs) {
   EXPECT_EQ(collection->Upsert("", std::vector<float>{1, 0}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(collection->Upsert("a", std::vector<float>{1, 0}, nlohmann::json::array()).code(),
             StatusCode::kInvalidArgument);
+  nlohmann::json deep = 1;
+  for (int depth = 0; depth < 64; ++depth) deep = nlohmann::json::array({deep});
+  const Status too_deep = collection->Upsert("a", std::vector<float>{1, 0}, {{"m", deep}});  // 65 levels
+  EXPECT_EQ(too_deep.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(too_deep.message(), "metadata: JSON nested deeper than 64 levels");
   EXPECT_EQ(collection->size(), 0u);
+  ASSERT_TRUE(collection->Upsert("a", std::vector<float>{1, 0}, {{"m", deep[0]}}).ok());  // 64 levels
   ASSERT_TRUE(collection->Upsert("a", std::vector<float>{1, 0}, nullptr).ok());
   EXPECT_EQ(collection->Get("a")->metadata, nlohmann::json::object());
   std::vector<float> query = {1, 0};

@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <random>
 
+#include "core/json_limits.h"
+
 namespace iris {
 namespace {
 
@@ -45,10 +47,12 @@ Result<std::int64_t> QueryInt(SqliteConnection& c, std::string_view sql, std::in
   return statement.ColumnInt64(0);
 }
 
+// A stored column as JSON; the fallback when empty, unreadable or nested deeper than Iris writes
+// (json_limits.h: such a value is never built, so it cannot exhaust the stack later).
 nlohmann::json ParseJsonOr(const std::string& text, nlohmann::json fallback) {
   if (text.empty()) return fallback;
-  nlohmann::json parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  return parsed.is_discarded() ? fallback : parsed;
+  Result<nlohmann::json> parsed = ParseBoundedJson(text, kMaxStoredJsonDepth);
+  return !parsed.ok() || parsed->is_discarded() ? fallback : std::move(parsed).value();
 }
 
 std::string DumpJson(const nlohmann::json& value) {
@@ -233,6 +237,7 @@ std::string NewTaskId() {
 
 Result<std::string> JobStore::Create(const NewJob& job) {
   if (job.kind.empty()) return InvalidArgument("a job needs a kind");
+  IRIS_RETURN_IF_ERROR(CheckJsonDepth(job.params).WithContext("job params"));
   const std::string task_id = NewTaskId();
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
     IRIS_RETURN_IF_ERROR(Exec(
@@ -249,6 +254,7 @@ Result<std::string> JobStore::Create(const NewJob& job) {
 
 Result<std::string> JobStore::RecordFinished(const NewJob& job, const nlohmann::json& result) {
   if (job.kind.empty()) return InvalidArgument("a job needs a kind");
+  IRIS_RETURN_IF_ERROR(CheckJsonDepth(job.params).WithContext("job params"));
   const std::string task_id = NewTaskId();
   const auto total = static_cast<std::int64_t>(job.items.size());
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {

@@ -28,7 +28,9 @@
 // Times passed as now_ms are unix milliseconds (the runner's clock; tests pass their own).
 //
 // Errors: kNotFound for an unknown task_id, kFailedPrecondition for cancelling a finished job,
-// kInvalidArgument for an empty kind; SQLite errors as the store maps them.
+// kInvalidArgument for an empty kind or params nested deeper than kMaxJsonDepth (core/json_limits.h);
+// SQLite errors as the store maps them. Stored JSON that reads back nested deeper than
+// kMaxStoredJsonDepth (written by something else) reads as {} (params) or null (results).
 // Thread-safety: all methods are safe from any thread (each is one Database::Read or Write).
 #pragma once
 

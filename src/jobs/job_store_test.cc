@@ -43,6 +43,26 @@ class JobStoreTest : public ::testing::Test {
   std::unique_ptr<JobStore> store_;
 };
 
+TEST_F(JobStoreTest, ParamsNestedTooDeepAreRefusedAndStoredOnesReadBackEmpty) {
+  nlohmann::json deep = 1;
+  for (int depth = 0; depth < 65; ++depth) deep = nlohmann::json::array({deep});
+  const auto refused = store_->Create({"k", {{"p", deep}}, {"a"}});
+  EXPECT_EQ(refused.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(refused.status().message(), "job params: JSON nested deeper than 64 levels");
+
+  // A row written by something else, 70,000 levels deep: read back as {} and null, never built.
+  const std::string id = CreateOrDie({"a"});
+  const std::string nested = std::string(70'000, '[') + std::string(70'000, ']');
+  ASSERT_TRUE(db_->Write([&](SqliteConnection& c) {
+                   return c.Execute("UPDATE jobs SET params = '" + nested + "', result = '" + nested + "'");
+                 })
+                  .ok());
+  const JobView job = GetOrDie(id);
+  EXPECT_EQ(job.params, nlohmann::json::object());
+  EXPECT_TRUE(job.result.is_null());
+  EXPECT_EQ(ClaimOrDie("r", 0).params, nlohmann::json::object());
+}
+
 TEST_F(JobStoreTest, CreateQueuesAJobWithItsItems) {
   const std::string id = CreateOrDie({"a", "b", "c"});
   EXPECT_TRUE(std::regex_match(id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")))

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "core/json_limits.h"
+
 namespace iris::ops {
 
 Result<std::vector<AnalysisTask>> ParseTasks(const nlohmann::json& tasks) {
@@ -44,9 +46,10 @@ Result<std::vector<AnalysisTask>> ParseTasks(const nlohmann::json& tasks) {
 }
 
 Result<std::vector<AnalysisTask>> ParseTasksJson(std::string_view text) {
-  auto parsed = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded()) return InvalidArgument("tasks_json is not valid JSON");
-  return ParseTasks(parsed);
+  auto parsed = ParseBoundedJson(text);
+  if (!parsed.ok()) return parsed.status().WithContext("tasks_json");
+  if (parsed->is_discarded()) return InvalidArgument("tasks_json is not valid JSON");
+  return ParseTasks(*parsed);
 }
 
 }  // namespace iris::ops

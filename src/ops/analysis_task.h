@@ -6,7 +6,8 @@
 // not an array, empty, more than kMaxTasks, an entry that is not an object, a missing or empty
 // operation_id or type, a non-object params, a duplicate operation_id. Unknown types and bad
 // parameter values are NOT request errors: they fail only their task (see OperationRegistry).
-// ParseTasksJson parses the text of the upload route's `tasks_json` form field first.
+// ParseTasksJson parses the text of the upload route's `tasks_json` form field first (bounded:
+// nesting deeper than kMaxJsonDepth, core/json_limits.h, is InvalidArgument).
 // Pure functions; thread-safe.
 #pragma once
 

@@ -39,6 +39,15 @@ TEST(ParseTasksTest, RefusesMalformedListsNamingTheTask) {
   }
 }
 
+TEST(ParseTasksTest, RefusesTasksJsonNestedTooDeep) {
+  const std::string deep = R"([{"operation_id": "a", "type": "x", "params": {"p": )" + std::string(70'000, '[') +
+                           std::string(70'000, ']') + "}}]";
+  auto tasks = ParseTasksJson(deep);
+  ASSERT_FALSE(tasks.ok());
+  EXPECT_EQ(tasks.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(tasks.status().message(), "tasks_json: JSON nested deeper than 64 levels");
+}
+
 TEST(ParseTasksTest, BoundsTheListAndTheIds) {
   nlohmann::json many = nlohmann::json::array();
   for (std::size_t i = 0; i <= kMaxTasks; ++i) many.push_back({{"operation_id", std::to_string(i)}, {"type", "x"}});

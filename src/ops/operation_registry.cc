@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "core/json_limits.h"
 #include "core/logging.h"
 #include "ops/operation_catalog.h"
 #include "store/result_cache.h"
@@ -77,8 +78,8 @@ OperationResult OperationRegistry::Run(AnalysisContext& ctx, const AnalysisTask&
   });
   if (ran) return computed;                              // this call computed it (success or not)
   if (!cached.ok()) return RunGuarded(*op, ctx, *args);  // a concurrent caller's failure: try ourselves
-  auto parsed = nlohmann::json::parse(*cached, nullptr, /*allow_exceptions=*/false);
-  auto result = OperationResult::FromJson(parsed);
+  auto parsed = ParseBoundedJson(*cached, kMaxStoredJsonDepth);
+  auto result = parsed.ok() ? OperationResult::FromJson(*parsed) : Result<OperationResult>(parsed.status());
   if (!result.ok()) {
     LogWarn("analysis.cache_entry_unreadable", {{"type", op->type}, {"reason", result.status().message()}});
     return RunGuarded(*op, ctx, *args);

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "core/json_limits.h"
 #include "net/http_url.h"
 
 namespace iris {
@@ -87,7 +88,9 @@ Result<std::string> ProductIdFromJson(const nlohmann::json& value) {
 }
 
 Result<std::vector<ProductRef>> ParseProductPage(std::string_view json_text) {
-  nlohmann::json page = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
+  Result<nlohmann::json> parsed = ParseBoundedJson(json_text);
+  if (!parsed.ok()) return parsed.status().WithContext("the product list page");
+  nlohmann::json page = std::move(parsed).value();
   if (page.is_discarded()) return InvalidArgument("the product list page is not JSON");
   const nlohmann::json* list = nullptr;
   if (page.is_array()) {

@@ -17,7 +17,8 @@
 //     as kUnavailable, so background jobs retry them; a 404 or a bad answer is kInvalidArgument.
 //
 // Errors: kFailedPrecondition when the needed URL is not configured (the message names the
-// setting); kInvalidArgument for a bad id or a page that is not the JSON described above.
+// setting); kInvalidArgument for a bad id or a page that is not the JSON described above (including
+// a page nested deeper than kMaxJsonDepth, core/json_limits.h, which is refused unparsed).
 // Thread-safety: immutable after construction; every method may be called concurrently.
 #pragma once
 

@@ -52,6 +52,10 @@ TEST(ProductPageTest, RefusesWhatIsNotAProductList) {
     ASSERT_FALSE(page.ok()) << bad;
     EXPECT_EQ(page.status().code(), StatusCode::kInvalidArgument) << bad;
   }
+  // A hostile list server's deeply nested page is refused before it is built.
+  auto deep = ParseProductPage("{\"products\": [" + std::string(70'000, '[') + std::string(70'000, ']') + "]}");
+  ASSERT_FALSE(deep.ok());
+  EXPECT_EQ(deep.status().message(), "the product list page: JSON nested deeper than 64 levels");
 }
 
 TEST(ProductCatalogTest, UrlsComeFromTheConfiguredTemplates) {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/base64.h"
+#include "core/json_limits.h"
 #include "core/logging.h"
 #include "net/curl_handles.h"
 #include "providers/retry_policy.h"
@@ -67,7 +68,8 @@ std::string Clip(std::string_view text) {
 // first element of an array, as Gemini sends it), {"error": "..."}, {"message"|"detail": "..."},
 // or else the body itself.
 std::string ProviderMessage(const std::string& body, const std::string& key) {
-  json j = json::parse(body, nullptr, false);
+  Result<json> parsed = ParseBoundedJson(body);  // too deep: quoted as text below, never built
+  json j = parsed.ok() ? std::move(parsed).value() : json(json::value_t::discarded);
   if (j.is_array() && !j.empty()) j = j[0];
   std::string message;
   if (j.is_object()) {
@@ -183,7 +185,9 @@ std::optional<int> IntField(const json& object, const char* name) {
 
 // A 2xx body as a caption, checked against the chat-completion schema.
 Result<CaptionResult> ParseReply(const std::string& body, const CaptionsConfig& config) {
-  const json j = json::parse(body, nullptr, false);
+  Result<json> parsed = ParseBoundedJson(body);
+  if (!parsed.ok()) return Internal("captioning provider sent a reply with " + parsed.status().message());
+  const json& j = *parsed;
   if (j.is_discarded()) {
     return Internal("captioning provider sent a reply that is not valid JSON: " + Clip(Redact(body, config.api_key)));
   }

@@ -1,10 +1,10 @@
 #include "vision/clip_tokenizer.h"
 
 #include <algorithm>
-#include <climits>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <queue>
 #include <sstream>
 
 #include "vision/unicode_text.h"
@@ -108,6 +108,19 @@ std::u32string CleanText(std::string_view text, bool unescape_html) {
   return unicode::ToLower(collapsed);
 }
 
+// The bytes a vocabulary token stands for: its symbols, each one byte in GPT-2's alphabet (one
+// code point), without the "</w>" marker.
+std::size_t TokenBytes(std::string_view token) {
+  if (token.ends_with(kEndOfWord)) token.remove_suffix(std::string_view(kEndOfWord).size());
+  std::size_t code_points = 0;
+  for (char c : token) code_points += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return code_points;
+}
+
+std::uint64_t PairKey(std::int32_t first, std::int32_t second) {
+  return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(first)) << 32) | static_cast<std::uint32_t>(second);
+}
+
 // Length of the match of CLIP's split pattern at text[i], or 0 where no alternative matches (only
 // at whitespace). Alternatives are tried in the pattern's order, as a regex engine does.
 std::size_t MatchPiece(std::u32string_view text, std::size_t i) {
@@ -144,32 +157,40 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::Load(const std::filesystem
 
   std::unique_ptr<ClipTokenizer> tokenizer(new ClipTokenizer());
   tokenizer->options_ = options;
+  std::unordered_map<std::string, std::int32_t> symbols;  // token -> symbol
   try {
     const nlohmann::json vocab = nlohmann::json::parse(vocab_text);
     if (!vocab.is_object()) return InvalidArgument("vocab.json must be a JSON object: " + vocab_json.string());
-    tokenizer->vocabulary_.reserve(vocab.size());
+    symbols.reserve(vocab.size());
+    tokenizer->symbol_ids_.reserve(vocab.size());
     for (const auto& [token, id] : vocab.items()) {
       if (!id.is_number_integer()) return InvalidArgument("vocab.json: id of '" + token + "' is not an integer");
-      tokenizer->vocabulary_.emplace(token, id.get<std::int64_t>());
+      if (!symbols.emplace(token, static_cast<std::int32_t>(tokenizer->symbol_ids_.size())).second) continue;
+      tokenizer->symbol_ids_.push_back(id.get<std::int64_t>());
+      tokenizer->longest_token_bytes_ = std::max(tokenizer->longest_token_bytes_, TokenBytes(token));
     }
   } catch (const nlohmann::json::exception& e) {
     return InvalidArgument("vocab.json is not valid JSON (" + vocab_json.string() + "): " + e.what());
   }
 
-  auto& vocabulary = tokenizer->vocabulary_;
-  const auto sot = vocabulary.find("<|startoftext|>");
-  const auto eot = vocabulary.find("<|endoftext|>");
-  if (sot == vocabulary.end() || eot == vocabulary.end()) {
+  const auto sot = symbols.find("<|startoftext|>");
+  const auto eot = symbols.find("<|endoftext|>");
+  if (sot == symbols.end() || eot == symbols.end()) {
     return InvalidArgument("vocab.json lacks <|startoftext|> or <|endoftext|>: " + vocab_json.string());
   }
-  tokenizer->start_of_text_id_ = sot->second;
-  tokenizer->end_of_text_id_ = eot->second;
+  tokenizer->start_of_text_id_ = tokenizer->symbol_ids_[sot->second];
+  tokenizer->end_of_text_id_ = tokenizer->symbol_ids_[eot->second];
 
-  BuildByteSymbols(tokenizer->byte_symbols_);
-  for (const std::string& symbol : tokenizer->byte_symbols_) {
-    if (!vocabulary.contains(symbol) || !vocabulary.contains(symbol + kEndOfWord)) {
+  std::string byte_symbols[256];
+  BuildByteSymbols(byte_symbols);
+  for (int b = 0; b < 256; ++b) {
+    const auto plain = symbols.find(byte_symbols[b]);
+    const auto ending = symbols.find(byte_symbols[b] + kEndOfWord);
+    if (plain == symbols.end() || ending == symbols.end()) {
       return InvalidArgument("vocab.json lacks a byte symbol; not a byte-level BPE vocabulary: " + vocab_json.string());
     }
+    tokenizer->byte_symbols_[b] = plain->second;
+    tokenizer->byte_end_symbols_[b] = ending->second;
   }
 
   std::istringstream lines(merges_text);
@@ -189,11 +210,21 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::Load(const std::filesystem
         line.find(' ', space + 1) != std::string::npos) {
       return InvalidArgument("merges.txt line " + std::to_string(rank + 2) + " is not 'first second'");
     }
-    std::string merged = line.substr(0, space) + line.substr(space + 1);
-    if (!vocabulary.contains(merged)) {
+    const std::string first = line.substr(0, space);
+    const std::string second = line.substr(space + 1);
+    const auto merged = symbols.find(first + second);
+    if (merged == symbols.end()) {
       return InvalidArgument("merges.txt merge '" + line + "' makes a token missing from vocab.json");
     }
-    tokenizer->merge_ranks_.emplace(std::move(line), rank++);
+    const auto first_symbol = symbols.find(first);
+    const auto second_symbol = symbols.find(second);
+    // A part outside the vocabulary never occurs in a word (every symbol is a byte or a merge
+    // result, both in the vocabulary), so that merge could never apply.
+    if (first_symbol != symbols.end() && second_symbol != symbols.end()) {
+      tokenizer->merge_rules_.emplace(PairKey(first_symbol->second, second_symbol->second),
+                                      MergeRule{rank, merged->second});
+    }
+    ++rank;
   }
   if (rank == 0) return InvalidArgument("merges.txt has no merges: " + merges_txt.string());
   return tokenizer;
@@ -204,63 +235,89 @@ Result<std::unique_ptr<ClipTokenizer>> ClipTokenizer::LoadFromDirectory(const st
   return Load(directory / "vocab.json", directory / "merges.txt", options);
 }
 
-std::vector<std::int64_t> ClipTokenizer::BytePairEncode(const std::string& piece) const {
-  std::vector<std::string> word;
-  word.reserve(piece.size());
-  for (unsigned char b : piece) word.push_back(byte_symbols_[b]);
-  word.back() += kEndOfWord;
+const ClipTokenizer::MergeRule* ClipTokenizer::FindMerge(std::int32_t first, std::int32_t second) const {
+  const auto it = merge_rules_.find(PairKey(first, second));
+  return it == merge_rules_.end() ? nullptr : &it->second;
+}
 
-  std::string key;
-  std::vector<std::string> merged;
-  while (word.size() > 1) {
-    int best_rank = INT_MAX;
-    std::size_t best = 0;
-    for (std::size_t i = 0; i + 1 < word.size(); ++i) {
-      key.assign(word[i]).append(" ").append(word[i + 1]);
-      const auto it = merge_ranks_.find(key);
-      if (it != merge_ranks_.end() && it->second < best_rank) {
-        best_rank = it->second;
-        best = i;
-      }
+std::vector<std::int64_t> ClipTokenizer::BytePairEncode(std::string_view piece, bool ends_word) const {
+  // The word as a linked list of symbols over the byte positions; a merge keeps the left node and
+  // retires the right one (symbol -1), so nodes stay in text order.
+  const auto n = static_cast<std::int32_t>(piece.size());
+  std::vector<std::int32_t> symbol(piece.size()), next(piece.size()), prev(piece.size());
+  for (std::int32_t i = 0; i < n; ++i) {
+    const auto byte = static_cast<unsigned char>(piece[i]);
+    symbol[i] = ends_word && i + 1 == n ? byte_end_symbols_[byte] : byte_symbols_[byte];
+    next[i] = i + 1 < n ? i + 1 : -1;
+    prev[i] = i - 1;
+  }
+
+  // Candidate merges, lowest rank first and, within a rank, leftmost first. A candidate goes stale
+  // when either of its nodes changes; it is checked when taken.
+  struct Candidate {
+    int rank;
+    std::int32_t left, first, second, merged;
+  };
+  const auto after = [](const Candidate& a, const Candidate& b) {
+    return a.rank != b.rank ? a.rank > b.rank : a.left > b.left;
+  };
+  std::priority_queue<Candidate, std::vector<Candidate>, decltype(after)> queue(after);
+  const auto consider = [&](std::int32_t left) {
+    if (left < 0 || next[left] < 0) return;
+    if (const MergeRule* rule = FindMerge(symbol[left], symbol[next[left]])) {
+      queue.push({rule->rank, left, symbol[left], symbol[next[left]], rule->merged});
     }
-    if (best_rank == INT_MAX) break;
-    // Merge every occurrence of the best pair, left to right without overlap (as CLIP's bpe()).
-    const std::string first = word[best];
-    const std::string second = word[best + 1];
-    merged.clear();
-    for (std::size_t i = 0; i < word.size();) {
-      if (i + 1 < word.size() && word[i] == first && word[i + 1] == second) {
-        merged.push_back(first + second);
-        i += 2;
-      } else {
-        merged.push_back(std::move(word[i]));
-        i += 1;
-      }
+  };
+  for (std::int32_t i = 0; i + 1 < n; ++i) consider(i);
+
+  std::vector<Candidate> step;
+  while (!queue.empty()) {
+    // One step of CLIP's bpe(): every occurrence of the best-ranked pair, left to right without
+    // overlap. Pairs this step creates contain the merged symbol, so they have other ranks and wait
+    // for a later step, as in the reference.
+    const int rank = queue.top().rank;
+    step.clear();
+    while (!queue.empty() && queue.top().rank == rank) {
+      step.push_back(queue.top());
+      queue.pop();
     }
-    word.swap(merged);
+    for (const Candidate& c : step) {
+      const std::int32_t right = next[c.left];
+      if (symbol[c.left] != c.first || right < 0 || symbol[right] != c.second) continue;  // stale
+      symbol[c.left] = c.merged;
+      symbol[right] = -1;
+      next[c.left] = next[right];
+      if (next[right] >= 0) prev[next[right]] = c.left;
+      consider(prev[c.left]);
+      consider(c.left);
+    }
   }
 
   std::vector<std::int64_t> ids;
-  ids.reserve(word.size());
-  // Every symbol is a byte symbol or a merge result, all checked to be in the vocabulary by Load().
-  for (const std::string& symbol : word) ids.push_back(vocabulary_.at(symbol));
+  for (std::int32_t i = 0; i >= 0; i = next[i]) ids.push_back(symbol_ids_[static_cast<std::size_t>(symbol[i])]);
   return ids;
 }
 
-void ClipTokenizer::AppendPieceIds(const std::string& piece, std::vector<std::int64_t>& ids) const {
+void ClipTokenizer::AppendPieceIds(std::string_view piece, bool whole, std::vector<std::int64_t>& ids) const {
+  if (!whole || piece.size() > kMaxCachedPieceBytes) {
+    const std::vector<std::int64_t> piece_ids = BytePairEncode(piece, whole);
+    ids.insert(ids.end(), piece_ids.begin(), piece_ids.end());
+    return;
+  }
+  const std::string key(piece);
   {
     std::shared_lock lock(cache_mutex_);
-    const auto it = cache_.find(piece);
+    const auto it = cache_.find(key);
     if (it != cache_.end()) {
       ids.insert(ids.end(), it->second.begin(), it->second.end());
       return;
     }
   }
-  std::vector<std::int64_t> piece_ids = BytePairEncode(piece);
+  std::vector<std::int64_t> piece_ids = BytePairEncode(piece, /*ends_word=*/true);
   ids.insert(ids.end(), piece_ids.begin(), piece_ids.end());
   std::unique_lock lock(cache_mutex_);
   if (cache_.size() >= options_.max_cached_words) cache_.clear();
-  cache_.emplace(piece, std::move(piece_ids));
+  cache_.emplace(key, std::move(piece_ids));
 }
 
 std::vector<std::int64_t> ClipTokenizer::Encode(std::string_view text, int context_length) const {
@@ -282,7 +339,15 @@ std::vector<std::int64_t> ClipTokenizer::Encode(std::string_view text, int conte
     } else {
       piece.clear();
       for (char32_t cp : match) unicode::AppendUtf8(cp, piece);
-      AppendPieceIds(piece, ids);
+      std::size_t keep = piece.size();
+      if (context_length > 0) {
+        // Ids of this piece that can still appear before the final <|endoftext|>.
+        const std::size_t still_fit = ids.size() + 1 < static_cast<std::size_t>(context_length)
+                                          ? static_cast<std::size_t>(context_length) - 1 - ids.size()
+                                          : 0;
+        keep = std::min(keep, (still_fit + kCutMarginTokens) * longest_token_bytes_);
+      }
+      AppendPieceIds(std::string_view(piece).substr(0, keep), keep == piece.size(), ids);
     }
     // Enough ids to fill any context: the rest would be cut off anyway.
     if (context_length > 0 && ids.size() > static_cast<std::size_t>(context_length)) break;

@@ -9,16 +9,29 @@
 //        <\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+
 //      using real Unicode categories (so "1234" is four pieces and "café" one);
 //   3. map each piece's UTF-8 bytes to GPT-2's byte-to-unicode alphabet, mark the last symbol with
-//      "</w>", and apply merges in rank order; a piece spelled "<|startoftext|>" or "<|endoftext|>"
-//      is that special token;
+//      "</w>", and apply merges in rank order, each step merging every occurrence of the best-ranked
+//      pair left to right (CLIP's bpe()); a piece spelled "<|startoftext|>" or "<|endoftext|>" is
+//      that special token;
 //   4. wrap in <|startoftext|> (49406) ... <|endoftext|> (49407) and, when longer than
 //      context_length, cut to context_length ids whose last is <|endoftext|> (OpenAI's
 //      truncate=True and Hugging Face's truncation give the same ids).
+//
+// Cost is bounded by the context, not by the text (a hostile 10,000-letter word must not hold a CPU):
+//   * the merges of step 3 run on a linked list with a priority queue, O(n log n) in the piece's
+//     bytes (the reference's rescans are O(n^2)); the ids are the reference's;
+//   * once context_length ids are collected, the pieces after them are never merged;
+//   * a piece longer than what can still fit is cut before merging: only its first
+//     (ids that still fit + kCutMarginTokens) x L bytes are merged, L being the longest vocabulary
+//     token in bytes (32 for CLIP), so the cut piece still yields more ids than fit. Only a piece
+//     that alone overflows the context is cut, and merges are local, so its kept ids are those of the
+//     whole piece except in contrived cases; a piece that fits is never cut (context_length <= 0:
+//     nothing is cut).
 // EncodeBatch pads every sequence to the longest in the batch with pad_id (49407 for OpenAI /
 // Hugging Face exports, which pool at argmax(input_ids) = the first 49407; 0 for OpenCLIP) and an
 // attention mask of 1 for real tokens and 0 for padding.
 //
-// The ids for each piece are cached (bounded in size). Encode/EncodeBatch are const and
+// The ids of each piece of at most kMaxCachedPieceBytes bytes are cached (at most max_cached_words
+// pieces, so the cache's memory is bounded too). Encode/EncodeBatch are const and
 // thread-safe: any number of threads may tokenize at once through one shared instance. Not
 // copyable; load once per process and share.
 #pragma once
@@ -53,6 +66,8 @@ struct TokenBatch {
 class ClipTokenizer {
  public:
   static constexpr int kDefaultContextLength = 77;
+  static constexpr std::size_t kCutMarginTokens = 16;
+  static constexpr std::size_t kMaxCachedPieceBytes = 256;
 
   // Reads vocab.json (token -> id) and merges.txt (one "a b" merge per line, ranked by line; a
   // first line starting with "#version" is skipped). NotFound for a missing file, InvalidArgument
@@ -79,19 +94,30 @@ class ClipTokenizer {
 
   std::int64_t start_of_text_id() const { return start_of_text_id_; }
   std::int64_t end_of_text_id() const { return end_of_text_id_; }
-  std::size_t vocabulary_size() const { return vocabulary_.size(); }
+  std::size_t vocabulary_size() const { return symbol_ids_.size(); }
 
  private:
+  // A merge of the symbols (first, second): symbols are indices into symbol_ids_, one per
+  // vocabulary token.
+  struct MergeRule {
+    int rank = 0;             // lower merges first (the line of merges.txt)
+    std::int32_t merged = 0;  // the symbol of first + second
+  };
+
   ClipTokenizer() = default;
 
-  // The ids of one split piece (already lower-cased, as UTF-8), through the cache.
-  void AppendPieceIds(const std::string& piece, std::vector<std::int64_t>& ids) const;
-  std::vector<std::int64_t> BytePairEncode(const std::string& piece) const;
+  // The ids of one split piece (already lower-cased, as UTF-8), through the cache. `whole` is false
+  // for a piece cut short: its last symbol does not end the word, and it is not cached.
+  void AppendPieceIds(std::string_view piece, bool whole, std::vector<std::int64_t>& ids) const;
+  std::vector<std::int64_t> BytePairEncode(std::string_view piece, bool ends_word) const;
+  const MergeRule* FindMerge(std::int32_t first, std::int32_t second) const;
 
   ClipTokenizerOptions options_;
-  std::unordered_map<std::string, std::int64_t> vocabulary_;
-  std::unordered_map<std::string, int> merge_ranks_;  // "first second" -> rank (lower merges first)
-  std::string byte_symbols_[256];                     // GPT-2 bytes_to_unicode(), as UTF-8
+  std::vector<std::int64_t> symbol_ids_;                      // symbol -> vocabulary id
+  std::unordered_map<std::uint64_t, MergeRule> merge_rules_;  // first << 32 | second -> rule
+  std::int32_t byte_symbols_[256] = {};                       // GPT-2 bytes_to_unicode()
+  std::int32_t byte_end_symbols_[256] = {};                   // the same followed by "</w>"
+  std::size_t longest_token_bytes_ = 1;
   std::int64_t start_of_text_id_ = 0;
   std::int64_t end_of_text_id_ = 0;
 

@@ -2,10 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "support/shared_data.h"
@@ -100,6 +104,129 @@ TEST(ClipTokenizerTest, ExactlyFullContextIsNotCut) {
   ASSERT_EQ(ids.size(), 77u);
   EXPECT_EQ(ids[75], 2368);
   EXPECT_EQ(ids[76], 49407);
+}
+
+// OpenAI's bpe() as simple_tokenizer.py writes it, string by string (rescanning every pair after
+// each merge): the oracle for the tokenizer's priority-queue merges.
+class ReferenceBpe {
+ public:
+  ReferenceBpe() {
+    const auto dir = testing::RequireShared("models/clip-tokenizer");
+    const nlohmann::json vocab = nlohmann::json::parse(testing::ReadFileBytes(dir / "vocab.json"));
+    for (const auto& [token, id] : vocab.items()) vocabulary_[token] = id.get<std::int64_t>();
+    std::istringstream merges(testing::ReadFileBytes(dir / "merges.txt"));
+    std::string line;
+    for (int rank = 0; std::getline(merges, line);) {
+      if (line.starts_with("#version") || line.empty()) continue;
+      ranks_.emplace(line, rank++);
+    }
+    int next = 256;  // GPT-2's bytes_to_unicode()
+    for (int b = 0; b < 256; ++b) {
+      const bool printable = (b >= '!' && b <= '~') || (b >= 0xA1 && b <= 0xAC) || (b >= 0xAE && b <= 0xFF);
+      const int cp = printable ? b : next++;
+      byte_symbols_[b] = cp < 0x80
+                             ? std::string(1, static_cast<char>(cp))
+                             : std::string{static_cast<char>(0xC0 | (cp >> 6)), static_cast<char>(0x80 | (cp & 0x3F))};
+    }
+  }
+
+  // The ids of one whole word (a single split piece), </w> on its last symbol.
+  Ids Word(std::string_view piece) const {
+    std::vector<std::string> word;
+    for (unsigned char b : piece) word.push_back(byte_symbols_[b]);
+    word.back() += "</w>";
+    while (word.size() > 1) {
+      int best_rank = INT_MAX;
+      std::size_t best = 0;
+      for (std::size_t i = 0; i + 1 < word.size(); ++i) {
+        const auto it = ranks_.find(word[i] + " " + word[i + 1]);
+        if (it != ranks_.end() && it->second < best_rank) {
+          best_rank = it->second;
+          best = i;
+        }
+      }
+      if (best_rank == INT_MAX) break;
+      const std::string first = word[best], second = word[best + 1];
+      std::vector<std::string> merged;
+      for (std::size_t i = 0; i < word.size();) {
+        if (i + 1 < word.size() && word[i] == first && word[i + 1] == second) {
+          merged.push_back(first + second);
+          i += 2;
+        } else {
+          merged.push_back(word[i++]);
+        }
+      }
+      word.swap(merged);
+    }
+    Ids ids;
+    for (const auto& symbol : word) ids.push_back(vocabulary_.at(symbol));
+    return ids;
+  }
+
+ private:
+  std::unordered_map<std::string, std::int64_t> vocabulary_;
+  std::unordered_map<std::string, int> ranks_;
+  std::string byte_symbols_[256];
+};
+
+// A word of `length` symbols drawn from `alphabet` (UTF-8 strings: letters, or punctuation and emoji,
+// which CLIP's pattern keeps together as one piece).
+std::string RandomWord(std::mt19937& random, const std::vector<std::string>& alphabet, std::size_t length) {
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+  std::string word;
+  for (std::size_t i = 0; i < length; ++i) word += alphabet[pick(random)];
+  return word;
+}
+
+TEST(ClipTokenizerTest, MergesMatchTheReferenceBpeOnRandomWords) {
+  const ReferenceBpe reference;
+  const std::vector<std::vector<std::string>> alphabets = {
+      {"a", "b"},                                     // long runs: overlapping pairs such as "a a a"
+      {"e", "r", "s", "t", "i", "n", "o", "a", "l"},  // frequent letters: long merge chains
+      {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+       "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z"},
+      {"\u00e9", "\u00e8", "e", "\u00fc", "\u00df", "n"},               // multi-byte letters
+      {"!", "?", ".", ",", "-", "\U0001F431", "\U0001F602", "\u2014"},  // punctuation and emoji runs
+  };
+  std::mt19937 random(2024);
+  std::uniform_int_distribution<std::size_t> length(1, 40);
+  int compared = 0;
+  for (const auto& alphabet : alphabets) {
+    for (int i = 0; i < 400; ++i) {
+      const std::string word = RandomWord(random, alphabet, i < 395 ? length(random) : 300);
+      Ids expected{49406};
+      const Ids merged = reference.Word(word);
+      expected.insert(expected.end(), merged.begin(), merged.end());
+      expected.push_back(49407);
+      ASSERT_EQ(Tokenizer().Encode(word, /*context_length=*/0), expected) << "word: " << word;
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 2000);
+}
+
+TEST(ClipTokenizerTest, HugeWordIsCutToTheContextBeforeMerging) {
+  std::mt19937 random(77);
+  const std::vector<std::string> letters = {"a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m",
+                                            "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z"};
+  const std::string word = RandomWord(random, letters, 100'000);
+  const Ids ids = Tokenizer().Encode(word);
+  ASSERT_EQ(ids.size(), 77u);
+  EXPECT_EQ(ids.front(), 49406);
+  EXPECT_EQ(ids.back(), 49407);
+  // The kept ids are those of the word merged whole: here those of an uncut 3,000-letter prefix.
+  const Ids prefix = Tokenizer().Encode(word.substr(0, 3'000), /*context_length=*/0);
+  ASSERT_GT(prefix.size(), 77u);
+  EXPECT_EQ(Ids(ids.begin(), ids.begin() + 76), Ids(prefix.begin(), prefix.begin() + 76));
+  // After a prompt, the word's room is smaller; the ids still agree.
+  const Ids after_prompt = Tokenizer().Encode("a photo of " + word);
+  const Ids after_prompt_prefix = Tokenizer().Encode("a photo of " + word.substr(0, 3'000), 0);
+  ASSERT_EQ(after_prompt.size(), 77u);
+  EXPECT_EQ(Ids(after_prompt.begin(), after_prompt.begin() + 76),
+            Ids(after_prompt_prefix.begin(), after_prompt_prefix.begin() + 76));
+  // A batch of such words is 77 ids each.
+  const std::vector<std::string> texts(8, word);
+  EXPECT_EQ(Tokenizer().EncodeBatch(texts).sequence_length, 77);
 }
 
 TEST(ClipTokenizerTest, BatchPadsToLongestWithMask) {
