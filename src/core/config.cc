@@ -123,6 +123,9 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
                  "largest width*height accepted, checked before decoding (413 above)",
                  IRIS_FIELD(ingest.max_image_pixels)),
+      MakeOption("ingest.max_aspect_ratio", "--max-aspect-ratio",
+                 "largest longer-side/shorter-side ratio, read from the header before decoding (422 above)",
+                 IRIS_FIELD(ingest.max_aspect_ratio)),
       MakeOption("ingest.fetch_timeout_s", "--fetch-timeout", "total time for fetching an image URL, seconds",
                  IRIS_FIELD(ingest.fetch_timeout_s)),
       MakeOption("ingest.fetch_connect_timeout_s", "--fetch-connect-timeout", "connect timeout for image URLs, seconds",
@@ -330,6 +333,7 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("products.page_size must be within 1..1000");
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
+  if (!(c.ingest.max_aspect_ratio >= 1)) return InvalidArgument("ingest.max_aspect_ratio must be >= 1");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
   if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
   if (c.runtime.device != "cpu" && c.runtime.device != "cuda" && c.runtime.device != "auto")

@@ -36,6 +36,7 @@ struct StorageConfig {
 struct IngestConfig {
   std::int64_t max_image_bytes = 40ll << 20;    // encoded file size limit
   std::int64_t max_image_pixels = 100'000'000;  // width*height limit, checked from the header
+  double max_aspect_ratio = 50;                 // longer side / shorter side limit, checked from the header
   double fetch_timeout_s = 20;                  // whole URL fetch, redirects included
   double fetch_connect_timeout_s = 5;
   int fetch_max_redirects = 5;
