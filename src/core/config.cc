@@ -206,6 +206,12 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(analysis.classifiers_dir)),
       MakeOption("analysis.cache_results", "--cache-results", "1: cache analysis results by image content hash",
                  IRIS_FIELD(analysis.cache_results)),
+      MakeOption("analysis.cache_max_bytes", "--cache-max-bytes",
+                 "result cache size in iris.db; least recently used entries are evicted above it",
+                 IRIS_FIELD(analysis.cache_max_bytes)),
+      MakeOption("analysis.cache_max_entry_bytes", "--cache-max-entry-bytes",
+                 "largest single result stored in the result cache (larger ones are not cached)",
+                 IRIS_FIELD(analysis.cache_max_entry_bytes)),
       MakeOption("jobs.workers", "--job-workers", "background job items processed at once", IRIS_FIELD(jobs.workers)),
       MakeOption("jobs.max_attempts", "--job-max-attempts", "attempts per job item (transient errors are retried)",
                  IRIS_FIELD(jobs.max_attempts)),
@@ -334,6 +340,9 @@ Status ValidateConfig(const Config& c) {
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
   if (!(c.ingest.max_aspect_ratio >= 1)) return InvalidArgument("ingest.max_aspect_ratio must be >= 1");
+  if (c.analysis.cache_max_bytes < 0) return InvalidArgument("analysis.cache_max_bytes must be >= 0");
+  if (c.analysis.cache_max_entry_bytes < 0 || c.analysis.cache_max_entry_bytes > c.analysis.cache_max_bytes)
+    return InvalidArgument("analysis.cache_max_entry_bytes must be within 0..analysis.cache_max_bytes");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
   if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
   if (c.runtime.device != "cpu" && c.runtime.device != "cuda" && c.runtime.device != "auto")

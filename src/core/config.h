@@ -89,7 +89,9 @@ struct AnalysisConfig {
   double min_person_score = 0.4;  // floor for "prominent_person" (coco-tiny: precision 0.875, recall 0.824)
   double min_face_score = 0.7;    // floor for "prominent_face", detect_faces (YuNet: 0 false positives, dlib)
   std::string classifiers_dir = "./iris-data/classifiers";  // trained collection classifiers
-  int cache_results = 1;  // 1: cache operation results by image content hash (result cache)
+  int cache_results = 1;                           // 1: cache operation results by image content hash (result cache)
+  std::int64_t cache_max_bytes = 256ll << 20;      // result cache size; least recently used entries evicted above
+  std::int64_t cache_max_entry_bytes = 8ll << 20;  // results larger than this are not cached
 };
 
 // Background jobs (jobs/job_runner.h): generate-batch, generate-all, re-index, duplicate scans.
