@@ -212,6 +212,12 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("analysis.cache_max_entry_bytes", "--cache-max-entry-bytes",
                  "largest single result stored in the result cache (larger ones are not cached)",
                  IRIS_FIELD(analysis.cache_max_entry_bytes)),
+      MakeOption("analysis.max_crop_side", "--max-crop-side",
+                 "longest side, pixels, of a crop returned as cropped_image_base64 (larger crops are scaled down)",
+                 IRIS_FIELD(analysis.max_crop_side)),
+      MakeOption("analysis.max_response_bytes", "--max-analysis-response-bytes",
+                 "largest analysis reply; results that would go past it are replaced by errors",
+                 IRIS_FIELD(analysis.max_response_bytes)),
       MakeOption("jobs.workers", "--job-workers", "background job items processed at once", IRIS_FIELD(jobs.workers)),
       MakeOption("jobs.max_attempts", "--job-max-attempts", "attempts per job item (transient errors are retried)",
                  IRIS_FIELD(jobs.max_attempts)),
@@ -343,6 +349,8 @@ Status ValidateConfig(const Config& c) {
   if (c.analysis.cache_max_bytes < 0) return InvalidArgument("analysis.cache_max_bytes must be >= 0");
   if (c.analysis.cache_max_entry_bytes < 0 || c.analysis.cache_max_entry_bytes > c.analysis.cache_max_bytes)
     return InvalidArgument("analysis.cache_max_entry_bytes must be within 0..analysis.cache_max_bytes");
+  if (c.analysis.max_crop_side < 16) return InvalidArgument("analysis.max_crop_side must be >= 16");
+  if (c.analysis.max_response_bytes < 1024) return InvalidArgument("analysis.max_response_bytes must be >= 1024");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
   if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
   if (c.runtime.device != "cpu" && c.runtime.device != "cuda" && c.runtime.device != "auto")

@@ -92,6 +92,8 @@ struct AnalysisConfig {
   int cache_results = 1;                           // 1: cache operation results by image content hash (result cache)
   std::int64_t cache_max_bytes = 256ll << 20;      // result cache size; least recently used entries evicted above
   std::int64_t cache_max_entry_bytes = 8ll << 20;  // results larger than this are not cached
+  int max_crop_side = 1024;                        // cropped_image_base64: longest side of the returned crop
+  std::int64_t max_response_bytes = 64ll << 20;    // one analysis reply; tasks beyond it become errors
 };
 
 // Background jobs (jobs/job_runner.h): generate-batch, generate-all, re-index, duplicate scans.
