@@ -1,5 +1,6 @@
 #include "api/app_services.h"
 
+#include "core/logging.h"
 #include "store/filesystem_blob_store.h"
 
 namespace iris::api {
@@ -48,7 +49,14 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   services->products_config = config.products;
   if (services->products_config.model.empty()) services->products_config.model = config.models.default_clip;
 
-  services->cache = std::make_unique<ResultCache>(*services->database);
+  ResultCacheOptions cache_options;
+  cache_options.max_bytes = config.analysis.cache_max_bytes;
+  cache_options.max_entry_bytes = config.analysis.cache_max_entry_bytes;
+  services->cache = std::make_unique<ResultCache>(*services->database, cache_options);
+  // A cache written under a larger bound (or before there was one) is brought within this one now.
+  if (Status trimmed = services->cache->Trim(); !trimmed.ok()) {
+    LogWarn("store.cache_trim_failed", {{"error", trimmed.ToString()}});
+  }
   services->ingestor = std::make_unique<ImageIngestor>(config.ingest);
 
   auto catalog = models::ModelCatalog::LoadDefault(ProcessEnv());

@@ -15,14 +15,30 @@ void AddCacheMetrics(App& app, const std::shared_ptr<AppServices>& services) {
   app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
     auto s = weak.lock();
     if (!s || !s->cache) return {};
-    return {{"iris_cache_hits_total",
-             "Result-cache lookups answered from the cache",
-             MetricType::kCounter,
-             {{{}, static_cast<double>(s->cache->hits())}}},
-            {"iris_cache_misses_total",
-             "Result-cache lookups that had to compute",
-             MetricType::kCounter,
-             {{{}, static_cast<double>(s->cache->misses())}}}};
+    std::vector<CollectedMetric> metrics = {
+        {"iris_cache_hits_total",
+         "Result-cache lookups answered from the cache",
+         MetricType::kCounter,
+         {{{}, static_cast<double>(s->cache->hits())}}},
+        {"iris_cache_misses_total",
+         "Result-cache lookups that had to compute",
+         MetricType::kCounter,
+         {{{}, static_cast<double>(s->cache->misses())}}},
+        {"iris_cache_evictions_total",
+         "Result-cache entries deleted, least recently used first, to stay within analysis.cache_max_bytes",
+         MetricType::kCounter,
+         {{{}, static_cast<double>(s->cache->evictions())}}},
+        {"iris_cache_not_stored_total",
+         "Results not cached because they were over analysis.cache_max_entry_bytes",
+         MetricType::kCounter,
+         {{{}, static_cast<double>(s->cache->not_stored())}}}};
+    if (auto bytes = s->cache->StoredBytes(); bytes.ok()) {
+      metrics.push_back({"iris_cache_bytes",
+                         "Size of the result-cache entries in iris.db (bounded by analysis.cache_max_bytes)",
+                         MetricType::kGauge,
+                         {{{}, static_cast<double>(*bytes)}}});
+    }
+    return metrics;
   });
 }
 

@@ -20,6 +20,7 @@
 #include "core/logging.h"
 #include "dedup/duplicate_detector.h"
 #include "image/image_decoder.h"
+#include "ingest/image_ingestor.h"
 
 namespace iris::cli {
 namespace {
@@ -63,7 +64,7 @@ int RunDedup(const ConfigFlags& flags, const DedupArgs& args) {
 
   DuplicateDetector detector;
   DecodeOptions decode;
-  decode.limits = {config->ingest.max_image_bytes, config->ingest.max_image_pixels};
+  decode.limits = DecodeLimitsFromConfig(config->ingest);
   decode.min_side = kDecodeMinSide;
   std::vector<std::string> names;
   std::map<std::string, std::size_t> index_of;

@@ -34,6 +34,7 @@
 #include "cli/config_flags.h"
 #include "core/logging.h"
 #include "image/image_decoder.h"
+#include "ingest/image_ingestor.h"
 #include "models/model_store.h"
 #include "vision/embedding_math.h"
 #include "vision/model_registry.h"
@@ -141,7 +142,7 @@ Outcome<std::vector<std::vector<float>>> Embed(const Config& config, const Train
   }
 
   DecodeOptions decode;
-  decode.limits = {config.ingest.max_image_bytes, config.ingest.max_image_pixels};
+  decode.limits = DecodeLimitsFromConfig(config.ingest);
   decode.min_side = kShrinkMargin * std::max(clip.preprocessing().width, clip.preprocessing().height);
   Progress progress;
   for (std::size_t start = 0; start < images.size(); start += kEmbedChunk) {

@@ -134,6 +134,9 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
                  "largest width*height accepted, checked before decoding (413 above)",
                  IRIS_FIELD(ingest.max_image_pixels)),
+      MakeOption("ingest.max_aspect_ratio", "--max-aspect-ratio",
+                 "largest longer-side/shorter-side ratio, read from the header before decoding (422 above)",
+                 IRIS_FIELD(ingest.max_aspect_ratio)),
       MakeOption("ingest.fetch_timeout_s", "--fetch-timeout", "total time for fetching an image URL, seconds",
                  IRIS_FIELD(ingest.fetch_timeout_s)),
       MakeOption("ingest.fetch_connect_timeout_s", "--fetch-connect-timeout", "connect timeout for image URLs, seconds",
@@ -214,6 +217,18 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(analysis.classifiers_dir)),
       MakeOption("analysis.cache_results", "--cache-results", "1: cache analysis results by image content hash",
                  IRIS_FIELD(analysis.cache_results)),
+      MakeOption("analysis.cache_max_bytes", "--cache-max-bytes",
+                 "result cache size in iris.db; least recently used entries are evicted above it",
+                 IRIS_FIELD(analysis.cache_max_bytes)),
+      MakeOption("analysis.cache_max_entry_bytes", "--cache-max-entry-bytes",
+                 "largest single result stored in the result cache (larger ones are not cached)",
+                 IRIS_FIELD(analysis.cache_max_entry_bytes)),
+      MakeOption("analysis.max_crop_side", "--max-crop-side",
+                 "longest side, pixels, of a crop returned as cropped_image_base64 (larger crops are scaled down)",
+                 IRIS_FIELD(analysis.max_crop_side)),
+      MakeOption("analysis.max_response_bytes", "--max-analysis-response-bytes",
+                 "largest analysis reply; results that would go past it are replaced by errors",
+                 IRIS_FIELD(analysis.max_response_bytes)),
       MakeOption("jobs.workers", "--job-workers", "background job items processed at once", IRIS_FIELD(jobs.workers)),
       MakeOption("jobs.max_attempts", "--job-max-attempts", "attempts per job item (transient errors are retried)",
                  IRIS_FIELD(jobs.max_attempts)),
@@ -346,6 +361,12 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("products.page_size must be within 1..1000");
   if (c.ingest.max_image_bytes < 1) return InvalidArgument("ingest.max_image_bytes must be > 0");
   if (c.ingest.max_image_pixels < 1) return InvalidArgument("ingest.max_image_pixels must be > 0");
+  if (!(c.ingest.max_aspect_ratio >= 1)) return InvalidArgument("ingest.max_aspect_ratio must be >= 1");
+  if (c.analysis.cache_max_bytes < 0) return InvalidArgument("analysis.cache_max_bytes must be >= 0");
+  if (c.analysis.cache_max_entry_bytes < 0 || c.analysis.cache_max_entry_bytes > c.analysis.cache_max_bytes)
+    return InvalidArgument("analysis.cache_max_entry_bytes must be within 0..analysis.cache_max_bytes");
+  if (c.analysis.max_crop_side < 16) return InvalidArgument("analysis.max_crop_side must be >= 16");
+  if (c.analysis.max_response_bytes < 1024) return InvalidArgument("analysis.max_response_bytes must be >= 1024");
   if (c.ingest.fetch_timeout_s <= 0) return InvalidArgument("ingest.fetch_timeout_s must be > 0");
   if (c.ingest.fetch_max_redirects < 0) return InvalidArgument("ingest.fetch_max_redirects must be >= 0");
   if (c.runtime.device != "cpu" && c.runtime.device != "cuda" && c.runtime.device != "auto")

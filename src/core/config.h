@@ -39,6 +39,7 @@ struct StorageConfig {
 struct IngestConfig {
   std::int64_t max_image_bytes = 40ll << 20;    // encoded file size limit
   std::int64_t max_image_pixels = 100'000'000;  // width*height limit, checked from the header
+  double max_aspect_ratio = 50;                 // longer side / shorter side limit, checked from the header
   double fetch_timeout_s = 20;                  // whole URL fetch, redirects included
   double fetch_connect_timeout_s = 5;
   int fetch_max_redirects = 5;
@@ -91,7 +92,11 @@ struct AnalysisConfig {
   double min_person_score = 0.4;  // floor for "prominent_person" (coco-tiny: precision 0.875, recall 0.824)
   double min_face_score = 0.7;    // floor for "prominent_face", detect_faces (YuNet: 0 false positives, dlib)
   std::string classifiers_dir = "./iris-data/classifiers";  // trained collection classifiers
-  int cache_results = 1;  // 1: cache operation results by image content hash (result cache)
+  int cache_results = 1;                           // 1: cache operation results by image content hash (result cache)
+  std::int64_t cache_max_bytes = 256ll << 20;      // result cache size; least recently used entries evicted above
+  std::int64_t cache_max_entry_bytes = 8ll << 20;  // results larger than this are not cached
+  int max_crop_side = 1024;                        // cropped_image_base64: longest side of the returned crop
+  std::int64_t max_response_bytes = 64ll << 20;    // one analysis reply; tasks beyond it become errors
 };
 
 // Background jobs (jobs/job_runner.h): generate-batch, generate-all, re-index, duplicate scans.

@@ -100,11 +100,29 @@ Result<ImageFormat> CheckInput(std::string_view bytes, const DecodeLimits& limit
   return *format;
 }
 
+// "50" for 50.0, "12.5" for 12.5.
+std::string RatioText(double ratio) {
+  std::string text = std::to_string(ratio);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (text.back() == '.') text.pop_back();
+  return text;
+}
+
 Status CheckPixels(const VImage& image, const DecodeLimits& limits) {
+  const std::string size = std::to_string(image.width()) + "x" + std::to_string(image.height());
   std::int64_t pixels = static_cast<std::int64_t>(image.width()) * image.height();
   if (pixels > limits.max_pixels) {
-    return TooLarge("image is " + std::to_string(image.width()) + "x" + std::to_string(image.height()) +
-                    " pixels, more than the limit of " + std::to_string(limits.max_pixels) + " pixels");
+    return TooLarge("image is " + size + " pixels, more than the limit of " + std::to_string(limits.max_pixels) +
+                    " pixels");
+  }
+  const int shorter = std::min(image.width(), image.height());
+  const int longer = std::max(image.width(), image.height());
+  if (shorter < 1) return InvalidArgument("image is " + size + " pixels: it has no pixels");
+  if (static_cast<double>(longer) > limits.max_aspect_ratio * shorter) {
+    return Unprocessable("image is " + size + " pixels: its aspect ratio " +
+                         RatioText(std::floor(static_cast<double>(longer) / shorter * 10) / 10) +
+                         ":1 (longer side to shorter side) is more than the limit of " +
+                         RatioText(limits.max_aspect_ratio) + ":1");
   }
   return Status::Ok();
 }

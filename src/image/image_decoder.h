@@ -6,13 +6,16 @@
 //     runs, never libvips' generic loader, so no upload can reach ImageMagick, PDF or SVG code.
 //   * Limits are enforced BEFORE pixels are decoded: more than max_bytes of input, or a header that
 //     claims more than max_pixels (width x height), is refused with TooLarge without allocating
-//     pixel memory (decompression bombs).
+//     pixel memory (decompression bombs). A header whose longer side is more than max_aspect_ratio
+//     times its shorter side is refused with Unprocessable, also before decoding: such a strip is
+//     small in pixels but every "shorter side to N" resize (CLIP's 224) blows it up to N x N*ratio.
 //   * Output is always 8-bit sRGB RGB: EXIF orientation is applied; grey, CMYK, 16-bit, palette and
 //     embedded ICC profiles are converted to sRGB; alpha is flattened onto white.
 //   * Errors (Status codes): empty input -> InvalidArgument "empty image file"; bytes that are not a
-//     supported image -> UnsupportedMedia naming the supported formats; too big -> TooLarge; a
-//     supported format whose data is corrupt or truncated -> InvalidArgument "image data is corrupt
-//     or truncated (FORMAT): detail". A truncated file is an error, never a partly grey picture.
+//     supported image -> UnsupportedMedia naming the supported formats; too big -> TooLarge; too
+//     elongated -> Unprocessable; a supported format whose data is corrupt or truncated ->
+//     InvalidArgument "image data is corrupt or truncated (FORMAT): detail". A truncated file is an
+//     error, never a partly grey picture.
 //
 // The caller owns `bytes`; nothing here keeps a reference after returning. Thread-safe: any number
 // of threads may decode at once (libvips is started on first use, see vips_runtime.h).
@@ -30,6 +33,7 @@ namespace iris {
 struct DecodeLimits {
   std::int64_t max_bytes = 40ll << 20;    // encoded size limit (matches Config's max_image_bytes)
   std::int64_t max_pixels = 100'000'000;  // width * height as claimed by the header
+  double max_aspect_ratio = 50;           // longer side / shorter side (matches Config's max_aspect_ratio)
 };
 
 struct DecodeOptions {

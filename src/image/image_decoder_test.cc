@@ -300,6 +300,47 @@ TEST(ImageDecoderTest, RefusesPngBombFromHeaderAlone) {
   EXPECT_NE(decoded.status().message().find("100000x100000"), std::string::npos) << decoded.status().message();
 }
 
+// A black 8-bit RGB PNG of the given size (libvips compresses it to a few KB even when huge).
+std::string BlackPng(int width, int height) {
+  return EncodeWithVips(VImage::black(width, height, VImage::option()->set("bands", 3)).cast(VIPS_FORMAT_UCHAR),
+                        ".png");
+}
+
+TEST(ImageDecoderTest, RefusesStripsOverTheAspectRatioLimitFromHeaderAlone) {
+  // The 1x1,000,000 PNG: far under the pixel limit, but 224 x 224,000,000 after CLIP's resize.
+  // Its header is forged onto a 16x16 file, so a decode that did not stop at the header would fail
+  // differently (corrupt data).
+  std::string strip = EncodeWithVips(SharedPhoto(16, 16), ".png");
+  PutBigEndian32(strip, 16, 1);
+  PutBigEndian32(strip, 20, 1'000'000);
+  PutBigEndian32(strip, 29, Crc32(strip, 12, 29));
+  for (const Status& status : {ProbeImage(strip, DecodeLimits{}).status(), Decode(strip).status()}) {
+    EXPECT_EQ(status.code(), StatusCode::kUnprocessable) << status.ToString();
+    EXPECT_NE(status.message().find("1x1000000"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("aspect ratio 1000000:1"), std::string::npos) << status.message();
+    EXPECT_NE(status.message().find("limit of 50:1"), std::string::npos) << status.message();
+  }
+}
+
+TEST(ImageDecoderTest, AspectRatioLimitIsInclusiveAndAppliesToBothOrientations) {
+  EXPECT_EQ(DecodeLimits{}.max_aspect_ratio, 50);
+  for (auto [w, h] : {std::pair{10, 500}, std::pair{500, 10}}) {
+    Result<DecodedImage> decoded = Decode(BlackPng(w, h));
+    ASSERT_TRUE(decoded.ok()) << w << "x" << h << ": " << decoded.status().ToString();
+    EXPECT_EQ(decoded->image.width, w);
+  }
+  for (auto [w, h] : {std::pair{10, 501}, std::pair{501, 10}}) {
+    EXPECT_EQ(Decode(BlackPng(w, h)).status().code(), StatusCode::kUnprocessable) << w << "x" << h;
+  }
+  DecodeOptions options;
+  options.limits.max_aspect_ratio = 2.5;
+  EXPECT_TRUE(DecodeImage(BlackPng(10, 25), options).ok());
+  Result<DecodedImage> refused = DecodeImage(BlackPng(10, 26), options);
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnprocessable);
+  EXPECT_NE(refused.status().message().find("aspect ratio 2.6:1"), std::string::npos) << refused.status().message();
+  EXPECT_NE(refused.status().message().find("limit of 2.5:1"), std::string::npos) << refused.status().message();
+}
+
 TEST(ImageDecoderTest, RefusesFilesOverTheByteLimit) {
   std::string jpeg = testing::SharedPhotoBytes();
   DecodeOptions options;

@@ -39,28 +39,41 @@ Kernel KernelFor(ResampleFilter filter) {
   return {BicubicKernel, 2.0};
 }
 
-// The taps of a separable filter along one axis: output pixel i reads `count[i]` source pixels
-// starting at `first[i]`, weighted by weights[i * ksize + t] in kPrecisionBits fixed point.
+// The taps of a separable filter along one axis, for the output pixels [begin, begin + firsts.size()):
+// output pixel i reads count(i) source pixels starting at first(i), weighted by weights(i)[t] in
+// kPrecisionBits fixed point. Memory is proportional to the pixels kept, not to the resized size
+// (a 1x1,000,000 image resized to 224x224,000,000 and cropped to 224x224 needs 224 rows of taps).
 struct AxisTaps {
   int ksize = 0;
-  std::vector<int> first;
-  std::vector<int> count;
-  std::vector<std::int32_t> weights;
+  int begin = 0;
+  std::vector<int> firsts;
+  std::vector<int> counts;
+  std::vector<std::int32_t> coefficients;
+
+  int first(int i) const { return firsts[static_cast<std::size_t>(i - begin)]; }
+  int count(int i) const { return counts[static_cast<std::size_t>(i - begin)]; }
+  const std::int32_t* weights(int i) const {
+    return &coefficients[static_cast<std::size_t>(i - begin) * static_cast<std::size_t>(ksize)];
+  }
 };
 
-// Pillow's precompute_coeffs() + normalize_coeffs_8bpc(), for the box (0, in_size).
-AxisTaps ComputeAxisTaps(int in_size, int out_size, const Kernel& kernel, bool antialias) {
+// Pillow's precompute_coeffs() + normalize_coeffs_8bpc(), for the box (0, in_size), evaluated only
+// for the output pixels [out_begin, out_end) of out_size. Each pixel's taps depend on its index
+// alone, so they equal Pillow's whole-axis table entry for entry.
+AxisTaps ComputeAxisTaps(int in_size, int out_size, int out_begin, int out_end, const Kernel& kernel, bool antialias) {
   const double scale = static_cast<double>(in_size) / out_size;
   const double filter_scale = (antialias && scale > 1.0) ? scale : 1.0;
   const double support = kernel.support * filter_scale;
   AxisTaps taps;
   taps.ksize = static_cast<int>(std::ceil(support)) * 2 + 1;
-  taps.first.resize(out_size);
-  taps.count.resize(out_size);
-  taps.weights.assign(static_cast<std::size_t>(out_size) * taps.ksize, 0);
+  taps.begin = out_begin;
+  const auto kept = static_cast<std::size_t>(out_end - out_begin);
+  taps.firsts.resize(kept);
+  taps.counts.resize(kept);
+  taps.coefficients.assign(kept * static_cast<std::size_t>(taps.ksize), 0);
   std::vector<double> k(taps.ksize);
   const double inv_filter_scale = 1.0 / filter_scale;
-  for (int i = 0; i < out_size; ++i) {
+  for (int i = out_begin; i < out_end; ++i) {
     const double center = (i + 0.5) * scale;
     // Truncating casts of (value + 0.5), exactly as Pillow rounds the window ends.
     int xmin = static_cast<int>(center - support + 0.5);
@@ -73,14 +86,15 @@ AxisTaps ComputeAxisTaps(int in_size, int out_size, const Kernel& kernel, bool a
       k[x] = kernel.weight((x + xmin - center + 0.5) * inv_filter_scale);
       sum += k[x];
     }
-    std::int32_t* w = &taps.weights[static_cast<std::size_t>(i) * taps.ksize];
+    const auto slot = static_cast<std::size_t>(i - out_begin);
+    std::int32_t* w = &taps.coefficients[slot * static_cast<std::size_t>(taps.ksize)];
     for (int x = 0; x < xmax; ++x) {
       const double v = sum != 0.0 ? k[x] / sum : k[x];
       w[x] = v < 0 ? static_cast<std::int32_t>(-0.5 + v * (1 << kPrecisionBits))
                    : static_cast<std::int32_t>(0.5 + v * (1 << kPrecisionBits));
     }
-    taps.first[i] = xmin;
-    taps.count[i] = xmax;
+    taps.firsts[slot] = xmin;
+    taps.counts[slot] = xmax;
   }
   return taps;
 }
@@ -107,9 +121,9 @@ void ResampleRows(const RgbImage& src, int row_begin, int row_end, const AxisTap
     std::uint8_t* o = out + static_cast<std::size_t>(y - row_begin) * out_stride;
     for (int c = 0; c < cols; ++c) {
       const int xx = col_begin + c;
-      const std::int32_t* k = &taps.weights[static_cast<std::size_t>(xx) * taps.ksize];
-      const std::uint8_t* p = in + static_cast<std::size_t>(taps.first[xx]) * 3;
-      const int n = taps.count[xx];
+      const std::int32_t* k = taps.weights(xx);
+      const std::uint8_t* p = in + static_cast<std::size_t>(taps.first(xx)) * 3;
+      const int n = taps.count(xx);
       std::int32_t s0 = kHalf, s1 = kHalf, s2 = kHalf;
       for (int x = 0; x < n; ++x) {
         s0 += p[3 * x + 0] * k[x];
@@ -131,9 +145,9 @@ void ResampleColumns(const PixelRows& in, const AxisTaps& taps, int row_begin, R
   std::vector<std::int32_t> acc(row_bytes);
   for (int j = 0; j < out.height; ++j) {
     const int yy = row_begin + j;
-    const std::int32_t* k = &taps.weights[static_cast<std::size_t>(yy) * taps.ksize];
-    const int ymin = taps.first[yy];
-    const int n = taps.count[yy];
+    const std::int32_t* k = taps.weights(yy);
+    const int ymin = taps.first(yy);
+    const int n = taps.count(yy);
     std::fill(acc.begin(), acc.end(), kHalf);
     for (int t = 0; t < n; ++t) {
       const std::uint8_t* s = in.row(ymin + t);
@@ -163,14 +177,15 @@ RgbImage NewImage(int width, int height) {
 }
 
 // Pillow's ImagingScaleAffine (what Image.NEAREST resizing runs): source column positions are
-// accumulated by repeated addition, rows are computed directly, both truncated.
+// accumulated by repeated addition, rows are computed directly, both truncated. Only the box's
+// columns are stored (the additions before box.x0 still run, so the positions are Pillow's).
 RgbImage ResizeNearest(const RgbImage& src, int out_w, int out_h, const PixelBox& box) {
   const double ax = static_cast<double>(src.width) / out_w;
   const double ay = static_cast<double>(src.height) / out_h;
-  std::vector<int> src_x(out_w);
+  std::vector<int> src_x(static_cast<std::size_t>(box.width()));
   double xo = ax * 0.5;
-  for (int x = 0; x < out_w; ++x) {
-    src_x[x] = std::min(static_cast<int>(xo), src.width - 1);
+  for (int x = 0; x < box.x1; ++x) {
+    if (x >= box.x0) src_x[static_cast<std::size_t>(x - box.x0)] = std::min(static_cast<int>(xo), src.width - 1);
     xo += ax;
   }
   RgbImage out = NewImage(box.width(), box.height());
@@ -178,7 +193,7 @@ RgbImage ResizeNearest(const RgbImage& src, int out_w, int out_h, const PixelBox
     const int yi = std::min(static_cast<int>(ay * (box.y0 + j + 0.5)), src.height - 1);
     const std::uint8_t* in = src.row(yi);
     std::uint8_t* o = out.row(j);
-    for (int i = 0; i < out.width; ++i) std::memcpy(o + 3 * i, in + 3 * src_x[box.x0 + i], 3);
+    for (int i = 0; i < out.width; ++i) std::memcpy(o + 3 * i, in + 3 * src_x[static_cast<std::size_t>(i)], 3);
   }
   return out;
 }
@@ -206,16 +221,16 @@ Result<RgbImage> ResizeCrop(const RgbImage& image, int resized_width, int resize
   int row_first = box.y0;
   int row_last = box.y1;
   if (need_vertical) {
-    vertical = ComputeAxisTaps(image.height, resized_height, kernel, options.antialias);
-    row_first = vertical.first[box.y0];
+    vertical = ComputeAxisTaps(image.height, resized_height, box.y0, box.y1, kernel, options.antialias);
+    row_first = vertical.first(box.y0);
     row_last = 0;
-    for (int y = box.y0; y < box.y1; ++y) row_last = std::max(row_last, vertical.first[y] + vertical.count[y]);
+    for (int y = box.y0; y < box.y1; ++y) row_last = std::max(row_last, vertical.first(y) + vertical.count(y));
   }
 
   std::vector<std::uint8_t> intermediate;
   PixelRows rows;
   if (need_horizontal) {
-    const AxisTaps horizontal = ComputeAxisTaps(image.width, resized_width, kernel, options.antialias);
+    const AxisTaps horizontal = ComputeAxisTaps(image.width, resized_width, box.x0, box.x1, kernel, options.antialias);
     intermediate.resize(static_cast<std::size_t>(row_last - row_first) * box.width() * 3);
     ResampleRows(image, row_first, row_last, horizontal, box.x0, box.width(), intermediate.data());
     rows = {intermediate.data(), static_cast<std::size_t>(box.width()) * 3, row_first};

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <fstream>
+#include <string>
 
 namespace iris {
 namespace {
@@ -20,6 +22,16 @@ RgbImage NoiseImage(int width, int height) {
     p = static_cast<std::uint8_t>(state >> 24);
   }
   return image;
+}
+
+// This process's peak resident memory so far (VmHWM), in KiB; 0 where /proc is not available.
+std::int64_t PeakRssKib() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6));
+  }
+  return 0;
 }
 
 std::uint64_t Fnv1a64(const std::vector<std::uint8_t>& bytes) {
@@ -78,6 +90,61 @@ TEST(ResampleTest, ResizeCropEqualsCropOfResize) {
       ASSERT_TRUE(direct.ok());
       EXPECT_EQ(direct->pixels, cropped->pixels) << "filter " << static_cast<int>(filter) << " aa " << antialias;
     }
+  }
+}
+
+TEST(ResampleTest, ResizeCropOfAnElongatedImageEqualsCropOfResize) {
+  // The shortest-side-then-centre-crop shape of CLIP preprocessing on very tall and very wide
+  // images: most of the resized image is cropped away.
+  for (auto [w, h] : {std::pair{3, 211}, std::pair{211, 3}, std::pair{1, 97}, std::pair{97, 1}}) {
+    const RgbImage src = NoiseImage(w, h);
+    const PixelSize resized = ShortestSideSize(w, h, 24);
+    const PixelBox box = CenterCropBox(resized.width, resized.height, 24, 24);
+    for (ResampleFilter filter : {ResampleFilter::kBicubic, ResampleFilter::kBilinear, ResampleFilter::kNearest}) {
+      for (bool antialias : {true, false}) {
+        SCOPED_TRACE(testing::Message() << w << "x" << h << " filter " << static_cast<int>(filter) << " aa "
+                                        << antialias);
+        Result<RgbImage> full = Resize(src, resized.width, resized.height, {filter, antialias});
+        ASSERT_TRUE(full.ok()) << full.status().ToString();
+        Result<RgbImage> cropped = CropZeroPadded(*full, box);
+        ASSERT_TRUE(cropped.ok());
+        Result<RgbImage> direct = ResizeCrop(src, resized.width, resized.height, box, {filter, antialias});
+        ASSERT_TRUE(direct.ok()) << direct.status().ToString();
+        EXPECT_EQ(direct->pixels, cropped->pixels);
+      }
+    }
+  }
+}
+
+TEST(ResampleTest, ResizeCropWorkIsBoundedByTheKeptBox) {
+  // 1x200,000 resized to 224x44,800,000 and centre-cropped to 224x224: coefficient tables for
+  // every resized row would take about 1.25 GB; only the kept rows may be computed. The source is
+  // noise except a band around the middle, dark above row 100,000 and light from it on, which the
+  // crop straddles.
+  RgbImage src = NoiseImage(1, 200'000);
+  for (int y = 99'000; y < 101'000; ++y) {
+    const std::uint8_t value = y < 100'000 ? 40 : 200;
+    for (int c = 0; c < 3; ++c) src.row(y)[c] = value;
+  }
+  const PixelSize resized = ShortestSideSize(src.width, src.height, 224);
+  ASSERT_EQ(resized.width, 224);
+  ASSERT_EQ(resized.height, 44'800'000);
+  const PixelBox box = CenterCropBox(resized.width, resized.height, 224, 224);
+  const std::int64_t peak_before = PeakRssKib();
+  for (ResampleFilter filter : {ResampleFilter::kBicubic, ResampleFilter::kBilinear, ResampleFilter::kNearest}) {
+    SCOPED_TRACE(testing::Message() << "filter " << static_cast<int>(filter));
+    Result<RgbImage> out = ResizeCrop(src, resized.width, resized.height, box, {filter, true});
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    ASSERT_EQ(out->width, 224);
+    ASSERT_EQ(out->height, 224);
+    for (int y = 0; y < out->height; ++y) {  // a one-pixel-wide source gives constant rows
+      for (int x = 1; x < out->width; ++x) ASSERT_EQ(out->row(y)[3 * x], out->row(y)[0]) << y << "," << x;
+    }
+    EXPECT_EQ(out->row(0)[0], 40);     // rows of the dark half of the band...
+    EXPECT_EQ(out->row(223)[0], 200);  // ...and of the light half
+  }
+  if (peak_before > 0) {
+    EXPECT_LT(PeakRssKib() - peak_before, 64 * 1024) << "KiB more peak memory";
   }
 }
 

@@ -13,6 +13,10 @@ std::string SanitizedFileName(std::string_view name) {
 
 }  // namespace
 
+DecodeLimits DecodeLimitsFromConfig(const IngestConfig& config) {
+  return {config.max_image_bytes, config.max_image_pixels, config.max_aspect_ratio};
+}
+
 IngestedImage::IngestedImage(std::string bytes, ContentHashes hashes, ImageInfo info, std::string source,
                              DecodeLimits limits)
     : bytes_(std::move(bytes)), hashes_(std::move(hashes)), info_(info), source_(std::move(source)), limits_(limits) {}
@@ -40,10 +44,10 @@ Status IngestedImage::CheckDecodes() const {
 }
 
 ImageIngestor::ImageIngestor(const IngestConfig& config)
-    : limits_{config.max_image_bytes, config.max_image_pixels}, fetcher_(FetchOptionsFromConfig(config)) {}
+    : limits_(DecodeLimitsFromConfig(config)), fetcher_(FetchOptionsFromConfig(config)) {}
 
 ImageIngestor::ImageIngestor(const IngestConfig& config, FetchOptions fetch)
-    : limits_{config.max_image_bytes, config.max_image_pixels}, fetcher_(std::move(fetch)) {}
+    : limits_(DecodeLimitsFromConfig(config)), fetcher_(std::move(fetch)) {}
 
 Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromUpload(std::string bytes, std::string_view file_name) const {
   return FromBytes(std::move(bytes), "uploaded:" + SanitizedFileName(file_name));

@@ -1,12 +1,13 @@
 // ImageIngestor: the one way every route turns user input into an image: an uploaded file or a URL
 // becomes an IngestedImage (original bytes, content hashes computed once, header info). Size limits,
-// format sniffing (never the client's file name or content type) and the pixel limit are checked
-// BEFORE any pixel is decoded; decoding happens on demand and is memoised per requested size.
+// format sniffing (never the client's file name or content type), the pixel limit and the
+// aspect-ratio limit are checked BEFORE any pixel is decoded; decoding happens on demand and is
+// memoised per requested size.
 //
 // Errors (Status codes, mapped to HTTP by api/): empty upload -> InvalidArgument; over the byte or
-// pixel limit -> TooLarge; not a supported image -> UnsupportedMedia; corrupt/truncated ->
-// InvalidArgument; URL refused/unreachable/timed out -> InvalidArgument (URL over the byte limit ->
-// TooLarge).
+// pixel limit -> TooLarge; over the aspect-ratio limit (ingest.max_aspect_ratio) -> Unprocessable;
+// not a supported image -> UnsupportedMedia; corrupt/truncated -> InvalidArgument; URL
+// refused/unreachable/timed out -> InvalidArgument (URL over the byte limit -> TooLarge).
 //
 // Thread-safety: ImageIngestor is immutable after construction and safe to share. An IngestedImage may
 // be read from several threads; its memoised decodes are guarded internally.
@@ -26,6 +27,10 @@
 #include "net/url_fetcher.h"
 
 namespace iris {
+
+// The decode limits `config` asks for (bytes, pixels, aspect ratio): the one place that maps
+// IngestConfig to DecodeLimits, for the ingestor and for tools that decode files themselves.
+DecodeLimits DecodeLimitsFromConfig(const IngestConfig& config);
 
 class IngestedImage {
  public:

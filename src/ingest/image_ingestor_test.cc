@@ -53,6 +53,21 @@ TEST(ImageIngestorTest, RejectsBadUploadsBeforeDecoding) {
   EXPECT_EQ(ingestor.FromUpload(Photo(), "big.jpg").status().code(), StatusCode::kTooLarge);
 }
 
+TEST(ImageIngestorTest, RefusesImagesOverTheAspectRatioLimitBeforeDecoding) {
+  IngestConfig config;
+  config.max_aspect_ratio = 1.1;  // aloeL.jpg is 1024x887, 1.15:1
+  const DecodeLimits limits = DecodeLimitsFromConfig(config);
+  EXPECT_EQ(limits.max_bytes, config.max_image_bytes);
+  EXPECT_EQ(limits.max_pixels, config.max_image_pixels);
+  EXPECT_EQ(limits.max_aspect_ratio, 1.1);
+  auto refused = ImageIngestor(config).FromUpload(Photo(), "wide.jpg");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnprocessable);
+  EXPECT_NE(refused.status().message().find("limit of 1.1:1"), std::string::npos) << refused.status().message();
+  config.max_aspect_ratio = 1.2;
+  EXPECT_TRUE(ImageIngestor(config).FromUpload(Photo(), "wide.jpg").ok());
+}
+
 class LocalImageServer {
  public:
   LocalImageServer() {

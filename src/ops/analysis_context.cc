@@ -1,5 +1,8 @@
 #include "ops/analysis_context.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "core/base64.h"
 #include "image/image_encoder.h"
 #include "vision/model_registry.h"
@@ -128,7 +131,22 @@ Result<std::optional<Region>> AnalysisContext::ResolveRegion(const RegionQuery& 
 Result<std::string> AnalysisContext::CropPngBase64(const Region& region) {
   const std::string key = region.box ? BoxKey(*region.box) : "whole";
   if (auto it = crop_png_.find(key); it != crop_png_.end()) return it->second;
-  IRIS_ASSIGN_OR_RETURN(std::string png, EncodePng(*region.pixels));
+  const RgbImage& crop = *region.pixels;
+  const int max_side = services_.analysis.max_crop_side;
+  const int longest = std::max(crop.width, crop.height);
+  std::string png;
+  if (max_side <= 0 || longest <= max_side) {
+    IRIS_ASSIGN_OR_RETURN(png, EncodePng(crop));
+  } else {
+    // Only the picture sent back is reduced; the operation itself saw the full-resolution crop.
+    const double scale = static_cast<double>(max_side) / longest;
+    const int width =
+        crop.width >= crop.height ? max_side : std::max(1, static_cast<int>(std::lround(crop.width * scale)));
+    const int height =
+        crop.height > crop.width ? max_side : std::max(1, static_cast<int>(std::lround(crop.height * scale)));
+    IRIS_ASSIGN_OR_RETURN(RgbImage smaller, ResizeBilinear(crop, width, height));
+    IRIS_ASSIGN_OR_RETURN(png, EncodePng(smaller));
+  }
   std::string encoded = Base64Encode(png);
   crop_png_[key] = encoded;
   return encoded;

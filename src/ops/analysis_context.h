@@ -67,7 +67,10 @@ class AnalysisContext {
 
   Result<std::optional<Region>> ResolveRegion(const RegionQuery& query);
 
-  // The PNG (base64) of a region's crop, encoded once per box.
+  // The PNG (base64) of a region's crop, encoded once per box. A crop whose longer side is over
+  // analysis.max_crop_side is scaled down (aspect ratio kept) to that side first, so a reply holds
+  // at most max_crop_side^2 pixels per crop whatever the image size; operations still run on the
+  // full-resolution crop.
   Result<std::string> CropPngBase64(const Region& region);
 
  private:

@@ -67,7 +67,10 @@ OperationResult OperationRegistry::Run(AnalysisContext& ctx, const AnalysisTask&
   }
   if (!cache || !version) return RunGuarded(*op, ctx, *args);
 
-  const CacheKey key = CacheKey::Make(ctx.content_sha256(), op->type, *args, *version);
+  // Cached results hold the returned crop, so its size bound is part of the key: a cache written
+  // with another bound (or with full-size crops, before there was one) is never served.
+  const CacheKey key = CacheKey::Make(ctx.content_sha256(), op->type, *args,
+                                      *version + "/crop" + std::to_string(ctx.services().analysis.max_crop_side));
   OperationResult computed;
   bool ran = false;
   auto cached = cache->GetOrCompute(key, [&]() -> Result<std::string> {

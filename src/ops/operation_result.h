@@ -1,6 +1,8 @@
 // OperationResult: the outcome of one analysis task, exactly the seed's per-task reply object:
 //   {"status": "success"|"error"|"skipped", "data": any, "cropped_image_bbox": [x0,y0,x1,y1]|null,
 //    "cropped_image_base64": "<PNG, base64>"|null, "error_message": string|null}
+// The PNG's longer side is at most analysis.max_crop_side (AnalysisContext::CropPngBase64); the
+// bbox is in the original image's pixels.
 // "skipped" means the task could not apply to this image (no face found where one is required, no
 // classifier for the collection); "error" means it failed (bad parameters, model not installed,
 // provider down). Plain value type; ToJson/FromJson round-trip (the result cache stores ToJson).

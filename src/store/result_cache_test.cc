@@ -224,5 +224,164 @@ TEST_F(ResultCacheTest, ManyKeysManyThreads) {
   EXPECT_EQ(cache_->misses(), static_cast<std::uint64_t>(kKeys));
 }
 
+// A cache with a small size bound over its own database file.
+class BoundedResultCacheTest : public ::testing::Test {
+ protected:
+  static constexpr std::int64_t kMaxBytes = 20'000;
+  static constexpr std::int64_t kMaxEntryBytes = 5'000;
+
+  void SetUp() override {
+    auto db = Database::Open(dir_.path() / "iris.db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(db).value();
+    ResultCacheOptions options;
+    options.max_bytes = kMaxBytes;
+    options.max_entry_bytes = kMaxEntryBytes;
+    cache_ = std::make_unique<ResultCache>(*db_, options);
+  }
+
+  // Zero-padded, so every key has the same size.
+  static CacheKey Key(int i) {
+    std::string id = std::to_string(i);
+    return CacheKey::Make(kSha, "colors", {{"i", std::string(4 - id.size(), '0') + id}}, "v1");
+  }
+  bool Stored(int i) { return cache_->Get(Key(i)).value().has_value(); }
+
+  // SUM(size) and COUNT(*) over the table itself, to check the trigger-kept total.
+  std::pair<std::int64_t, std::int64_t> TableSizeAndCount() {
+    std::pair<std::int64_t, std::int64_t> out;
+    Status status = db_->Read([&](SqliteConnection& c) -> Status {
+      IRIS_ASSIGN_OR_RETURN(SqliteStatement s, c.Prepare("SELECT COALESCE(SUM(size), 0), COUNT(*) FROM result_cache"));
+      IRIS_ASSIGN_OR_RETURN(bool row, s.Step());
+      EXPECT_TRUE(row);
+      out = {s.ColumnInt64(0), s.ColumnInt64(1)};
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+  std::unique_ptr<ResultCache> cache_;
+};
+
+TEST_F(BoundedResultCacheTest, StaysWithinItsBoundWhileStoringMoreThanIt) {
+  const std::string value(1'000, 'v');
+  const std::int64_t entry = ResultCache::EntrySize(Key(0), value);
+  ASSERT_GT(entry, 1'000);
+  for (int i = 0; i < 100; ++i) {  // about 5x the bound
+    ASSERT_TRUE(cache_->Put(Key(i), value).ok());
+    auto stored = cache_->StoredBytes();
+    ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+    ASSERT_LE(*stored, kMaxBytes) << "after " << i + 1 << " puts";
+    auto [table_bytes, rows] = TableSizeAndCount();
+    ASSERT_EQ(table_bytes, *stored) << "the kept total matches the rows";
+    ASSERT_EQ(table_bytes, rows * entry);
+  }
+  const std::int64_t kept = kMaxBytes / entry;
+  EXPECT_EQ(TableSizeAndCount().second, kept) << "the cache fills up to its bound";
+  EXPECT_EQ(cache_->evictions(), static_cast<std::uint64_t>(100 - kept));
+  // The newest entries are the ones kept.
+  EXPECT_TRUE(Stored(99));
+  EXPECT_TRUE(Stored(static_cast<int>(100 - kept)));
+  EXPECT_FALSE(Stored(static_cast<int>(100 - kept - 1)));
+  EXPECT_FALSE(Stored(0));
+}
+
+TEST_F(BoundedResultCacheTest, EvictsTheLeastRecentlyUsedFirst) {
+  const std::string value(3'000, 'v');
+  const int capacity = static_cast<int>(kMaxBytes / ResultCache::EntrySize(Key(0), value));  // 6
+  ASSERT_GE(capacity, 3);
+  for (int i = 0; i < capacity; ++i) ASSERT_TRUE(cache_->Put(Key(i), value).ok());
+  EXPECT_EQ(cache_->evictions(), 0u);
+  // Key 0, the oldest store, is used now; key 1 becomes the least recently used.
+  ASSERT_TRUE(Stored(0));
+  ASSERT_TRUE(cache_->Put(Key(capacity), value).ok());
+  EXPECT_EQ(cache_->evictions(), 1u);
+  EXPECT_TRUE(Stored(0)) << "a hit keeps an entry";
+  EXPECT_FALSE(Stored(1)) << "the least recently used entry goes first";
+  EXPECT_TRUE(Stored(2));
+  // Replacing a value counts as a use too.
+  ASSERT_TRUE(cache_->Put(Key(2), value).ok());
+  ASSERT_TRUE(cache_->Put(Key(capacity + 1), value).ok());
+  EXPECT_TRUE(Stored(2));
+  EXPECT_FALSE(Stored(3));
+}
+
+TEST_F(BoundedResultCacheTest, EntriesOverTheEntryCapAreNotStored) {
+  const std::string big(kMaxEntryBytes, 'b');  // plus its key parts: over the cap
+  ASSERT_GT(ResultCache::EntrySize(Key(1), big), kMaxEntryBytes);
+  ASSERT_TRUE(cache_->Put(Key(0), "small").ok());
+  EXPECT_TRUE(cache_->Put(Key(1), big).ok()) << "not storing is not an error";
+  EXPECT_FALSE(Stored(1));
+  EXPECT_EQ(cache_->not_stored(), 1u);
+  EXPECT_TRUE(Stored(0)) << "an oversize value evicts nothing";
+  EXPECT_EQ(cache_->evictions(), 0u);
+  // GetOrCompute still hands the computed value back, and computes it again next time.
+  int calls = 0;
+  auto compute = [&]() -> Result<std::string> {
+    ++calls;
+    return big;
+  };
+  EXPECT_EQ(cache_->GetOrCompute(Key(2), compute).value(), big);
+  EXPECT_EQ(cache_->GetOrCompute(Key(2), compute).value(), big);
+  EXPECT_EQ(calls, 2);
+}
+
+TEST(ResultCacheMigrationTest, ADatabaseFromBeforeTheBoundOpensAndIsTrimmedToIt) {
+  testing::TempDir dir;
+  std::vector<Migration> before_bound = IrisMigrations();
+  ASSERT_EQ(before_bound.back().name, "result_cache_size_bound");
+  before_bound.pop_back();
+  const std::string value(1'000, 'v');
+  {
+    // The previous version's table: no size, no last_used_us; hits recorded in last_hit_at.
+    auto db = Database::Open(dir.path() / "iris.db", {}, before_bound);
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    Status status = (*db)->Write([&](SqliteConnection& c) -> Status {
+      for (int i = 0; i < 10; ++i) {
+        const CacheKey key = CacheKey::Make(kSha, "colors", {{"i", i}}, "v1");
+        IRIS_ASSIGN_OR_RETURN(
+            SqliteStatement insert,
+            c.Prepare("INSERT INTO result_cache(key, content_sha256, operation, params, "
+                      "model_version, value, created_at, last_hit_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+        IRIS_RETURN_IF_ERROR(insert.BindText(1, key.Digest()));
+        IRIS_RETURN_IF_ERROR(insert.BindText(2, key.content_sha256));
+        IRIS_RETURN_IF_ERROR(insert.BindText(3, key.operation));
+        IRIS_RETURN_IF_ERROR(insert.BindText(4, key.canonical_params));
+        IRIS_RETURN_IF_ERROR(insert.BindText(5, key.model_version));
+        IRIS_RETURN_IF_ERROR(insert.BindBlob(6, value));
+        IRIS_RETURN_IF_ERROR(insert.BindText(7, "2024-05-01T12:00:0" + std::to_string(i) + ".000Z"));
+        // Entry 0, the oldest stored, was hit last.
+        if (i == 0) {
+          IRIS_RETURN_IF_ERROR(insert.BindText(8, "2024-05-02T00:00:00.000Z"));
+        } else {
+          IRIS_RETURN_IF_ERROR(insert.BindNull(8));
+        }
+        IRIS_RETURN_IF_ERROR(insert.Run());
+      }
+      return Status::Ok();
+    });
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+  auto db = Database::Open(dir.path() / "iris.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  EXPECT_EQ((*db)->schema_version(), IrisMigrations().back().version);
+  const CacheKey first = CacheKey::Make(kSha, "colors", {{"i", 0}}, "v1");
+  const std::int64_t entry = ResultCache::EntrySize(first, value);
+  ResultCacheOptions options;
+  options.max_bytes = 4 * entry;
+  ResultCache cache(**db, options);
+  EXPECT_EQ(cache.StoredBytes().value(), 10 * entry) << "sizes of the old rows are counted by the migration";
+  ASSERT_TRUE(cache.Trim().ok());
+  EXPECT_EQ(cache.StoredBytes().value(), 4 * entry);
+  EXPECT_EQ(cache.evictions(), 6u);
+  auto stored = [&](int i) { return cache.Get(CacheKey::Make(kSha, "colors", {{"i", i}}, "v1")).value().has_value(); };
+  EXPECT_TRUE(stored(0)) << "its last hit counts as its last use";
+  for (int i = 1; i <= 6; ++i) EXPECT_FALSE(stored(i)) << i;
+  for (int i = 7; i <= 9; ++i) EXPECT_TRUE(stored(i)) << i;
+}
+
 }  // namespace
 }  // namespace iris

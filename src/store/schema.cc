@@ -84,6 +84,34 @@ CREATE TABLE duplicate_signatures (   -- near-duplicate signatures of collection
   PRIMARY KEY (collection, item_id)
 ) WITHOUT ROWID;
 )sql"},
+      {4, "result_cache_size_bound",
+       R"sql(
+-- The result cache becomes bounded (ResultCache, analysis.cache_max_bytes): each entry records its
+-- size and when it was last stored or hit; result_cache_usage keeps the total, maintained by the
+-- triggers below, so a store can tell in O(1) whether least recently used entries must go.
+ALTER TABLE result_cache ADD COLUMN size INTEGER NOT NULL DEFAULT 0;          -- bytes (ResultCache::EntrySize)
+ALTER TABLE result_cache ADD COLUMN last_used_us INTEGER NOT NULL DEFAULT 0;  -- unix microseconds, LRU order
+UPDATE result_cache SET
+  size = length(value) + length(CAST(params AS BLOB)) + length(CAST(operation AS BLOB)) +
+         length(CAST(model_version AS BLOB)) + 128,
+  last_used_us = CAST((julianday(COALESCE(last_hit_at, created_at)) - 2440587.5) * 86400000000.0 AS INTEGER);
+DROP INDEX result_cache_by_last_hit;
+CREATE INDEX result_cache_by_last_used ON result_cache(last_used_us, size);
+CREATE TABLE result_cache_usage (
+  id INTEGER PRIMARY KEY CHECK (id = 0),  -- one row
+  bytes INTEGER NOT NULL                  -- SUM(result_cache.size)
+);
+INSERT INTO result_cache_usage(id, bytes) SELECT 0, COALESCE(SUM(size), 0) FROM result_cache;
+CREATE TRIGGER result_cache_usage_insert AFTER INSERT ON result_cache BEGIN
+  UPDATE result_cache_usage SET bytes = bytes + NEW.size WHERE id = 0;
+END;
+CREATE TRIGGER result_cache_usage_delete AFTER DELETE ON result_cache BEGIN
+  UPDATE result_cache_usage SET bytes = bytes - OLD.size WHERE id = 0;
+END;
+CREATE TRIGGER result_cache_usage_update AFTER UPDATE OF size ON result_cache BEGIN
+  UPDATE result_cache_usage SET bytes = bytes - OLD.size + NEW.size WHERE id = 0;
+END;
+)sql"},
   };
   return kMigrations;
 }
