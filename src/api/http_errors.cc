@@ -28,6 +28,8 @@ int HttpStatusFor(StatusCode code) {
       return 429;
     case StatusCode::kUnavailable:
       return 503;
+    case StatusCode::kStorageFull:
+      return 507;
     case StatusCode::kDeadlineExceeded:
       return 504;
     case StatusCode::kInternal:
