@@ -25,7 +25,9 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
   services->blobs = std::move(blobs).value();
 
-  auto collections = CollectionManager::Open(data_dir / "collections");
+  CollectionManagerOptions collection_options;
+  collection_options.max_collections = static_cast<std::size_t>(config.collections.max_collections);
+  auto collections = CollectionManager::Open(data_dir / "collections", collection_options);
   if (!collections.ok()) {
     return collections.status().WithContext("opening " + (data_dir / "collections").string());
   }
@@ -36,6 +38,7 @@ Result<std::shared_ptr<AppServices>> OpenAppServices(const Config& config) {
   JobRunnerOptions job_options;
   job_options.workers = config.jobs.workers;
   job_options.max_attempts = config.jobs.max_attempts;
+  job_options.max_pending_items = config.jobs.max_pending_items;
   job_options.backoff_initial = std::chrono::milliseconds(config.jobs.backoff_initial_ms);
   job_options.backoff_max = std::chrono::milliseconds(config.jobs.backoff_max_ms);
   job_options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(config.jobs.lease_s * 1000));

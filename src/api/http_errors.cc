@@ -28,6 +28,8 @@ int HttpStatusFor(StatusCode code) {
       return 429;
     case StatusCode::kUnavailable:
       return 503;
+    case StatusCode::kStorageFull:
+      return 507;
     case StatusCode::kDeadlineExceeded:
       return 504;
     case StatusCode::kInternal:
@@ -57,7 +59,7 @@ HttpResponse ErrorResponse(const Status& status, std::string_view request_id) {
     LogError("http.internal_error", {{"request_id", request_id}, {"cause", effective.ToString()}});
     detail = InternalDetail(request_id);
   }
-  HttpResponse response{http, "application/json", ErrorBody(detail), {}};
+  HttpResponse response{http, "application/json", ErrorBody(detail), {}, {}};
   if (NeedsRetryAfter(http)) response.headers.emplace_back("Retry-After", std::to_string(kRetryAfterSeconds));
   return response;
 }

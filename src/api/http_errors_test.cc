@@ -17,6 +17,7 @@ TEST(HttpErrors, MapsEveryStatusCode) {
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnprocessable), 422);
   EXPECT_EQ(HttpStatusFor(StatusCode::kResourceExhausted), 429);
   EXPECT_EQ(HttpStatusFor(StatusCode::kUnavailable), 503);
+  EXPECT_EQ(HttpStatusFor(StatusCode::kStorageFull), 507);
   EXPECT_EQ(HttpStatusFor(StatusCode::kDeadlineExceeded), 504);
   EXPECT_EQ(HttpStatusFor(StatusCode::kInternal), 500);
 }

@@ -343,6 +343,10 @@ void HttpServer::ServeConnection(ReceivedRequest request) {
       if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
         req.headers.emplace("Content-Length", "0");
       }
+      // httplib would apply the parsed Range to every 2xx answer itself, building multipart bodies
+      // in memory (thousands of "0-" ranges multiply a blob). Routes that serve ranges read the
+      // Range header, which stays in req.headers, and answer it themselves (api/byte_range.h).
+      req.ranges.clear();
       std::string client_id = req.get_header_value("X-Request-Id");
       exchange.context.set_request_id(IsValidRequestId(client_id) ? client_id : NewRequestId());
       stream.ArmBodyLimit(static_cast<std::size_t>(config_.max_body_bytes), &exchange.body_too_large);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <exception>
+#include <span>
+#include <vector>
 
 #include "api/exchange.h"
 #include "api/http_errors.h"
+#include "core/logging.h"
 
 namespace iris::api {
 namespace {
@@ -27,12 +30,41 @@ HttpResponse Invoke(const RouteHandler& handler, const httplib::Request& req, Re
   }
 }
 
+// The whole remainder is written in one provider call: httplib checks for shutdown only between
+// calls, so a body already started is finished rather than cut off when shutdown begins. Memory
+// stays one chunk, and each chunk is read only after the previous one reached the socket.
+void SetStreamedContent(std::shared_ptr<const StreamedBody> stream, const std::string& content_type,
+                        httplib::Response& out) {
+  const auto length = static_cast<std::size_t>(stream->length);
+  out.set_content_provider(length, content_type, [stream](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+    std::vector<char> chunk(std::min<std::uint64_t>(kStreamChunkBytes, stream->length));
+    for (std::uint64_t at = offset; at < stream->length;) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), stream->length - at));
+      Status read = stream->read(at, std::span<char>(chunk.data(), n));
+      if (!read.ok()) {
+        const Exchange* exchange = CurrentExchange();
+        LogError("http.stream_failed", {{"request_id", exchange ? exchange->context.request_id() : ""},
+                                        {"offset", at},
+                                        {"error", read.ToString()}});
+        return false;  // the client sees a short body and a closed connection
+      }
+      if (!sink.write(chunk.data(), n)) return false;  // the client went away
+      at += n;
+    }
+    return true;
+  });
+}
+
 }  // namespace
 
 void WriteResponse(const HttpResponse& response, httplib::Response& out) {
   out.status = response.status;
   for (const auto& [name, value] : response.headers) out.set_header(name, value);
-  if (!response.body.empty() || !response.content_type.empty()) out.set_content(response.body, response.content_type);
+  if (response.stream && response.stream->length > 0) {
+    SetStreamedContent(response.stream, response.content_type, out);
+  } else if (response.stream || !response.body.empty() || !response.content_type.empty()) {
+    out.set_content(response.body, response.content_type);
+  }
 }
 
 Status Router::Add(RouteSpec spec, RouteHandler handler) {

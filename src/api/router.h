@@ -136,7 +136,8 @@ class Router {
   std::vector<Compiled> compiled_;
 };
 
-// Writes a handler's response (or the error for its Status) into httplib's response.
+// Writes a handler's response (or the error for its Status) into httplib's response; a streamed
+// body (HttpResponse::stream) becomes an httplib content provider with a Content-Length.
 void WriteResponse(const HttpResponse& response, httplib::Response& out);
 
 }  // namespace iris::api

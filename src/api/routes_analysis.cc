@@ -64,8 +64,8 @@ Result<HttpResponse> Analyze(AppServices& services, HistogramFamily& task_second
   }
   for (const auto& t : run.timings) task_seconds.Observe({t.type, t.outcome}, t.ms / 1000.0);
   nlohmann::ordered_json reply = {{"image_url", image.source()}, {"results", std::move(run.results)}};
-  return HttpResponse{
-      200, "application/json", reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), {}};
+  return HttpResponse::Text(reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
+                            "application/json");
 }
 
 // The seed's paths end in '/'; the same path without it is served too but documented once.

@@ -1,7 +1,8 @@
 // POST /v1/images: ingest an image (upload or URL), store the original under its content address.
-// GET /v1/images/{sha256}: the stored original.
+// GET /v1/images/{sha256}: the stored original, streamed; one byte range honoured (blob_response.h).
 #include <regex>
 
+#include "api/blob_response.h"
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
@@ -88,25 +89,32 @@ Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services) {
         return HttpResponse::Json(ImageJson(*image, key));
       }));
 
-  return app.router().Add(RouteSpec::Get("/v1/images/{sha256}")
-                              .Summary("Download a stored original")
-                              .Tag("images")
-                              .Returns(200, "The image bytes", "application/octet-stream")
-                              .Returns(404, "No stored image has that hash"),
-                          [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-                            static const std::regex kSha256("[0-9a-f]{64}");
-                            const std::string sha = ctx.PathParam("sha256");
-                            if (!std::regex_match(sha, kSha256))
-                              return Unprocessable("sha256 must be 64 lower-case hex characters");
-                            ScopedStage stage(ctx, "storage");
-                            const std::string key = BlobKeyForSha256(sha);
-                            IRIS_ASSIGN_OR_RETURN(std::string content_type,
-                                                  StoredContentType(*services->database, key));
-                            IRIS_ASSIGN_OR_RETURN(std::string bytes, services->blobs->Get(key));
-                            auto response = HttpResponse::Text(std::move(bytes), content_type);
-                            response.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
-                            return response;
-                          });
+  return app.router().Add(
+      RouteSpec::Get("/v1/images/{sha256}")
+          .Summary("Download a stored original")
+          .Description("Streams the stored bytes. One byte range is honoured (Range: bytes=a-b, a- or -n; "
+                       "206 with Content-Range, 416 when it starts past the end); several ranges, another unit or "
+                       "a malformed header get the whole image (200). If-Range must equal the ETag (\"<sha256>\") "
+                       "for the range to apply. HEAD answers the headers only.")
+          .Tag("images")
+          .Param({"Range", "header", "bytes=first-last, bytes=first- or bytes=-suffix_length (one range)"})
+          .Returns(200, "The image bytes", "application/octet-stream")
+          .Returns(206, "The requested byte range (Content-Range says which)", "application/octet-stream")
+          .Returns(404, "No stored image has that hash")
+          .Returns(416, "The range starts past the end (Content-Range: bytes */<length>)"),
+      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
+        static const std::regex kSha256("[0-9a-f]{64}");
+        const std::string sha = ctx.PathParam("sha256");
+        if (!std::regex_match(sha, kSha256)) return Unprocessable("sha256 must be 64 lower-case hex characters");
+        ScopedStage stage(ctx, "storage");
+        const std::string key = BlobKeyForSha256(sha);
+        IRIS_ASSIGN_OR_RETURN(std::string content_type, StoredContentType(*services->database, key));
+        IRIS_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> reader, services->blobs->OpenReader(key));
+        HttpResponse response = BlobResponse(std::move(reader), content_type, "\"" + sha + "\"", req);
+        if (response.status != 416)
+          response.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
+        return response;
+      });
 }
 
 }  // namespace iris::api

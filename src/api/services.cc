@@ -6,6 +6,7 @@
 #include "api/app_services.h"
 #include "api/routes.h"
 #include "core/logging.h"
+#include "store/storage_probe.h"
 
 namespace iris::api {
 namespace {
@@ -88,11 +89,18 @@ Status RegisterServices(App& app) {
   if (!opened.ok()) return opened.status();
   std::shared_ptr<AppServices> services = std::move(opened).value();
 
-  app.readiness().Add("storage", [weak = std::weak_ptr<AppServices>(services)]() -> Status {
-    auto s = weak.lock();
-    if (!s || !s->database) return Unavailable("storage is closed");
-    return s->database->Read([](SqliteConnection& conn) { return conn.Execute("SELECT 1"); });
-  });
+  // The database answers from connections opened at start-up, so it cannot tell whether new files
+  // can still be opened: the probe creates one in the data directory (fails when the process is out
+  // of file descriptors, the disk is full or the directory is gone).
+  app.readiness().Add(
+      "storage",
+      [weak = std::weak_ptr<AppServices>(services),
+       data_dir = std::filesystem::path(app.config().storage.data_dir)]() -> Status {
+        auto s = weak.lock();
+        if (!s || !s->database) return Unavailable("storage is closed");
+        IRIS_RETURN_IF_ERROR(s->database->Read([](SqliteConnection& conn) { return conn.Execute("SELECT 1"); }));
+        return ProbeFileCreation(data_dir);
+      });
   // Models named in models.preload load in the background; /readyz says not ready until they are.
   const auto preload = app.config().models.preload;
   if (!preload.empty()) {

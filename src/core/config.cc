@@ -229,7 +229,13 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("analysis.max_response_bytes", "--max-analysis-response-bytes",
                  "largest analysis reply; results that would go past it are replaced by errors",
                  IRIS_FIELD(analysis.max_response_bytes)),
+      MakeOption("collections.max_collections", "--max-collections",
+                 "vector collections that may exist at once (creating one more: 429)",
+                 IRIS_FIELD(collections.max_collections)),
       MakeOption("jobs.workers", "--job-workers", "background job items processed at once", IRIS_FIELD(jobs.workers)),
+      MakeOption("jobs.max_pending_items", "--job-max-pending-items",
+                 "unfinished items allowed over all queued and running jobs (a job beyond it: 429)",
+                 IRIS_FIELD(jobs.max_pending_items)),
       MakeOption("jobs.max_attempts", "--job-max-attempts", "attempts per job item (transient errors are retried)",
                  IRIS_FIELD(jobs.max_attempts)),
       MakeOption("jobs.backoff_initial_ms", "--job-backoff-initial-ms", "first retry delay of a job item in ms",
@@ -351,7 +357,9 @@ Status ValidateConfig(const Config& c) {
   if (c.analysis.min_person_score < 0 || c.analysis.min_person_score > 1 || c.analysis.min_face_score < 0 ||
       c.analysis.min_face_score > 1)
     return InvalidArgument("analysis.min_person_score and analysis.min_face_score must be within 0..1");
+  if (c.collections.max_collections < 1) return InvalidArgument("collections.max_collections must be >= 1");
   if (c.jobs.workers < 1) return InvalidArgument("jobs.workers must be >= 1");
+  if (c.jobs.max_pending_items < 1) return InvalidArgument("jobs.max_pending_items must be >= 1");
   if (c.jobs.max_attempts < 1) return InvalidArgument("jobs.max_attempts must be >= 1");
   if (c.jobs.backoff_initial_ms < 0 || c.jobs.backoff_max_ms < c.jobs.backoff_initial_ms)
     return InvalidArgument("jobs.backoff_initial_ms must be >= 0 and <= jobs.backoff_max_ms");

@@ -99,14 +99,22 @@ struct AnalysisConfig {
   std::int64_t max_response_bytes = 64ll << 20;    // one analysis reply; tasks beyond it become errors
 };
 
+// Vector collections (index/collection_manager.h).
+struct CollectionsConfig {
+  int max_collections = 100;  // collections that may exist at once (each keeps its log file open)
+};
+
 // Background jobs (jobs/job_runner.h): generate-batch, generate-all, re-index, duplicate scans.
+
 struct JobsConfig {
-  int workers = 2;                // items processed at once, over all jobs
-  int max_attempts = 5;           // per item, counting the first (transient errors are retried)
-  int backoff_initial_ms = 1000;  // first retry delay (doubles per attempt, with jitter)
-  int backoff_max_ms = 60000;     // longest retry delay
-  double lease_s = 15;            // a process silent this long is presumed dead; its items run again
-  double retention_days = 30;     // ended jobs older than this are deleted (0: kept forever)
+  int workers = 2;                  // items processed at once, over all jobs
+  int max_pending_items = 100'000;  // unfinished items over all queued and running jobs; a job that
+                                    // would pass it is refused (429)
+  int max_attempts = 5;             // per item, counting the first (transient errors are retried)
+  int backoff_initial_ms = 1000;    // first retry delay (doubles per attempt, with jitter)
+  int backoff_max_ms = 60000;       // longest retry delay
+  double lease_s = 15;              // a process silent this long is presumed dead; its items run again
+  double retention_days = 30;       // ended jobs older than this are deleted (0: kept forever)
 };
 
 // The seed's product routes (/embeddings/..., /similar-products/...) on one default collection.
@@ -131,6 +139,7 @@ struct Config {
   ModelsConfig models;
   CaptionsConfig captions;
   AnalysisConfig analysis;
+  CollectionsConfig collections;
   JobsConfig jobs;
   ProductsConfig products;
   LogConfig log;

@@ -19,6 +19,7 @@ enum class StatusCode {
   kUnprocessable,       // well-formed but invalid parameters                -> 422
   kResourceExhausted,   // a rate or queue limit was hit                     -> 429
   kUnavailable,         // overloaded or not ready; retry later              -> 503
+  kStorageFull,         // the disk or a storage quota is full               -> 507
   kDeadlineExceeded,    // an internal deadline expired                      -> 504
   kFailedPrecondition,  // state does not allow it (e.g. model not installed) -> 409
   kInternal,            // a bug or an unexpected failure                    -> 500
@@ -56,6 +57,7 @@ inline Status UnsupportedMedia(std::string m) { return {StatusCode::kUnsupported
 inline Status Unprocessable(std::string m) { return {StatusCode::kUnprocessable, std::move(m)}; }
 inline Status ResourceExhausted(std::string m) { return {StatusCode::kResourceExhausted, std::move(m)}; }
 inline Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+inline Status StorageFull(std::string m) { return {StatusCode::kStorageFull, std::move(m)}; }
 inline Status DeadlineExceeded(std::string m) { return {StatusCode::kDeadlineExceeded, std::move(m)}; }
 inline Status FailedPrecondition(std::string m) { return {StatusCode::kFailedPrecondition, std::move(m)}; }
 inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }

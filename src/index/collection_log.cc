@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "core/json_limits.h"
+#include "core/file_error.h"
 #include "index/raw_fields.h"
 
 namespace iris {
@@ -31,16 +32,12 @@ std::array<std::uint32_t, 256> MakeCrcTable() {
   return table;
 }
 
-std::string Errno(const std::string& what, const std::filesystem::path& path) {
-  return what + " " + path.string() + ": " + std::strerror(errno);
-}
-
 Status WriteAll(int fd, std::string_view bytes, std::uint64_t offset, const std::filesystem::path& path) {
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::pwrite(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Internal(Errno("cannot write", path));
+    if (n < 0) return FileError("cannot write", path, errno);
     done += static_cast<size_t>(n);
   }
   return Status::Ok();
@@ -49,10 +46,10 @@ Status WriteAll(int fd, std::string_view bytes, std::uint64_t offset, const std:
 Status SyncDirectoryOf(const std::filesystem::path& path) {
   const std::filesystem::path directory = path.parent_path().empty() ? "." : path.parent_path();
   int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Internal(Errno("cannot open directory", directory));
+  if (fd < 0) return FileError("cannot open directory", directory, errno);
   const int result = ::fsync(fd);
   ::close(fd);
-  if (result != 0) return Internal(Errno("cannot fsync directory", directory));
+  if (result != 0) return FileError("cannot fsync directory", directory, errno);
   return Status::Ok();
 }
 
@@ -124,13 +121,13 @@ bool DecodePayload(std::string_view payload, LogRecord& record) {
 
 Result<std::string> ReadWholeFile(int fd, const std::filesystem::path& path) {
   struct stat info {};
-  if (::fstat(fd, &info) != 0) return Internal(Errno("cannot stat", path));
+  if (::fstat(fd, &info) != 0) return FileError("cannot stat", path, errno);
   std::string bytes(static_cast<size_t>(info.st_size), '\0');
   size_t done = 0;
   while (done < bytes.size()) {
     ssize_t n = ::pread(fd, bytes.data() + done, bytes.size() - done, static_cast<off_t>(done));
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return Internal(Errno("cannot read", path));
+    if (n < 0) return FileError("cannot read", path, errno);
     if (n == 0) break;
     done += static_cast<size_t>(n);
   }
@@ -224,11 +221,11 @@ Status CollectionLog::Create(const std::filesystem::path& path, std::uint64_t ba
   std::filesystem::path temp = path;
   temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Internal(Errno("cannot create", temp));
+  if (fd < 0) return FileError("cannot create", temp, errno);
   Status written = WriteAll(fd, EncodeHeader(base_sequence), 0, temp);
-  if (written.ok() && ::fsync(fd) != 0) written = Internal(Errno("cannot fsync", temp));
+  if (written.ok() && ::fsync(fd) != 0) written = FileError("cannot fsync", temp, errno);
   ::close(fd);
-  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0) written = Internal(Errno("cannot rename to", path));
+  if (written.ok() && ::rename(temp.c_str(), path.c_str()) != 0) written = FileError("cannot rename to", path, errno);
   if (!written.ok()) {
     std::filesystem::remove(temp, error);
     return written;
@@ -241,7 +238,7 @@ Status CollectionLog::Replay(const std::filesystem::path& path, const std::funct
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound("collection log " + path.string() + " does not exist");
-    return Internal(Errno("cannot open", path));
+    return FileError("cannot open", path, errno);
   }
   Result<std::string> bytes = ReadWholeFile(fd, path);
   ::close(fd);
@@ -256,7 +253,7 @@ Result<std::unique_ptr<CollectionLog>> CollectionLog::Open(const std::filesystem
   int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return NotFound("collection log " + path.string() + " does not exist");
-    return Internal(Errno("cannot open", path));
+    return FileError("cannot open", path, errno);
   }
   std::unique_ptr<CollectionLog> log;
   Status status = [&]() -> Status {
@@ -265,7 +262,7 @@ Result<std::unique_ptr<CollectionLog>> CollectionLog::Open(const std::filesystem
     IRIS_ASSIGN_OR_RETURN(Scan scan, ScanLog(bytes, path, apply, stats));
     if (scan.good_end != scan.file_size) {
       if (::ftruncate(fd, static_cast<off_t>(scan.good_end)) != 0 || ::fsync(fd) != 0) {
-        return Internal(Errno("cannot truncate the torn tail of", path));
+        return FileError("cannot truncate the torn tail of", path, errno);
       }
     }
     log.reset(new CollectionLog(path, fd, scan.base, scan.last, scan.good_end));
@@ -302,7 +299,7 @@ Result<std::uint64_t> CollectionLog::AppendBatch(std::span<LogRecord> records) {
     EncodeRecord(record, bytes);
   }
   Status status = WriteAll(fd_, bytes, end_offset_, path_);
-  if (status.ok() && ::fdatasync(fd_) != 0) status = Internal(Errno("cannot fsync", path_));
+  if (status.ok() && ::fdatasync(fd_) != 0) status = FileError("cannot fsync", path_, errno);
   if (!status.ok()) {
     // Leave no partial batch behind; if even this fails, replay will treat it as a torn tail.
     if (::ftruncate(fd_, static_cast<off_t>(end_offset_)) != 0 || ::fdatasync(fd_) != 0) broken_ = true;

@@ -13,11 +13,12 @@ Status CollectionManager::ValidateName(std::string_view name) {
   return {};
 }
 
-Result<std::unique_ptr<CollectionManager>> CollectionManager::Open(const std::filesystem::path& root) {
+Result<std::unique_ptr<CollectionManager>> CollectionManager::Open(const std::filesystem::path& root,
+                                                                   CollectionManagerOptions options) {
   std::error_code error;
   std::filesystem::create_directories(root, error);
   if (error) return Internal("cannot create " + root.string() + ": " + error.message());
-  std::unique_ptr<CollectionManager> manager(new CollectionManager(root));
+  std::unique_ptr<CollectionManager> manager(new CollectionManager(root, options));
   for (const auto& entry : std::filesystem::directory_iterator(root, error)) {
     if (!entry.is_directory()) continue;
     const std::string name = entry.path().filename().string();
@@ -36,6 +37,10 @@ Result<std::unique_ptr<CollectionManager>> CollectionManager::Open(const std::fi
     manager->collections_.emplace(name, std::shared_ptr<DurableCollection>(std::move(opened).value()));
   }
   if (error) return Internal("cannot list " + root.string() + ": " + error.message());
+  const std::size_t count = manager->collections_.size() + manager->broken_.size();
+  if (count > options.max_collections) {
+    LogWarn("collections.over_limit", {{"collections", count}, {"max_collections", options.max_collections}});
+  }
   return manager;
 }
 
@@ -47,6 +52,13 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::
   if (collections_.contains(name) || broken_.contains(name)) {
     return AlreadyExists("collection '" + name + "' already exists");
   }
+  const std::size_t count = collections_.size() + broken_.size();
+  if (count >= options_.max_collections) {
+    return ResourceExhausted("cannot create collection '" + name + "': " + std::to_string(count) +
+                             " collections exist, the most collections.max_collections (" +
+                             std::to_string(options_.max_collections) +
+                             ") allows; drop one or raise collections.max_collections");
+  }
   DurableCollectionOptions options;
   options.name = name;
   options.model = spec.model;
@@ -57,10 +69,13 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::
   options.index.ef_search = spec.ef_search;
   auto created = DurableCollection::Create(root_ / name, std::move(options));
   if (!created.ok()) {
-    // Leave no half-made directory behind (it would be reported as broken at the next start).
-    std::error_code ignored;
-    if (!std::filesystem::exists(root_ / name / "collection.meta.json", ignored)) {
-      std::filesystem::remove_all(root_ / name, ignored);
+    // The name is not a known collection, so whatever is in its directory is what this call began
+    // (meta file included, when opening failed after it was written); AlreadyExists means another
+    // process made a whole collection there meanwhile, which is not ours to remove.
+    if (created.status().code() != StatusCode::kAlreadyExists) {
+      if (Status removed = DurableCollection::RemoveDirectory(root_ / name); !removed.ok()) {
+        LogError("collections.cleanup_failed", {{"collection", name}, {"error", removed.ToString()}});
+      }
     }
     return created.status();
   }

@@ -7,13 +7,18 @@
 //     replaced: it is logged ("collections.open_failed", with the error) and kept aside as broken;
 //     Get of a broken name is FailedPrecondition with the open error, Create of it AlreadyExists,
 //     Drop removes it (the only way to reuse the name).
-//   * Create(name, spec): AlreadyExists on a duplicate; bad spec (dim, M, ef) InvalidArgument.
+//   * Create(name, spec): AlreadyExists on a duplicate; bad spec (dim, M, ef) InvalidArgument;
+//     ResourceExhausted when max_collections collections (healthy and broken) already exist, since
+//     each one holds memory and an open file. A Create that fails for any other reason removes the
+//     directory it began, so nothing half-made is left to show up (or be reported broken) at the
+//     next start. Open still opens every collection on disk, even more than max_collections.
 //   * Drop(name) forgets the collection and removes its directory. Handlers that still hold the
 //     shared_ptr may finish their call; what they write is lost with the directory.
 //   * CheckpointAll() snapshots every collection (called at shutdown); errors are logged and the
 //     first one returned, the others are still checkpointed.
 //
-// Errors: unknown name -> NotFound; I/O failures -> Internal.
+// Errors: unknown name -> NotFound; no file descriptor left -> Unavailable, disk full ->
+// StorageFull (core/file_error.h); other I/O failures -> Internal.
 // Thread-safety: all methods may be called concurrently (one mutex guards the name map; the
 // collections themselves are thread-safe).
 #pragma once
@@ -40,9 +45,14 @@ struct CollectionSpec {
   int ef_search = 128;  // docs/performance.md: recall@10 0.85 at 64, 0.96 at 128 (100k, embedding-like data)
 };
 
+struct CollectionManagerOptions {
+  std::size_t max_collections = 100;  // the server passes collections.max_collections
+};
+
 class CollectionManager {
  public:
-  static Result<std::unique_ptr<CollectionManager>> Open(const std::filesystem::path& root);
+  static Result<std::unique_ptr<CollectionManager>> Open(const std::filesystem::path& root,
+                                                         CollectionManagerOptions options = {});
 
   CollectionManager(const CollectionManager&) = delete;
   CollectionManager& operator=(const CollectionManager&) = delete;
@@ -61,9 +71,11 @@ class CollectionManager {
   static Status ValidateName(std::string_view name);
 
  private:
-  explicit CollectionManager(std::filesystem::path root) : root_(std::move(root)) {}
+  CollectionManager(std::filesystem::path root, CollectionManagerOptions options)
+      : root_(std::move(root)), options_(options) {}
 
   const std::filesystem::path root_;
+  const CollectionManagerOptions options_;
   mutable std::mutex mutex_;
   std::map<std::string, std::shared_ptr<DurableCollection>> collections_;
   std::map<std::string, Status> broken_;

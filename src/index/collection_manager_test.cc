@@ -55,6 +55,48 @@ TEST(CollectionManagerTest, RejectsBadNamesAndSpecs) {
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "zero-dim"));
 }
 
+TEST(CollectionManagerTest, CreateBeyondMaxCollectionsIsRefused) {
+  testing::TempDir dir;
+  CollectionManagerOptions options;
+  options.max_collections = 2;
+  auto m = std::move(CollectionManager::Open(dir.path(), options)).value();
+  ASSERT_TRUE(m->Create("a", L2Spec()).ok());
+  ASSERT_TRUE(m->Create("b", L2Spec()).ok());
+  auto refused = m->Create("c", L2Spec());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("collections.max_collections"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "c"));
+  // Dropping one makes room again.
+  ASSERT_TRUE(m->Drop("a").ok());
+  EXPECT_TRUE(m->Create("c", L2Spec()).ok());
+
+  // More collections on disk than the bound still all open; only creating more is refused.
+  m.reset();
+  options.max_collections = 1;
+  auto reopened = std::move(CollectionManager::Open(dir.path(), options)).value();
+  EXPECT_EQ(reopened->List(), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(reopened->Create("d", L2Spec()).status().code(), StatusCode::kResourceExhausted);
+}
+
+TEST(CollectionManagerTest, AFailedCreateLeavesNoDirectory) {
+  testing::TempDir dir;
+  auto m = std::move(CollectionManager::Open(dir.path())).value();
+  // A directory where the first log file must go makes the create fail after the meta file was
+  // written (opening the log fails), the latest point a create can fail.
+  std::filesystem::create_directories(dir.path() / "broken-create" / "log-00000000000000000000.iriswal");
+  auto failed = m->Create("broken-create", L2Spec());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "broken-create"));
+  EXPECT_EQ(m->Get("broken-create").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(m->List().empty());
+  // Nothing is left to be reported broken at the next start, and the name can be used.
+  m.reset();
+  auto reopened = std::move(CollectionManager::Open(dir.path())).value();
+  EXPECT_TRUE(reopened->Broken().empty());
+  EXPECT_TRUE(reopened->Create("broken-create", L2Spec()).ok());
+}
+
 TEST(CollectionManagerTest, ReopensCollectionsWithTheirItems) {
   testing::TempDir dir;
   const std::vector<float> v = {1, 2, 3, 4};

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "core/json_limits.h"
+#include "core/file_error.h"
 
 namespace iris {
 namespace {
@@ -65,7 +66,7 @@ Result<DirectoryFiles> ListFiles(const std::filesystem::path& directory) {
       files.temporaries.push_back(entry.path());
     }
   }
-  if (error) return Internal("cannot list " + directory.string() + ": " + error.message());
+  if (error) return FileError("cannot list", directory, error.value());
   std::sort(files.snapshots.begin(), files.snapshots.end());
   std::sort(files.logs.begin(), files.logs.end());
   return files;
@@ -73,10 +74,11 @@ Result<DirectoryFiles> ListFiles(const std::filesystem::path& directory) {
 
 Status SyncDirectory(const std::filesystem::path& directory) {
   int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Internal("cannot open directory " + directory.string() + ": " + std::strerror(errno));
+  if (fd < 0) return FileError("cannot open directory", directory, errno);
   const int result = ::fsync(fd);
+  const int error = errno;
   ::close(fd);
-  if (result != 0) return Internal("cannot fsync directory " + directory.string());
+  if (result != 0) return FileError("cannot fsync directory", directory, error);
   return Status::Ok();
 }
 
@@ -85,14 +87,18 @@ Status WriteFileAtomically(const std::filesystem::path& path, const std::string&
   std::filesystem::path temp = path;
   temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-  if (fd < 0) return Internal("cannot create " + temp.string() + ": " + std::strerror(errno));
+  if (fd < 0) return FileError("cannot create", temp, errno);
   bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
+  int error = errno;
   ::close(fd);
-  if (ok) ok = ::rename(temp.c_str(), path.c_str()) == 0;
+  if (ok) {
+    ok = ::rename(temp.c_str(), path.c_str()) == 0;
+    error = errno;
+  }
   if (!ok) {
     std::error_code ignored;
     std::filesystem::remove(temp, ignored);
-    return Internal("cannot write " + path.string());
+    return FileError("cannot write", path, error);
   }
   return SyncDirectory(path.parent_path());
 }
@@ -120,7 +126,12 @@ nlohmann::json MetaJson(const DurableCollectionOptions& options) {
 
 Result<DurableCollectionOptions> ReadMeta(const std::filesystem::path& path) {
   std::ifstream input(path, std::ios::binary);
-  if (!input) return NotFound("no collection at " + path.parent_path().string() + " (" + path.string() + " missing)");
+  if (!input) {
+    // errno is what the failed open() left; only a missing file means "no collection here".
+    const int error = errno;
+    if (error != ENOENT && error != 0) return FileError("cannot open", path, error);
+    return NotFound("no collection at " + path.parent_path().string() + " (" + path.string() + " missing)");
+  }
   std::ostringstream text;
   text << input.rdbuf();
   auto bad = [&](const std::string& why) {
@@ -162,7 +173,7 @@ Result<std::unique_ptr<DurableCollection>> DurableCollection::Create(const std::
   IRIS_RETURN_IF_ERROR(HnswCollection::Create(options.index).status());  // validates the index options
   std::error_code error;
   std::filesystem::create_directories(directory, error);
-  if (error) return Internal("cannot create " + directory.string() + ": " + error.message());
+  if (error) return FileError("cannot create", directory, error.value());
   if (std::filesystem::exists(directory / kMetaFile)) {
     return AlreadyExists("a collection already exists in " + directory.string());
   }
@@ -172,6 +183,17 @@ Result<std::unique_ptr<DurableCollection>> DurableCollection::Create(const std::
     IRIS_RETURN_IF_ERROR(CollectionLog::Create(directory / LogName(0), 0));
   IRIS_RETURN_IF_ERROR(WriteFileAtomically(directory / kMetaFile, MetaJson(options).dump(2) + "\n"));
   return Open(directory);
+}
+
+Status DurableCollection::RemoveDirectory(const std::filesystem::path& directory) {
+  for (const std::filesystem::path& name : {std::filesystem::path(kMetaFile), std::filesystem::path(LogName(0))}) {
+    if (::unlink((directory / name).c_str()) != 0 && errno != ENOENT) break;  // the recursive removal reports it
+  }
+  if (::rmdir(directory.c_str()) == 0 || errno == ENOENT) return Status::Ok();
+  std::error_code error;
+  std::filesystem::remove_all(directory, error);
+  if (error) return FileError("cannot remove", directory, error.value());
+  return Status::Ok();
 }
 
 Result<std::unique_ptr<DurableCollection>> DurableCollection::Open(const std::filesystem::path& directory) {

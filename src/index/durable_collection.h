@@ -68,6 +68,11 @@ class DurableCollection {
   static Result<std::unique_ptr<DurableCollection>> Create(const std::filesystem::path& directory,
                                                            DurableCollectionOptions options);
   static Result<std::unique_ptr<DurableCollection>> Open(const std::filesystem::path& directory);
+  // Deletes a collection directory and everything in it (OK when it does not exist). The files
+  // Create makes are unlinked by name and the directory removed with rmdir before anything needs a
+  // file descriptor, so what a Create that failed for want of descriptors (EMFILE) left behind can
+  // be removed in that same state; a directory holding more is listed and removed recursively.
+  static Status RemoveDirectory(const std::filesystem::path& directory);
 
   ~DurableCollection();
   DurableCollection(const DurableCollection&) = delete;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,6 +56,38 @@ std::vector<std::filesystem::path> FilesStartingWith(const std::filesystem::path
     if (entry.path().filename().string().starts_with(prefix)) found.push_back(entry.path());
   }
   return found;
+}
+
+TEST(DurableCollection, RemoveDirectoryNeedsNoFileDescriptorForWhatCreateMakes) {
+  testing::TempDir dir;
+  const std::filesystem::path fresh = dir.path() / "fresh";
+  ASSERT_TRUE(DurableCollection::Create(fresh, Options()).ok());  // meta file and first log
+  // In a child that cannot open any file (as a server out of descriptors), so the limit does not
+  // touch this process.
+  const pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    rlimit none{0, 0};
+    if (::setrlimit(RLIMIT_NOFILE, &none) != 0) ::_exit(2);
+    ::_exit(DurableCollection::RemoveDirectory(fresh).ok() ? 0 : 1);
+  }
+  int wait_status = 0;
+  ASSERT_EQ(::waitpid(child, &wait_status, 0), child);
+  ASSERT_TRUE(WIFEXITED(wait_status));
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+  EXPECT_FALSE(std::filesystem::exists(fresh));
+
+  // A collection with more in it (snapshots, later logs) is removed recursively.
+  const std::filesystem::path used = dir.path() / "used";
+  {
+    auto collection = DurableCollection::Create(used, Options());
+    ASSERT_TRUE(collection.ok());
+    ASSERT_TRUE((*collection)->Upsert("a", VectorFor(1)).ok());
+    ASSERT_TRUE((*collection)->Checkpoint().ok());
+  }
+  EXPECT_TRUE(DurableCollection::RemoveDirectory(used).ok());
+  EXPECT_FALSE(std::filesystem::exists(used));
+  EXPECT_TRUE(DurableCollection::RemoveDirectory(used).ok());  // already gone
 }
 
 TEST(DurableCollection, WritesSurviveReopenWithoutCheckpoint) {

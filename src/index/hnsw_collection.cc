@@ -136,6 +136,15 @@ std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(const CollectionOption
   return std::make_unique<hnswlib::InnerProductSpace>(dim);
 }
 
+// An empty hnswlib index with the collection's parameters (throws as hnswlib does).
+std::unique_ptr<Index> NewGraph(const CollectionOptions& options, hnswlib::SpaceInterface<float>* space,
+                                size_t capacity) {
+  auto index = std::make_unique<Index>(space, capacity, static_cast<size_t>(options.m),
+                                       static_cast<size_t>(options.ef_construction), kRandomSeed);
+  index->setEf(static_cast<size_t>(options.ef_search));
+  return index;
+}
+
 Status HnswlibFailure(const char* operation, const std::exception& error) {
   return Internal(std::string("hnswlib ") + operation + " failed: " + error.what());
 }
@@ -161,20 +170,14 @@ std::unique_lock<std::shared_mutex> HnswCollection::LockForWrite() {
 
 Result<std::unique_ptr<HnswCollection>> HnswCollection::Create(const CollectionOptions& options) {
   IRIS_RETURN_IF_ERROR(ValidateOptions(options));
-  std::unique_ptr<HnswCollection> collection(new HnswCollection(options));
-  try {
-    collection->graph_->index = std::make_unique<Index>(collection->graph_->space.get(), options.initial_capacity,
-                                                        static_cast<size_t>(options.m),
-                                                        static_cast<size_t>(options.ef_construction), kRandomSeed);
-    collection->graph_->index->setEf(static_cast<size_t>(options.ef_search));
-  } catch (const std::exception& error) {
-    return HnswlibFailure("index creation", error);
-  }
-  return collection;
+  // The graph is built by the first add: hnswlib's index costs ~2.6 MB even when empty (65,536
+  // update mutexes), which an empty collection should not pay.
+  return std::unique_ptr<HnswCollection>(new HnswCollection(options));
 }
 
 Status HnswCollection::AddToGraph(const std::vector<float>& prepared, Label label) {
   try {
+    if (!graph_->index) graph_->index = NewGraph(options_, graph_->space.get(), options_.initial_capacity);
     if (graph_->index->cur_element_count >= graph_->index->max_elements_)
       graph_->index->resizeIndex(graph_->index->max_elements_ * 2);
     graph_->index->addPoint(prepared.data(), label);
@@ -274,6 +277,7 @@ Result<std::vector<CollectionHit>> HnswCollection::Search(std::span<const float>
   const std::vector<float> prepared = PrepareVector(options_.metric, query);
 
   auto lock = LockForRead();
+  if (!graph_->index) return std::vector<CollectionHit>();  // nothing was ever added
   const Index& index = *graph_->index;
   std::optional<Label> excluded;
   if (filter.exclude_id.has_value()) {
@@ -340,12 +344,12 @@ size_t HnswCollection::size() const {
 
 size_t HnswCollection::graph_elements() const {
   auto lock = LockForRead();
-  return graph_->index->cur_element_count;
+  return graph_->index ? static_cast<size_t>(graph_->index->cur_element_count) : 0;
 }
 
 size_t HnswCollection::capacity() const {
   auto lock = LockForRead();
-  return graph_->index->max_elements_;
+  return graph_->index ? graph_->index->max_elements_ : 0;
 }
 
 Status HnswCollection::Save(const std::filesystem::path& path) const {
@@ -354,7 +358,9 @@ Status HnswCollection::Save(const std::filesystem::path& path) const {
   {
     auto lock = LockForRead();
     try {
-      graph_->index->saveIndex(index_file.path());
+      // A collection that never had an item saves an empty index of the same shape.
+      std::unique_ptr<Index> empty = graph_->index ? nullptr : NewGraph(options_, graph_->space.get(), 1);
+      (empty ? *empty : *graph_->index).saveIndex(index_file.path());
     } catch (const std::exception& error) {
       return HnswlibFailure("saveIndex", error);
     }
@@ -442,6 +448,7 @@ Result<std::unique_ptr<HnswCollection>> HnswCollection::Load(const std::filesyst
                    std::to_string(collection->labels_by_id_.size()) + ", index " + std::to_string(live) + ")");
   }
   collection->next_label_ = contents.next_label;
+  if (index.cur_element_count == 0) collection->graph_->index.reset();  // as after Create: built by the first add
   return collection;
 }
 

@@ -7,6 +7,9 @@
 //     Delete removes the id: it disappears from Get, Search, ListIds and size().
 //   * Deleted elements stay in the graph as tombstones (hnswlib 0.6.2 cannot reuse them); they
 //     count against capacity, which doubles automatically when full. Compaction is later work.
+//   * The hnswlib graph is built by the first Upsert (and dropped by Load when the file holds no
+//     element): an empty hnswlib index costs ~2.6 MB whatever its dim or capacity, so a collection
+//     that never held an item costs only its bookkeeping; capacity() and graph_elements() are 0.
 //   * Scores follow vector_metric.h: similarity higher = closer, distance = 1 - similarity for
 //     cosine/inner product, Euclidean distance for L2. Hits are closest first.
 //   * SearchFilter is applied inside the graph walk (filtered_hnsw_search.h), so a filtered top-n
@@ -134,6 +137,7 @@ class HnswCollection {
   struct Graph;  // hnswlib's space and index; defined in the .cc, the only unit that sees hnswlib
 
   explicit HnswCollection(const CollectionOptions& options);
+  // Adds to the graph, building it first if this is the first element (writer lock held).
   Status AddToGraph(const std::vector<float>& prepared, Label label);
   bool UseExactScan(SearchMode mode, int top_n) const;  // reader lock held
 

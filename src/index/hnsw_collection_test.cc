@@ -1,10 +1,13 @@
 #include "index/hnsw_collection.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <map>
 #include <set>
@@ -356,6 +359,49 @@ TEST(HnswCollection, MinSimilarityDropsWeakerHits) {
   EXPECT_EQ(Ids(MustSearch(*collection, {1, 0}, 10, {}, 0.5f)), (std::vector<std::string>{"same", "close"}));
   EXPECT_EQ(Ids(MustSearch(*collection, {1, 0}, 10, {}, 0.95f)), std::vector<std::string>{"same"});
   EXPECT_EQ(MustSearch(*collection, {1, 0}, 10, {}, -1.0f).size(), 3u);
+}
+
+// Resident memory of this process in bytes (/proc/self/statm).
+std::size_t ResidentBytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+TEST(HnswCollection, AnEmptyCollectionBuildsNoGraphAndCostsLittleMemory) {
+  constexpr int kCollections = 20;
+  const std::size_t before = ResidentBytes();
+  std::vector<std::unique_ptr<HnswCollection>> empties;
+  for (int i = 0; i < kCollections; ++i) empties.push_back(MakeCollection(512, Metric::kCosine));
+  const std::size_t per_collection = (ResidentBytes() - std::min(before, ResidentBytes())) / kCollections;
+  // An hnswlib index allocates 65,536 mutexes (~2.6 MB) even when empty; none is built yet.
+  EXPECT_LT(per_collection, 256u * 1024) << per_collection << " bytes per empty collection";
+
+  HnswCollection& empty = *empties.front();
+  EXPECT_EQ(empty.capacity(), 0u);
+  EXPECT_EQ(empty.graph_elements(), 0u);
+  EXPECT_TRUE(MustSearch(empty, std::vector<float>(512, 1.0f), 5).empty());
+  std::vector<float> vector(512, 0.0f);
+  vector[3] = 1;
+  ASSERT_TRUE(empty.Upsert("first", vector).ok());
+  EXPECT_EQ(empty.capacity(), 1024u);
+  EXPECT_EQ(Ids(MustSearch(empty, vector, 5)), std::vector<std::string>{"first"});
+}
+
+TEST(HnswCollection, AnEmptyCollectionSavesAndLoads) {
+  auto empty = MakeCollection(4, Metric::kL2);
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("iris-empty-" + std::to_string(::getpid()) + ".irishnsw");
+  ASSERT_TRUE(empty->Save(path).ok());
+  auto loaded = HnswCollection::Load(path);
+  std::filesystem::remove(path);
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  EXPECT_EQ((*loaded)->size(), 0u);
+  EXPECT_EQ((*loaded)->capacity(), 0u);
+  EXPECT_EQ((*loaded)->options().dim, 4);
+  ASSERT_TRUE((*loaded)->Upsert("a", std::vector<float>{1, 2, 3, 4}).ok());
+  EXPECT_EQ(Ids(MustSearch(**loaded, {1, 2, 3, 4}, 1)), std::vector<std::string>{"a"});
 }
 
 TEST(HnswCollection, CapacityGrowsPastInitialCapacity) {

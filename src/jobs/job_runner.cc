@@ -17,7 +17,7 @@ std::int64_t NowMs() {
 
 bool IsTransientJobError(const Status& status) {
   return status.code() == StatusCode::kUnavailable || status.code() == StatusCode::kDeadlineExceeded ||
-         status.code() == StatusCode::kResourceExhausted;
+         status.code() == StatusCode::kResourceExhausted || status.code() == StatusCode::kStorageFull;
 }
 
 JobRunner::JobRunner(Database& db, JobRunnerOptions options)
@@ -51,7 +51,7 @@ Status JobRunner::Start() {
 }
 
 Result<std::string> JobRunner::Submit(const NewJob& job) {
-  IRIS_ASSIGN_OR_RETURN(std::string task_id, store_.Create(job));
+  IRIS_ASSIGN_OR_RETURN(std::string task_id, store_.Create(job, options_.max_pending_items));
   Wake();
   return task_id;
 }

@@ -7,7 +7,8 @@
 //
 // Outcome of a handler call:
 //   * OK: the item is done; JobItemContext::result (JSON, may stay null) is stored with it.
-//   * a transient error (IsTransientJobError: kUnavailable, kDeadlineExceeded, kResourceExhausted)
+//   * a transient error (IsTransientJobError: kUnavailable, kDeadlineExceeded, kResourceExhausted,
+//     kStorageFull)
 //     before max_attempts: the item goes back to pending and is claimable again after an
 //     exponential backoff with jitter, uniform in [d/2, d] with d = min(backoff_max,
 //     backoff_initial * 2^(attempt-1)). The worker does not sleep on it; it takes other work.
@@ -61,6 +62,9 @@ struct JobRunnerOptions {
   std::chrono::milliseconds heartbeat_interval{2000};
   std::chrono::milliseconds lease{15000};  // a runner silent this long is presumed dead
   int max_recoveries = 3;                  // crashes tolerated per job before it is failed
+  // Submit refuses a job that would bring the unfinished items of all queued and running jobs past
+  // this (JobStore::Create); 0: no bound.
+  std::int64_t max_pending_items = 0;
   // Ended jobs older than this are deleted (at Start, then hourly); zero keeps them forever.
   std::chrono::seconds retention{30 * 24 * 3600};
 };

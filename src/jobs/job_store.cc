@@ -235,11 +235,28 @@ std::string NewTaskId() {
   return out;
 }
 
-Result<std::string> JobStore::Create(const NewJob& job) {
+// Items of queued and running jobs that have not ended (pending or running); uses jobs_by_status.
+constexpr std::string_view kUnfinishedItemsSql =
+    "SELECT COALESCE(SUM(total - done_count - failed_count), 0) FROM jobs WHERE status IN ('queued', 'running')";
+
+Result<std::string> JobStore::Create(const NewJob& job, std::int64_t max_pending_items) {
   if (job.kind.empty()) return InvalidArgument("a job needs a kind");
   IRIS_RETURN_IF_ERROR(CheckJsonDepth(job.params).WithContext("job params"));
+  const auto items = static_cast<std::int64_t>(job.items.size());
+  if (max_pending_items > 0 && items > max_pending_items) {
+    return Unprocessable("a job of " + std::to_string(items) + " items is larger than jobs.max_pending_items (" +
+                         std::to_string(max_pending_items) + ")");
+  }
   const std::string task_id = NewTaskId();
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& c) -> Status {
+    if (max_pending_items > 0 && items > 0) {
+      IRIS_ASSIGN_OR_RETURN(std::int64_t unfinished, QueryInt(c, kUnfinishedItemsSql, {}));
+      if (unfinished + items > max_pending_items) {
+        return ResourceExhausted("the job queue holds " + std::to_string(unfinished) + " unfinished items; " +
+                                 std::to_string(items) + " more would pass jobs.max_pending_items (" +
+                                 std::to_string(max_pending_items) + "): retry when it has drained");
+      }
+    }
     IRIS_RETURN_IF_ERROR(Exec(
         c,
         std::string("INSERT INTO jobs(task_id, kind, params, status, total, created_at) "

@@ -29,7 +29,8 @@
 //
 // Errors: kNotFound for an unknown task_id, kFailedPrecondition for cancelling a finished job,
 // kInvalidArgument for an empty kind or params nested deeper than kMaxJsonDepth (core/json_limits.h);
-// SQLite errors as the store maps them. Stored JSON that reads back nested deeper than
+// kResourceExhausted / kUnprocessable for a job beyond the pending-items bound of Create; SQLite
+// errors as the store maps them. Stored JSON that reads back nested deeper than
 // kMaxStoredJsonDepth (written by something else) reads as {} (params) or null (results).
 // Thread-safety: all methods are safe from any thread (each is one Database::Read or Write).
 #pragma once
@@ -122,8 +123,11 @@ class JobStore {
   explicit JobStore(Database& db) : db_(db) {}
 
   // Queues a job and returns its task_id (a random UUIDv4). A job without items is created
-  // already succeeded.
-  Result<std::string> Create(const NewJob& job);
+  // already succeeded. max_pending_items > 0 bounds the unfinished items (pending or running) over
+  // all queued and running jobs, this one included, checked in the creating transaction: a job with
+  // more items than the bound is kUnprocessable (it could never be queued), one that does not fit
+  // next to the jobs already queued is kResourceExhausted (retry when they drain). 0: no bound.
+  Result<std::string> Create(const NewJob& job, std::int64_t max_pending_items = 0);
   // Records work that was done at once (synchronously) as a job that already succeeded, so a
   // client of an API that answers with task ids can still look it up: every item is done and
   // `result` is the job's result.

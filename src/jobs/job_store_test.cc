@@ -202,6 +202,32 @@ TEST_F(JobStoreTest, CountsJobsPerStatusAndTheBacklog) {
   EXPECT_EQ(counts->pending_items, 1);
 }
 
+TEST_F(JobStoreTest, CreateRefusesJobsBeyondThePendingItemsBound) {
+  constexpr std::int64_t kBound = 5;
+  ASSERT_TRUE(store_->Create({"k", {}, {"a", "b", "c"}}, kBound).ok());
+  // 3 unfinished + 3 > 5: refused, and nothing of it is written.
+  auto refused = store_->Create({"k", {}, {"d", "e", "f"}}, kBound);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().code(), StatusCode::kResourceExhausted);
+  EXPECT_NE(refused.status().message().find("jobs.max_pending_items"), std::string::npos);
+  EXPECT_EQ(store_->List(10)->size(), 1u);
+  // A job larger than the bound could never fit.
+  EXPECT_EQ(store_->Create({"k", {}, {"1", "2", "3", "4", "5", "6"}}, kBound).status().code(),
+            StatusCode::kUnprocessable);
+  // Fits exactly; empty jobs never count.
+  ASSERT_TRUE(store_->Create({"k", {}, {"d", "e"}}, kBound).ok());
+  ASSERT_TRUE(store_->Create({"k", {}, {}}, kBound).ok());
+  EXPECT_EQ(store_->Create({"k", {}, {"x"}}, kBound).status().code(), StatusCode::kResourceExhausted);
+
+  // A running item still counts; a finished one (done or failed) frees its place.
+  ClaimedItem a = ClaimOrDie("r1", 1000);
+  EXPECT_EQ(store_->Create({"k", {}, {"x"}}, kBound).status().code(), StatusCode::kResourceExhausted);
+  ASSERT_TRUE(store_->Complete("r1", a, {ItemOutcome::Kind::kFailed, "bad", nullptr, 0}).ok());
+  ASSERT_TRUE(store_->Create({"k", {}, {"x"}}, kBound).ok());
+  EXPECT_EQ(store_->Create({"k", {}, {"y"}}, kBound).status().code(), StatusCode::kResourceExhausted);
+  EXPECT_TRUE(store_->Create({"k", {}, {"y"}}).ok());  // 0: no bound
+}
+
 TEST_F(JobStoreTest, PurgeDeletesOnlyJobsThatEndedLongEnoughAgo) {
   const std::string done = CreateOrDie({});  // succeeded at once
   const std::string queued = CreateOrDie({"a"});

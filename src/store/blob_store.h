@@ -11,16 +11,38 @@
 // (as with S3). content_type is metadata an implementation may keep (S3 keeps it as the object's
 // Content-Type); the filesystem store does not, so callers record it themselves.
 //
+// OpenReader gives random access to one blob without holding it in memory, for answers streamed in
+// chunks or byte ranges; the reader keeps reading the bytes it opened even if the blob is deleted
+// meanwhile. Get is OpenReader plus one read of everything.
+//
+// Errors: a key of the wrong form -> kInvalidArgument; no such blob -> kNotFound; the process is
+// out of file descriptors (EMFILE/ENFILE) -> kUnavailable; the disk or quota is full ->
+// kStorageFull; other I/O failures -> kInternal.
+//
 // Implementations: FilesystemBlobStore (local directory); an S3-compatible one is planned.
 // Thread-safety: implementations must be safe to call from any number of threads.
 #pragma once
 
+#include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "core/result.h"
 
 namespace iris {
+
+// One open blob. Thread-safety: ReadAt may be called from any number of threads at once.
+class BlobReader {
+ public:
+  virtual ~BlobReader() = default;
+  // The blob's length in bytes.
+  virtual std::uint64_t size() const = 0;
+  // Fills `out` with the bytes at [offset, offset + out.size()); kInvalidArgument when that passes
+  // size().
+  virtual Status ReadAt(std::uint64_t offset, std::span<char> out) const = 0;
+};
 
 class BlobStore {
  public:
@@ -30,6 +52,8 @@ class BlobStore {
   virtual Result<std::string> Put(std::string_view bytes, std::string_view content_type) = 0;
   // The bytes stored under key; kNotFound when none are.
   virtual Result<std::string> Get(std::string_view key) = 0;
+  // The blob stored under key, opened for reading; kNotFound when none is.
+  virtual Result<std::unique_ptr<BlobReader>> OpenReader(std::string_view key) = 0;
   virtual Result<bool> Exists(std::string_view key) = 0;
   virtual Status Delete(std::string_view key) = 0;
 };

@@ -5,19 +5,18 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <span>
 #include <string>
 #include <system_error>
 
+#include "core/file_error.h"
 #include "core/hash.h"
 
 namespace iris {
 namespace {
 
 Status ErrnoStatus(std::string_view what, const std::filesystem::path& path, int error) {
-  std::string message = "blob store: " + std::string(what) + " " + path.string() + ": " + std::strerror(error);
-  if (error == ENOSPC || error == EDQUOT) return ResourceExhausted(std::move(message));
-  return Internal(std::move(message));
+  return FileError("blob store: " + std::string(what), path, error);
 }
 
 // Closes the descriptor when it goes out of scope.
@@ -39,6 +38,40 @@ class FileDescriptor {
 
  private:
   int fd_;
+};
+
+// A blob opened for reading; the descriptor is closed with the reader. pread() keeps no file
+// position, so concurrent ReadAt calls need no lock.
+class FileReader : public BlobReader {
+ public:
+  FileReader(int fd, std::filesystem::path path) : fd_(fd), path_(std::move(path)) {}
+
+  std::uint64_t size() const override { return size_; }
+  void set_size(std::uint64_t size) { size_ = size; }
+  const std::filesystem::path& path() const { return path_; }
+
+  Status ReadAt(std::uint64_t offset, std::span<char> out) const override {
+    if (offset > size_ || out.size() > size_ - offset) {
+      return InvalidArgument("blob store: read of " + std::to_string(out.size()) + " bytes at " +
+                             std::to_string(offset) + " passes the end of a " + std::to_string(size_) + "-byte blob");
+    }
+    std::size_t done = 0;
+    while (done < out.size()) {
+      ssize_t n = ::pread(fd_.get(), out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus("cannot read", path_, errno);
+      }
+      if (n == 0) return Internal("blob store: " + path_.string() + " shrank while being read");
+      done += static_cast<std::size_t>(n);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  FileDescriptor fd_;
+  const std::filesystem::path path_;
+  std::uint64_t size_ = 0;
 };
 
 Status WriteAll(int fd, std::string_view bytes, const std::filesystem::path& path) {
@@ -112,27 +145,25 @@ Result<std::string> FilesystemBlobStore::Put(std::string_view bytes, std::string
 }
 
 Result<std::string> FilesystemBlobStore::Get(std::string_view key) {
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> reader, OpenReader(key));
+  std::string bytes(static_cast<std::size_t>(reader->size()), '\0');
+  IRIS_RETURN_IF_ERROR(reader->ReadAt(0, bytes));
+  return bytes;
+}
+
+Result<std::unique_ptr<BlobReader>> FilesystemBlobStore::OpenReader(std::string_view key) {
   IRIS_RETURN_IF_ERROR(ValidateBlobKey(key));
   std::filesystem::path path = PathFor(key);
-  FileDescriptor fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
     if (errno == ENOENT) return NotFound("blob " + std::string(key) + " not found");
     return ErrnoStatus("cannot open", path, errno);
   }
+  auto reader = std::make_unique<FileReader>(fd, std::move(path));
   struct stat info {};
-  if (::fstat(fd.get(), &info) != 0) return ErrnoStatus("cannot stat", path, errno);
-  std::string bytes(static_cast<std::size_t>(info.st_size), '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::read(fd.get(), bytes.data() + done, bytes.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus("cannot read", path, errno);
-    }
-    if (n == 0) return Internal("blob store: " + path.string() + " shrank while being read");
-    done += static_cast<std::size_t>(n);
-  }
-  return bytes;
+  if (::fstat(fd, &info) != 0) return ErrnoStatus("cannot stat", reader->path(), errno);
+  reader->set_size(static_cast<std::uint64_t>(info.st_size));
+  return std::unique_ptr<BlobReader>(std::move(reader));
 }
 
 Result<bool> FilesystemBlobStore::Exists(std::string_view key) {

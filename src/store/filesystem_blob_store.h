@@ -28,6 +28,7 @@ class FilesystemBlobStore : public BlobStore {
 
   Result<std::string> Put(std::string_view bytes, std::string_view content_type) override;
   Result<std::string> Get(std::string_view key) override;
+  Result<std::unique_ptr<BlobReader>> OpenReader(std::string_view key) override;
   Result<bool> Exists(std::string_view key) override;
   Status Delete(std::string_view key) override;
 

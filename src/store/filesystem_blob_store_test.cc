@@ -98,6 +98,31 @@ TEST(FilesystemBlobStoreTest, MissingKeyIsNotFoundAndDeleteRemoves) {
   EXPECT_EQ(store->Get(key).status().code(), StatusCode::kNotFound);
 }
 
+TEST(FilesystemBlobStoreTest, ReaderReadsRangesWithoutTheWholeBlob) {
+  testing::TempDir dir;
+  auto store = OpenOrDie(dir.path());
+  ASSERT_NE(store, nullptr);
+  const std::string key = store->Put("0123456789", "text/plain").value();
+  auto reader = store->OpenReader(key);
+  ASSERT_TRUE(reader.ok()) << reader.status().ToString();
+  EXPECT_EQ((*reader)->size(), 10u);
+  std::string part(4, '\0');
+  ASSERT_TRUE((*reader)->ReadAt(3, part).ok());
+  EXPECT_EQ(part, "3456");
+  std::string tail(1, '\0');
+  ASSERT_TRUE((*reader)->ReadAt(9, tail).ok());
+  EXPECT_EQ(tail, "9");
+  EXPECT_EQ((*reader)->ReadAt(8, part).code(), StatusCode::kInvalidArgument);  // passes the end
+  EXPECT_TRUE((*reader)->ReadAt(10, std::span<char>()).ok());
+
+  // An open reader keeps its bytes when the blob is deleted.
+  ASSERT_TRUE(store->Delete(key).ok());
+  ASSERT_TRUE((*reader)->ReadAt(0, part).ok());
+  EXPECT_EQ(part, "0123");
+  EXPECT_EQ(store->OpenReader(key).status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(store->OpenReader("../x").status().code(), StatusCode::kInvalidArgument);
+}
+
 TEST(FilesystemBlobStoreTest, MalformedKeysAreRejected) {
   testing::TempDir dir;
   // A file outside the store that traversal would reach.
@@ -122,6 +147,7 @@ TEST(FilesystemBlobStoreTest, MalformedKeysAreRejected) {
   };
   for (const std::string& key : bad) {
     EXPECT_EQ(store->Get(key).status().code(), StatusCode::kInvalidArgument) << key;
+    EXPECT_EQ(store->OpenReader(key).status().code(), StatusCode::kInvalidArgument) << key;
     EXPECT_EQ(store->Exists(key).status().code(), StatusCode::kInvalidArgument) << key;
     EXPECT_EQ(store->Delete(key).code(), StatusCode::kInvalidArgument) << key;
     EXPECT_FALSE(ValidateBlobKey(key).ok()) << key;

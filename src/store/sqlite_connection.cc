@@ -23,7 +23,7 @@ StatusCode CodeFor(int rc) {
     case SQLITE_CONSTRAINT:
       return StatusCode::kFailedPrecondition;
     case SQLITE_FULL:
-      return StatusCode::kResourceExhausted;
+      return StatusCode::kStorageFull;
     default:
       return StatusCode::kInternal;
   }

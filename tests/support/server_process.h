@@ -33,6 +33,7 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   int port() const { return port_; }
+  int pid() const { return pid_; }
   std::string host_port() const { return "127.0.0.1:" + std::to_string(port_); }
   std::unique_ptr<httplib::Client> Client() const;
   const std::filesystem::path& data_dir() const { return data_dir_; }
