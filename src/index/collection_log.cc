@@ -10,8 +10,8 @@
 #include <random>
 #include <utility>
 
-#include "core/json_limits.h"
 #include "core/file_error.h"
+#include "core/json_limits.h"
 #include "index/raw_fields.h"
 
 namespace iris {

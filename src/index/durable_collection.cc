@@ -16,8 +16,8 @@
 #include <sstream>
 #include <utility>
 
-#include "core/json_limits.h"
 #include "core/file_error.h"
+#include "core/json_limits.h"
 
 namespace iris {
 namespace {
