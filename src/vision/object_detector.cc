@@ -4,7 +4,7 @@
 #include <array>
 #include <cmath>
 
-#include "vision/catalog_preprocessing.h"
+#include "vision/model_loading.h"
 
 namespace iris {
 namespace {
@@ -37,26 +37,18 @@ Status ValidateOptions(const ObjectDetectorOptions& options, std::size_t num_cla
 Result<std::unique_ptr<ObjectDetector>> ObjectDetector::Load(const models::ModelSpec& spec,
                                                              const std::filesystem::path& model_file,
                                                              const RuntimeConfig& runtime) {
-  const std::string what = "model " + spec.name;
-  if (spec.family != models::ModelFamily::kYolox) {
-    return FailedPrecondition(what + " is a " + std::string(models::ModelFamilyName(spec.family)) +
-                              " model, not a YOLOX object detector");
-  }
+  const std::string what = ModelContext(spec.name);
+  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kYolox, "a YOLOX object detector"));
   if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
   if (spec.labels.empty()) return FailedPrecondition(what + ": the catalog entry has no labels");
-  const models::ModelFile* file = spec.FindFile("model");
-  if (!file) return FailedPrecondition(what + ": the catalog entry has no \"model\" file");
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
+                                                                        CatalogTensors::kRequired));
 
   std::unique_ptr<ObjectDetector> detector(new ObjectDetector());
   detector->name_ = spec.name;
   detector->labels_ = spec.labels;
-  auto preprocessing = ToImagePreprocessing(*spec.preprocessing);
-  if (!preprocessing.ok()) return preprocessing.status().WithContext(what);
-  detector->preprocessing_ = *preprocessing;
-
-  auto session = OnnxSession::Load(model_file, runtime, ToModelIoSpec(*file));
-  if (!session.ok()) return session.status().WithContext(what);
-  detector->session_ = std::move(session).value();
+  detector->preprocessing_ = loaded.preprocessing;
+  detector->session_ = std::move(loaded.session);
 
   const ModelIoSpec& io = detector->session_->io();
   const int w = detector->preprocessing_.width, h = detector->preprocessing_.height;
@@ -64,8 +56,7 @@ Result<std::unique_ptr<ObjectDetector>> ObjectDetector::Load(const models::Model
       io.outputs[0].shape.size() != 3) {
     return FailedPrecondition(what + ": expected one image input [1,3,H,W] and an output [1,anchors,fields]");
   }
-  const auto& in = io.inputs[0].shape;
-  if (in[1] != 3 || (in[2] > 0 && in[2] != h) || (in[3] > 0 && in[3] != w)) {
+  if (!MatchesImageInput(io, w, h)) {
     return FailedPrecondition(what + ": input " + DescribeSpec(io.inputs[0]) +
                               " does not match the preprocessing size " + std::to_string(w) + "x" + std::to_string(h));
   }

@@ -1,35 +1,24 @@
 #include "vision/ultraface_face_detector.h"
 
-#include "vision/catalog_preprocessing.h"
+#include "vision/model_loading.h"
 
 namespace iris {
 
 Result<std::unique_ptr<UltrafaceFaceDetector>> UltrafaceFaceDetector::Load(const models::ModelSpec& spec,
                                                                            const std::filesystem::path& model_file,
                                                                            const RuntimeConfig& runtime) {
-  const std::string what = "model " + spec.name;
-  if (spec.family != models::ModelFamily::kUltraface) {
-    return FailedPrecondition(what + " is a " + std::string(models::ModelFamilyName(spec.family)) +
-                              " model, not UltraFace");
-  }
+  const std::string what = ModelContext(spec.name);
+  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kUltraface, "UltraFace"));
   if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
-  const models::ModelFile* file = spec.FindFile("model");
-  if (!file) return FailedPrecondition(what + ": the catalog entry has no \"model\" file");
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
+                                                                        CatalogTensors::kRequired));
 
   std::unique_ptr<UltrafaceFaceDetector> detector(new UltrafaceFaceDetector());
   detector->name_ = spec.name;
-  auto preprocessing = ToImagePreprocessing(*spec.preprocessing);
-  if (!preprocessing.ok()) return preprocessing.status().WithContext(what);
-  detector->preprocessing_ = *preprocessing;
-
-  auto session = OnnxSession::Load(model_file, runtime, ToModelIoSpec(*file));
-  if (!session.ok()) return session.status().WithContext(what);
-  detector->session_ = std::move(session).value();
+  detector->preprocessing_ = loaded.preprocessing;
+  detector->session_ = std::move(loaded.session);
   const ModelIoSpec& io = detector->session_->io();
-  const auto& in = io.inputs.empty() ? std::vector<std::int64_t>{} : io.inputs[0].shape;
-  if (io.inputs.size() != 1 || in.size() != 4 || in[1] != 3 ||
-      (in[2] > 0 && in[2] != detector->preprocessing_.height) ||
-      (in[3] > 0 && in[3] != detector->preprocessing_.width)) {
+  if (!MatchesImageInput(io, detector->preprocessing_.width, detector->preprocessing_.height)) {
     return FailedPrecondition(what + ": expected one image input [1,3," +
                               std::to_string(detector->preprocessing_.height) + "," +
                               std::to_string(detector->preprocessing_.width) + "]");

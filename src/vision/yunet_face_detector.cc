@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "vision/catalog_preprocessing.h"
+#include "vision/model_loading.h"
 
 namespace iris {
 namespace {
@@ -29,28 +29,20 @@ float Clamp01(float v) { return std::clamp(v, 0.0f, 1.0f); }
 Result<std::unique_ptr<YunetFaceDetector>> YunetFaceDetector::Load(const models::ModelSpec& spec,
                                                                    const std::filesystem::path& model_file,
                                                                    const RuntimeConfig& runtime) {
-  const std::string what = "model " + spec.name;
-  if (spec.family != models::ModelFamily::kYunet) {
-    return FailedPrecondition(what + " is a " + std::string(models::ModelFamilyName(spec.family)) +
-                              " model, not YuNet");
-  }
+  const std::string what = ModelContext(spec.name);
+  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kYunet, "YuNet"));
   if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
-  const models::ModelFile* file = spec.FindFile("model");
-  if (!file) return FailedPrecondition(what + ": the catalog entry has no \"model\" file");
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
+                                                                        CatalogTensors::kRequired));
 
   std::unique_ptr<YunetFaceDetector> detector(new YunetFaceDetector());
   detector->name_ = spec.name;
-  auto preprocessing = ToImagePreprocessing(*spec.preprocessing);
-  if (!preprocessing.ok()) return preprocessing.status().WithContext(what);
-  detector->preprocessing_ = *preprocessing;
-  detector->max_side_ = std::max(preprocessing->width, preprocessing->height);
+  detector->preprocessing_ = loaded.preprocessing;
+  detector->max_side_ = std::max(loaded.preprocessing.width, loaded.preprocessing.height);
   if (detector->max_side_ % kAlign != 0) {
     return FailedPrecondition(what + ": input size must be a multiple of 32");
   }
-
-  auto session = OnnxSession::Load(model_file, runtime, ToModelIoSpec(*file));
-  if (!session.ok()) return session.status().WithContext(what);
-  detector->session_ = std::move(session).value();
+  detector->session_ = std::move(loaded.session);
   const ModelIoSpec& io = detector->session_->io();
   if (io.inputs.size() != 1 || io.inputs[0].shape.size() != 4) {
     return FailedPrecondition(what + ": expected one image input [1,3,H,W]");
