@@ -1,34 +1,12 @@
 #include "vision/clip_model.h"
 
-#include "vision/embedding_math.h"
+#include "vision/model_loading.h"
 
 namespace iris {
-namespace {
-
-// Output 0 of a batch as rows of `dim` floats, normalised if asked.
-Result<std::vector<Embedding>> RowsOf(const BatchResult& result, std::int64_t rows, bool normalize) {
-  if (!result.ok()) return result.status();
-  if (result->empty()) return Internal("model returned no output");
-  const Tensor& out = result->front();
-  if (out.type() != ElementType::kFloat32 || out.rank() != 2 || out.shape()[0] != rows) {
-    return Internal("unexpected embedding output " + out.Describe());
-  }
-  const auto dim = static_cast<std::size_t>(out.shape()[1]);
-  auto values = out.values<float>();
-  std::vector<Embedding> embeddings(static_cast<std::size_t>(rows));
-  for (std::size_t i = 0; i < embeddings.size(); ++i) {
-    embeddings[i].assign(values.begin() + static_cast<std::ptrdiff_t>(i * dim),
-                         values.begin() + static_cast<std::ptrdiff_t>((i + 1) * dim));
-    if (normalize) L2NormalizeInPlace(embeddings[i]);
-  }
-  return embeddings;
-}
-
-}  // namespace
 
 ClipModel::~ClipModel() {
-  // Batchers hold callbacks into the sessions: stop them before the sessions go.
-  if (vision_batcher_) vision_batcher_->Shutdown();
+  // The text batcher holds a callback into the text session: stop it before the session goes (the
+  // vision tower's BatchedImageModel stops its own).
   if (text_batcher_) text_batcher_->Shutdown();
 }
 
@@ -36,32 +14,24 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
   IRIS_RETURN_IF_ERROR(ValidateImagePreprocessing(files.preprocessing).WithContext("model " + files.name));
   std::unique_ptr<ClipModel> model(new ClipModel());
   model->name_ = files.name;
-  model->preprocessing_ = files.preprocessing;
   model->context_length_ = files.context_length;
   model->pad_token_id_ = files.pad_token_id;
 
   auto vision = OnnxSession::Load(files.vision, runtime, files.vision_io);
   if (!vision.ok()) return vision.status().WithContext("model " + files.name + " (vision)");
-  model->vision_ = std::move(vision).value();
-  const ModelIoSpec& io = model->vision_->io();
+  const ModelIoSpec& io = (*vision)->io();
   if (io.inputs.size() != 1 || io.outputs.empty() || io.outputs[0].shape.size() != 2 || io.outputs[0].shape[1] <= 0) {
     return FailedPrecondition("model " + files.name +
                               ": vision_model.onnx must take one image tensor and return [N,D]");
   }
-  const auto& in_shape = io.inputs[0].shape;
-  if (in_shape.size() != 4 || in_shape[1] != 3 || (in_shape[2] > 0 && in_shape[2] != files.preprocessing.height) ||
-      (in_shape[3] > 0 && in_shape[3] != files.preprocessing.width)) {
+  if (!MatchesImageInput(io, files.preprocessing.width, files.preprocessing.height)) {
     return FailedPrecondition("model " + files.name + ": vision input " + DescribeSpec(io.inputs[0]) +
                               " does not match the preprocessing size " + std::to_string(files.preprocessing.width) +
                               "x" + std::to_string(files.preprocessing.height));
   }
   model->dim_ = static_cast<int>(io.outputs[0].shape[1]);
-  BatcherOptions options = BatcherOptionsFromConfig(runtime);
-  if (auto fixed = FixedBatchSize(io)) options.max_batch_size = static_cast<int>(*fixed);
-  const OnnxSession* vision_session = model->vision_.get();
-  model->vision_batcher_ = std::make_unique<DynamicBatcher>(
-      files.name + "/vision", options,
-      [vision_session](const std::vector<Tensor>& inputs) { return vision_session->Run(inputs); });
+  model->vision_ = std::make_unique<BatchedImageModel>(files.name + "/vision", std::move(vision).value(),
+                                                       files.preprocessing, runtime);
 
   if (files.text) {
     if (!files.vocab || !files.merges)
@@ -89,21 +59,8 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
 
 Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
                                                       BatchAnnouncement* announcement) const {
-  if (images.empty()) return InvalidArgument("no images to embed");
-  const auto n = static_cast<std::int64_t>(images.size());
-  const std::int64_t h = preprocessing_.height, w = preprocessing_.width;
-  IRIS_ASSIGN_OR_RETURN(Tensor pixels, Tensor::Zeros(ElementType::kFloat32, {n, 3, h, w}));
-  auto buffer = pixels.mutable_values<float>();
-  const auto slot = static_cast<std::size_t>(3 * h * w);
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    auto placed = WriteImageTensor(*images[i], preprocessing_, buffer.subspan(i * slot, slot));
-    if (!placed.ok()) return placed.status();
-  }
-  std::vector<Tensor> inputs;
-  inputs.push_back(std::move(pixels));
-  auto future = n == 1 ? vision_batcher_->Submit(std::move(inputs)) : vision_batcher_->SubmitMany(std::move(inputs));
-  if (announcement) announcement->Release();  // submitted: the batch need not wait for it any more
-  return RowsOf(future.get(), n, normalize);
+  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, vision_->Run(images, announcement));
+  return EmbeddingRows(outputs, static_cast<std::int64_t>(images.size()), normalize);
 }
 
 Result<Embedding> ClipModel::EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement) const {
@@ -124,7 +81,9 @@ Result<std::vector<Embedding>> ClipModel::EmbedTexts(std::span<const std::string
   inputs.push_back(std::move(mask));
   auto future =
       batch.batch_size == 1 ? text_batcher_->Submit(std::move(inputs)) : text_batcher_->SubmitMany(std::move(inputs));
-  return RowsOf(future.get(), batch.batch_size, normalize);
+  BatchResult result = future.get();
+  if (!result.ok()) return result.status();
+  return EmbeddingRows(*result, batch.batch_size, normalize);
 }
 
 }  // namespace iris

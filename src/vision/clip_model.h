@@ -25,6 +25,7 @@
 #include "image/rgb_image.h"
 #include "runtime/dynamic_batcher.h"
 #include "runtime/onnx_session.h"
+#include "vision/batched_image_model.h"  // BatchedImageModel, Embedding
 #include "vision/clip_tokenizer.h"
 #include "vision/image_tensor.h"
 
@@ -43,8 +44,6 @@ struct ClipModelFiles {
   std::optional<ModelIoSpec> text_io;
 };
 
-using Embedding = std::vector<float>;
-
 class ClipModel {
  public:
   static Result<std::unique_ptr<ClipModel>> Load(const ClipModelFiles& files, const RuntimeConfig& runtime);
@@ -53,35 +52,33 @@ class ClipModel {
   const std::string& name() const { return name_; }
   int dim() const { return dim_; }
   bool has_text() const { return text_ != nullptr; }
-  const ImagePreprocessing& preprocessing() const { return preprocessing_; }
+  const ImagePreprocessing& preprocessing() const { return vision_->preprocessing(); }
   // The execution provider the vision session runs on.
-  std::string provider() const { return vision_->provider(); }
+  std::string provider() const { return vision_->session().provider(); }
 
   // Call before decoding/preprocessing an image that will be embedded, and pass the announcement
   // to EmbedImage(s): concurrent requests then share one model run without a fixed batching delay
   // (see DynamicBatcher "Announcements").
-  BatchAnnouncement AnnounceImages(int count = 1) const { return vision_batcher_->Announce(count); }
+  BatchAnnouncement AnnounceImages(int count = 1) const { return vision_->Announce(count); }
 
   Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize,
                                              BatchAnnouncement* announcement = nullptr) const;
   Result<Embedding> EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement = nullptr) const;
   Result<std::vector<Embedding>> EmbedTexts(std::span<const std::string> texts, bool normalize) const;
 
-  BatcherStats vision_stats() const { return vision_batcher_->stats(); }
+  BatcherStats vision_stats() const { return vision_->stats(); }
 
  private:
   ClipModel() = default;
 
   std::string name_;
   int dim_ = 0;
-  ImagePreprocessing preprocessing_;
   int context_length_ = 77;
   std::int64_t pad_token_id_ = 49407;
-  std::unique_ptr<OnnxSession> vision_;
+  std::unique_ptr<BatchedImageModel> vision_;  // the vision session and its batcher
   std::unique_ptr<OnnxSession> text_;
   std::unique_ptr<ClipTokenizer> tokenizer_;
-  std::unique_ptr<DynamicBatcher> vision_batcher_;  // declared after the sessions: destroyed first
-  std::unique_ptr<DynamicBatcher> text_batcher_;
+  std::unique_ptr<DynamicBatcher> text_batcher_;  // declared after the text session: destroyed first
 };
 
 }  // namespace iris

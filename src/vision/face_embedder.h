@@ -25,8 +25,7 @@
 #include "core/result.h"
 #include "image/rgb_image.h"
 #include "models/model_catalog.h"
-#include "runtime/dynamic_batcher.h"
-#include "runtime/onnx_session.h"
+#include "vision/batched_image_model.h"
 #include "vision/clip_model.h"  // Embedding
 #include "vision/detection.h"
 #include "vision/image_tensor.h"
@@ -43,9 +42,9 @@ class FaceEmbedder {
   const std::string& name() const { return name_; }
   int dim() const { return dim_; }
   // The side of the aligned square crop the model takes (112 for MobileFaceNet).
-  int input_size() const { return preprocessing_.width; }
-  const ImagePreprocessing& preprocessing() const { return preprocessing_; }
-  std::string provider() const { return session_->provider(); }
+  int input_size() const { return model_->preprocessing().width; }
+  const ImagePreprocessing& preprocessing() const { return model_->preprocessing(); }
+  std::string provider() const { return model_->session().provider(); }
 
   // One face crop (normally AlignFace's output; any other size is resized as the catalog says).
   Result<Embedding> Embed(const RgbImage& aligned_face) const;
@@ -60,9 +59,7 @@ class FaceEmbedder {
 
   std::string name_;
   int dim_ = 0;
-  ImagePreprocessing preprocessing_;
-  std::unique_ptr<OnnxSession> session_;
-  std::unique_ptr<DynamicBatcher> batcher_;  // declared after the session: destroyed first
+  std::unique_ptr<BatchedImageModel> model_;  // the session and its batcher
 };
 
 }  // namespace iris

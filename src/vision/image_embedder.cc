@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "image/resample.h"
-#include "vision/catalog_preprocessing.h"
 #include "vision/embedding_math.h"
+#include "vision/model_loading.h"
 
 namespace iris {
 namespace {
@@ -28,14 +28,12 @@ std::int64_t PrefixTokens(std::int64_t tokens, int width, int height) {
 
 }  // namespace
 
-ImageEmbedder::~ImageEmbedder() {
-  if (batcher_) batcher_->Shutdown();  // the batcher calls into the session: stop it first
-}
+ImageEmbedder::~ImageEmbedder() = default;
 
 Result<std::unique_ptr<ImageEmbedder>> ImageEmbedder::Load(const models::ModelSpec& spec,
                                                            const std::filesystem::path& model_file,
                                                            const RuntimeConfig& runtime) {
-  const std::string what = "model " + spec.name;
+  const std::string what = ModelContext(spec.name);
   if (spec.task != models::ModelTask::kImageEmbedding ||
       (spec.family != models::ModelFamily::kDino && spec.family != models::ModelFamily::kResnet)) {
     return FailedPrecondition(what + " (" + std::string(models::ModelTaskName(spec.task)) + ", family " +
@@ -56,27 +54,12 @@ Result<std::unique_ptr<ImageEmbedder>> ImageEmbedder::Load(const models::ModelSp
     model->pre_shortest_side_ = catalog.shortest_side;
     catalog.shortest_side = 0;  // the crop-sized step that follows
   }
-  auto preprocessing = ToImagePreprocessing(catalog);
-  if (!preprocessing.ok()) return preprocessing.status().WithContext(what);
-  model->preprocessing_ = *preprocessing;
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded,
+                        LoadCatalogImageModel(spec, catalog, model_file, runtime, CatalogTensors::kIfListed));
+  model->preprocessing_ = loaded.preprocessing;
 
-  std::optional<ModelIoSpec> expected;
-  if (const models::ModelFile* file = spec.FindFile("model"); file && !file->inputs.empty()) {
-    expected = ToModelIoSpec(*file);
-  }
-  auto session = OnnxSession::Load(model_file, runtime, expected);
-  if (!session.ok()) return session.status().WithContext(what);
-  model->session_ = std::move(session).value();
-
-  const ModelIoSpec& io = model->session_->io();
-  const auto& in = io.inputs;
-  if (in.size() != 1 || in[0].shape.size() != 4 || in[0].shape[1] != 3 ||
-      (in[0].shape[2] > 0 && in[0].shape[2] != model->preprocessing_.height) ||
-      (in[0].shape[3] > 0 && in[0].shape[3] != model->preprocessing_.width)) {
-    return FailedPrecondition(what + ": expected one image input [N,3," + std::to_string(model->preprocessing_.height) +
-                              "," + std::to_string(model->preprocessing_.width) + "], the model has " +
-                              (in.empty() ? std::string("none") : DescribeSpec(in[0])));
-  }
+  const ModelIoSpec& io = loaded.session->io();
+  IRIS_RETURN_IF_ERROR(RequireBatchedImageInput(spec.name, io, model->preprocessing_));
   const int pooler = FindOutput(io, "pooler_output");
   const int hidden = FindOutput(io, "last_hidden_state");
   switch (spec.pooling) {
@@ -108,16 +91,10 @@ Result<std::unique_ptr<ImageEmbedder>> ImageEmbedder::Load(const models::ModelSp
                               (model->token_output_ ? "[N,T,D]" : "[N,D]") + " with a fixed D");
   }
   model->dim_ = static_cast<int>(out.shape.back());
-  if (spec.embedding_dim > 0 && spec.embedding_dim != model->dim_) {
-    return FailedPrecondition(what + ": the model returns " + std::to_string(model->dim_) +
-                              "-d embeddings, the catalog says " + std::to_string(spec.embedding_dim));
-  }
+  IRIS_RETURN_IF_ERROR(RequireCatalogEmbeddingDim(spec, model->dim_));
 
-  BatcherOptions options = BatcherOptionsFromConfig(runtime);
-  if (auto fixed = FixedBatchSize(io)) options.max_batch_size = static_cast<int>(*fixed);
-  const OnnxSession* session_ptr = model->session_.get();
-  model->batcher_ = std::make_unique<DynamicBatcher>(
-      spec.name, options, [session_ptr](const std::vector<Tensor>& inputs) { return session_ptr->Run(inputs); });
+  model->model_ =
+      std::make_unique<BatchedImageModel>(spec.name, std::move(loaded.session), model->preprocessing_, runtime);
   return model;
 }
 
@@ -167,22 +144,9 @@ Result<std::vector<Embedding>> ImageEmbedder::Pool(const std::vector<Tensor>& ou
 
 Result<std::vector<Embedding>> ImageEmbedder::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
                                                           BatchAnnouncement* announcement) const {
-  if (images.empty()) return InvalidArgument("no images to embed");
-  const auto n = static_cast<std::int64_t>(images.size());
-  const std::int64_t h = preprocessing_.height, w = preprocessing_.width;
-  IRIS_ASSIGN_OR_RETURN(Tensor pixels, Tensor::Zeros(ElementType::kFloat32, {n, 3, h, w}));
-  auto buffer = pixels.mutable_values<float>();
-  const auto slot = static_cast<std::size_t>(3 * h * w);
-  for (std::size_t i = 0; i < images.size(); ++i) {
-    IRIS_RETURN_IF_ERROR(WriteInput(*images[i], buffer.subspan(i * slot, slot)));
-  }
-  std::vector<Tensor> inputs;
-  inputs.push_back(std::move(pixels));
-  auto future = n == 1 ? batcher_->Submit(std::move(inputs)) : batcher_->SubmitMany(std::move(inputs));
-  if (announcement) announcement->Release();  // submitted: the batch need not wait for it any more
-  BatchResult result = future.get();
-  if (!result.ok()) return result.status();
-  IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> embeddings, Pool(*result, n));
+  const auto write = [this](const RgbImage& image, std::span<float> out) { return WriteInput(image, out); };
+  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, model_->Run(images, announcement, write));
+  IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> embeddings, Pool(outputs, static_cast<std::int64_t>(images.size())));
   if (normalize) {
     for (Embedding& e : embeddings) L2NormalizeInPlace(e);
   }

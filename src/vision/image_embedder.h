@@ -37,8 +37,7 @@
 #include "core/result.h"
 #include "image/rgb_image.h"
 #include "models/model_catalog.h"
-#include "runtime/dynamic_batcher.h"
-#include "runtime/onnx_session.h"
+#include "vision/batched_image_model.h"
 #include "vision/clip_model.h"  // Embedding
 #include "vision/image_tensor.h"
 
@@ -53,17 +52,17 @@ class ImageEmbedder {
 
   const std::string& name() const { return name_; }
   int dim() const { return dim_; }
-  std::string provider() const { return session_->provider(); }
+  std::string provider() const { return model_->session().provider(); }
   const ImagePreprocessing& preprocessing() const { return preprocessing_; }
   models::Pooling pooling() const { return pooling_; }
 
   // See ClipModel::AnnounceImages and DynamicBatcher "Announcements".
-  BatchAnnouncement AnnounceImages(int count = 1) const { return batcher_->Announce(count); }
+  BatchAnnouncement AnnounceImages(int count = 1) const { return model_->Announce(count); }
 
   Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize,
                                              BatchAnnouncement* announcement = nullptr) const;
 
-  BatcherStats stats() const { return batcher_->stats(); }
+  BatcherStats stats() const { return model_->stats(); }
 
  private:
   ImageEmbedder() = default;
@@ -74,11 +73,10 @@ class ImageEmbedder {
   int dim_ = 0;
   models::Pooling pooling_ = models::Pooling::kNone;
   ImagePreprocessing preprocessing_;
-  int pre_shortest_side_ = 0;  // > 0: first resize the shorter side to this and centre-crop (see above)
-  int output_index_ = 0;       // the output the embedding comes from
-  bool token_output_ = false;  // that output is [N,T,D] (cls from token 0, or mean)
-  std::unique_ptr<OnnxSession> session_;
-  std::unique_ptr<DynamicBatcher> batcher_;  // declared after the session: destroyed first
+  int pre_shortest_side_ = 0;                 // > 0: first resize the shorter side to this and centre-crop (see above)
+  int output_index_ = 0;                      // the output the embedding comes from
+  bool token_output_ = false;                 // that output is [N,T,D] (cls from token 0, or mean)
+  std::unique_ptr<BatchedImageModel> model_;  // the session and its batcher
 };
 
 }  // namespace iris
