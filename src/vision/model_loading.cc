@@ -35,6 +35,16 @@ Result<CatalogImageModel> LoadCatalogImageModel(const models::ModelSpec& spec,
   return model;
 }
 
+Result<CatalogImageModel> LoadCatalogDetectorModel(const models::ModelSpec& spec, models::ModelFamily family,
+                                                   std::string_view adapter, const std::filesystem::path& model_file,
+                                                   const RuntimeConfig& runtime) {
+  IRIS_RETURN_IF_ERROR(RequireFamily(spec, family, adapter));
+  if (!spec.preprocessing) {
+    return FailedPrecondition(ModelContext(spec.name) + ": the catalog entry has no preprocessing");
+  }
+  return LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime, CatalogTensors::kRequired);
+}
+
 bool MatchesImageInput(const ModelIoSpec& io, int width, int height) {
   if (io.inputs.size() != 1) return false;
   const auto& in = io.inputs[0].shape;

@@ -51,6 +51,12 @@ Result<CatalogImageModel> LoadCatalogImageModel(const models::ModelSpec& spec,
                                                 const std::filesystem::path& model_file, const RuntimeConfig& runtime,
                                                 CatalogTensors tensors);
 
+// The detectors' prologue: RequireFamily(spec, family, adapter); FailedPrecondition "model X: the
+// catalog entry has no preprocessing" without one; then LoadCatalogImageModel with kRequired.
+Result<CatalogImageModel> LoadCatalogDetectorModel(const models::ModelSpec& spec, models::ModelFamily family,
+                                                   std::string_view adapter, const std::filesystem::path& model_file,
+                                                   const RuntimeConfig& runtime);
+
 // True when the model has exactly one input [N,3,H,W] whose fixed H and W equal height and width
 // (dynamic dims match anything).
 bool MatchesImageInput(const ModelIoSpec& io, int width, int height);

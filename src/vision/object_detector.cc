@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 
+#include "vision/image_session_run.h"
 #include "vision/model_loading.h"
 
 namespace iris {
@@ -38,11 +39,10 @@ Result<std::unique_ptr<ObjectDetector>> ObjectDetector::Load(const models::Model
                                                              const std::filesystem::path& model_file,
                                                              const RuntimeConfig& runtime) {
   const std::string what = ModelContext(spec.name);
-  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kYolox, "a YOLOX object detector"));
-  if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
+  IRIS_ASSIGN_OR_RETURN(
+      CatalogImageModel loaded,
+      LoadCatalogDetectorModel(spec, models::ModelFamily::kYolox, "a YOLOX object detector", model_file, runtime));
   if (spec.labels.empty()) return FailedPrecondition(what + ": the catalog entry has no labels");
-  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
-                                                                        CatalogTensors::kRequired));
 
   std::unique_ptr<ObjectDetector> detector(new ObjectDetector());
   detector->name_ = spec.name;
@@ -77,12 +77,9 @@ Result<std::vector<Detection>> ObjectDetector::Detect(const RgbImage& image,
   if (image.empty()) return InvalidArgument("object detection: empty image");
 
   const std::int64_t w = preprocessing_.width, h = preprocessing_.height;
-  IRIS_ASSIGN_OR_RETURN(Tensor input, Tensor::Zeros(ElementType::kFloat32, {1, 3, h, w}));
-  IRIS_ASSIGN_OR_RETURN(const TensorPlacement placement,
-                        WriteImageTensor(image, preprocessing_, input.mutable_values<float>()));
-  std::vector<Tensor> inputs;
-  inputs.push_back(std::move(input));
-  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, session_->Run(inputs));
+  IRIS_ASSIGN_OR_RETURN(const ImageSessionRun run, RunSessionOnImage(*session_, image, preprocessing_));
+  const std::vector<Tensor>& outputs = run.outputs;
+  const TensorPlacement& placement = run.placement;
 
   const std::int64_t anchors = AnchorCount(static_cast<int>(w), static_cast<int>(h));
   const auto fields = static_cast<std::int64_t>(kBoxFields + num_classes);

@@ -1,5 +1,6 @@
 #include "vision/ultraface_face_detector.h"
 
+#include "vision/image_session_run.h"
 #include "vision/model_loading.h"
 
 namespace iris {
@@ -8,10 +9,8 @@ Result<std::unique_ptr<UltrafaceFaceDetector>> UltrafaceFaceDetector::Load(const
                                                                            const std::filesystem::path& model_file,
                                                                            const RuntimeConfig& runtime) {
   const std::string what = ModelContext(spec.name);
-  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kUltraface, "UltraFace"));
-  if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
-  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
-                                                                        CatalogTensors::kRequired));
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogDetectorModel(spec, models::ModelFamily::kUltraface,
+                                                                           "UltraFace", model_file, runtime));
 
   std::unique_ptr<UltrafaceFaceDetector> detector(new UltrafaceFaceDetector());
   detector->name_ = spec.name;
@@ -41,13 +40,8 @@ Result<std::vector<Detection>> UltrafaceFaceDetector::Detect(const RgbImage& ima
                                                              const FaceDetectorOptions& options) const {
   IRIS_RETURN_IF_ERROR(ValidateFaceDetectorOptions(options));
   if (image.empty()) return InvalidArgument("face detection: empty image");
-  const std::int64_t w = preprocessing_.width, h = preprocessing_.height;
-  IRIS_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Zeros(ElementType::kFloat32, {1, 3, h, w}));
-  IRIS_ASSIGN_OR_RETURN(const TensorPlacement placement,
-                        WriteImageTensor(image, preprocessing_, tensor.mutable_values<float>()));
-  std::vector<Tensor> inputs;
-  inputs.push_back(std::move(tensor));
-  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, session_->Run(inputs));
+  IRIS_ASSIGN_OR_RETURN(const ImageSessionRun run, RunSessionOnImage(*session_, image, preprocessing_));
+  const std::vector<Tensor>& outputs = run.outputs;
 
   if (scores_ >= outputs.size() || boxes_ >= outputs.size()) return Internal("model " + name_ + ": missing outputs");
   const Tensor& scores = outputs[scores_];
@@ -60,7 +54,7 @@ Result<std::vector<Detection>> UltrafaceFaceDetector::Detect(const RgbImage& ima
   const auto n = static_cast<std::size_t>(scores.shape()[1]);
   const std::span<const float> s = scores.values<float>();
   const std::span<const float> b = boxes.values<float>();
-  const auto fw = static_cast<float>(w), fh = static_cast<float>(h);
+  const auto fw = static_cast<float>(preprocessing_.width), fh = static_cast<float>(preprocessing_.height);
   std::vector<Detection> candidates;
   for (std::size_t i = 0; i < n; ++i) {
     const float score = s[2 * i + 1];
@@ -74,7 +68,7 @@ Result<std::vector<Detection>> UltrafaceFaceDetector::Detect(const RgbImage& ima
     d.score = score;
     candidates.push_back(std::move(d));
   }
-  return FinishFaceDetections(std::move(candidates), placement, image.width, image.height, options);
+  return FinishFaceDetections(std::move(candidates), run.placement, image.width, image.height, options);
 }
 
 }  // namespace iris

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "vision/image_session_run.h"
 #include "vision/model_loading.h"
 
 namespace iris {
@@ -30,10 +31,8 @@ Result<std::unique_ptr<YunetFaceDetector>> YunetFaceDetector::Load(const models:
                                                                    const std::filesystem::path& model_file,
                                                                    const RuntimeConfig& runtime) {
   const std::string what = ModelContext(spec.name);
-  IRIS_RETURN_IF_ERROR(RequireFamily(spec, models::ModelFamily::kYunet, "YuNet"));
-  if (!spec.preprocessing) return FailedPrecondition(what + ": the catalog entry has no preprocessing");
-  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded, LoadCatalogImageModel(spec, *spec.preprocessing, model_file, runtime,
-                                                                        CatalogTensors::kRequired));
+  IRIS_ASSIGN_OR_RETURN(CatalogImageModel loaded,
+                        LoadCatalogDetectorModel(spec, models::ModelFamily::kYunet, "YuNet", model_file, runtime));
 
   std::unique_ptr<YunetFaceDetector> detector(new YunetFaceDetector());
   detector->name_ = spec.name;
@@ -90,11 +89,8 @@ Result<std::vector<Detection>> YunetFaceDetector::DetectAtSize(const RgbImage& i
   ImagePreprocessing spec = preprocessing_;
   spec.width = input.width;
   spec.height = input.height;
-  IRIS_ASSIGN_OR_RETURN(Tensor tensor, Tensor::Zeros(ElementType::kFloat32, {1, 3, spec.height, spec.width}));
-  IRIS_ASSIGN_OR_RETURN(const TensorPlacement placement, WriteImageTensor(image, spec, tensor.mutable_values<float>()));
-  std::vector<Tensor> inputs;
-  inputs.push_back(std::move(tensor));
-  IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, session_->Run(inputs));
+  IRIS_ASSIGN_OR_RETURN(const ImageSessionRun run, RunSessionOnImage(*session_, image, spec));
+  const std::vector<Tensor>& outputs = run.outputs;
 
   std::vector<Detection> candidates;
   for (std::size_t i = 0; i < kStrides.size(); ++i) {
@@ -137,7 +133,7 @@ Result<std::vector<Detection>> YunetFaceDetector::DetectAtSize(const RgbImage& i
       }
     }
   }
-  return FinishFaceDetections(std::move(candidates), placement, image.width, image.height, options);
+  return FinishFaceDetections(std::move(candidates), run.placement, image.width, image.height, options);
 }
 
 }  // namespace iris
