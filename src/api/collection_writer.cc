@@ -1,12 +1,11 @@
 #include "api/collection_writer.h"
 
 #include "api/http_errors.h"
+#include "vision/image_tensor.h"
 
 namespace iris::api {
 namespace {
 
-// As routes_embeddings.cc: decode at reduced size while keeping 4x the model's input size.
-constexpr int kShrinkMargin = 4;
 // As `iris dedup`: the detector hashes at 256 px and extracts local features at 512 px.
 constexpr int kDedupMinSide = 640;
 
@@ -16,9 +15,8 @@ const std::string& CollectionEmbedder::name() const { return clip ? clip->name()
 
 int CollectionEmbedder::dim() const { return clip ? clip->dim() : image_only->dim(); }
 
-int CollectionEmbedder::input_side() const {
-  const ImagePreprocessing& p = clip ? clip->preprocessing() : image_only->preprocessing();
-  return std::max(p.width, p.height);
+const ImagePreprocessing& CollectionEmbedder::preprocessing() const {
+  return clip ? clip->preprocessing() : image_only->preprocessing();
 }
 
 BatchAnnouncement CollectionEmbedder::Announce() const {
@@ -70,7 +68,7 @@ Result<std::vector<float>> EmbedForCollection(AppServices& services, const Durab
   std::shared_ptr<const RgbImage> pixels;
   {
     ScopedStage stage(ctx, "decode");
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(kShrinkMargin * embedder.input_side()));
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(DecodeMinSide(embedder.preprocessing())));
   }
   ScopedStage stage(ctx, "inference");
   return embedder.Embed(*pixels, &announcement);

@@ -35,8 +35,8 @@ struct CollectionEmbedder {
 
   const std::string& name() const;
   int dim() const;
-  // The longer side of the model's input: images are decoded at 4x this.
-  int input_side() const;
+  // The model's preprocessing: images are decoded at DecodeMinSide(preprocessing()).
+  const ImagePreprocessing& preprocessing() const;
   // Announces an image to come (before decoding it), so the batcher waits for it (DynamicBatcher).
   BatchAnnouncement Announce() const;
   // The L2-normalised embedding of one image (shares model runs with concurrent requests).

@@ -11,15 +11,12 @@
 #include "api/text_limits.h"
 #include "core/json_limits.h"
 #include "vision/embedding_math.h"
+#include "vision/image_tensor.h"
 
 namespace iris::api {
 namespace {
 
 constexpr float kClipLogitScale = 100.0f;
-// Decode at reduced size only while the image keeps at least this many times the model's input
-// size on its shorter side: the result then stays within the Pillow-reference tolerance
-// (docs/preprocessing.md) and very large photos do not pay for a full decode.
-constexpr int kShrinkMargin = 4;
 
 Result<std::shared_ptr<const ClipModel>> ModelFor(AppServices& services, const httplib::Request& req,
                                                   const nlohmann::json& body, RequestContext& ctx) {
@@ -52,8 +49,7 @@ Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage&
   std::shared_ptr<const RgbImage> pixels;
   {
     ScopedStage stage(ctx, "decode");
-    const int min_side = kShrinkMargin * std::max(model.preprocessing().width, model.preprocessing().height);
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(min_side));
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(DecodeMinSide(model.preprocessing())));
   }
   ScopedStage stage(ctx, "inference");
   return model.EmbedImage(*pixels, normalize, &announcement);

@@ -37,6 +37,7 @@
 #include "ingest/image_ingestor.h"
 #include "models/model_store.h"
 #include "vision/embedding_math.h"
+#include "vision/image_tensor.h"
 #include "vision/model_registry.h"
 
 namespace iris::cli {
@@ -63,9 +64,6 @@ struct Failure {
 template <typename T>
 using Outcome = std::variant<T, Failure>;
 
-// Same decode size as the server's embedding routes (routes_embeddings.cc, kShrinkMargin = 4), so a
-// classifier sees the embeddings the server will compute for the same photo.
-constexpr int kShrinkMargin = 4;
 constexpr std::size_t kEmbedChunk = 16;
 
 class Progress {
@@ -143,7 +141,9 @@ Outcome<std::vector<std::vector<float>>> Embed(const Config& config, const Train
 
   DecodeOptions decode;
   decode.limits = DecodeLimitsFromConfig(config.ingest);
-  decode.min_side = kShrinkMargin * std::max(clip.preprocessing().width, clip.preprocessing().height);
+  // The server's decode size (DecodeMinSide), so a classifier sees the embeddings the server will
+  // compute for the same photo.
+  decode.min_side = DecodeMinSide(clip.preprocessing());
   Progress progress;
   for (std::size_t start = 0; start < images.size(); start += kEmbedChunk) {
     const std::size_t end = std::min(images.size(), start + kEmbedChunk);

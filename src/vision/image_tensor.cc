@@ -135,6 +135,11 @@ Result<std::string> ReadString(const nlohmann::json& value, const std::string& k
 
 }  // namespace
 
+int DecodeMinSide(const ImagePreprocessing& spec) {
+  constexpr int kShrinkMargin = 4;
+  return kShrinkMargin * std::max(spec.width, spec.height);
+}
+
 Status ValidateImagePreprocessing(const ImagePreprocessing& spec) {
   if (spec.width <= 0 || spec.height <= 0 || spec.width > 16384 || spec.height > 16384) {
     return Unprocessable("preprocessing: input size must be between 1 and 16384, got " + std::to_string(spec.width) +

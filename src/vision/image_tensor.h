@@ -64,6 +64,13 @@ Result<ImagePreprocessing> ImagePreprocessingFromJson(const nlohmann::json& json
 // Checks a spec's invariants (positive size, std > 0, scale > 0, crop with shortest side).
 Status ValidateImagePreprocessing(const ImagePreprocessing& spec);
 
+// The shorter side an image must keep when it is decoded at reduced size (shrink-on-load) for a
+// model with this preprocessing: 4 x the larger input side. The image then stays within the
+// Pillow-reference tolerance (docs/preprocessing.md) and very large photos do not pay for a full
+// decode. Every path that decodes for a model (embedding routes, collections, `iris
+// train-classifier`) uses it, so they compute the same embeddings for the same photo.
+int DecodeMinSide(const ImagePreprocessing& spec);
+
 // tensor_x = source_x * scale_x + offset_x (likewise y), in pixels; for detections and masks.
 struct TensorPlacement {
   double scale_x = 1;

@@ -233,5 +233,16 @@ TEST(ImageTensorTest, PreprocessingFromJson) {
   EXPECT_EQ(code(nlohmann::json::array()), StatusCode::kUnprocessable);
 }
 
+TEST(ImageTensorTest, DecodeMinSideKeepsFourTimesTheLargerInputSide) {
+  ImagePreprocessing clip;
+  clip.width = 224;
+  clip.height = 224;
+  EXPECT_EQ(DecodeMinSide(clip), 896);
+  ImagePreprocessing wide;
+  wide.width = 640;
+  wide.height = 480;
+  EXPECT_EQ(DecodeMinSide(wide), 2560);
+}
+
 }  // namespace
 }  // namespace iris
