@@ -9,7 +9,8 @@
 //     do it) and loads `model_file` through runtime/ (OnnxSession::Load: NotFound for a missing file,
 //     FailedPrecondition when the model does not match the expected tensors). Which tensors are
 //     expected is the adapter's choice (CatalogTensors). It checks nothing about what the model means:
-//     family/task, labels and the outputs stay with each adapter.
+//     task, labels and the outputs stay with each adapter. LoadCatalogDetectorModel puts the
+//     detectors' family and preprocessing checks in front of it.
 //   * MatchesImageInput / RequireBatchedImageInput / RequireCatalogEmbeddingDim only read their
 //     arguments. Pure functions apart from the session load; thread-safe.
 #pragma once
