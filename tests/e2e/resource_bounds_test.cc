@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "core/hash.h"
 #include "e2e_http.h"
@@ -117,9 +118,22 @@ rlimit LimitOpenFiles(int pid, std::optional<rlimit> restore = std::nullopt) {
   if (restore) {
     limit = *restore;
   } else {
-    std::set<long> open;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
-      open.insert(std::stol(entry.path().filename().string()));
+    // Wait until the server's descriptors settle (connections of the start-up probes may still be
+    // closing on a loaded machine): a descriptor closed after the limit is set would leave a hole
+    // below it that the server could use.
+    auto open_fds = [pid] {
+      std::set<long> fds;
+      for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd")) {
+        fds.insert(std::stol(entry.path().filename().string()));
+      }
+      return fds;
+    };
+    std::set<long> open = open_fds();
+    for (int i = 0; i < 50; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::set<long> again = open_fds();
+      if (again == open) break;
+      open = std::move(again);
     }
     long lowest_free = 0;
     while (open.contains(lowest_free)) ++lowest_free;
