@@ -4,25 +4,12 @@
 #include <limits>
 #include <optional>
 
+#include "core/ascii_text.h"
+
 namespace iris::api {
 namespace {
 
 constexpr std::uint64_t kSaturated = std::numeric_limits<std::uint64_t>::max();
-
-bool IsOws(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view Trim(std::string_view text) {
-  while (!text.empty() && IsOws(text.front())) text.remove_prefix(1);
-  while (!text.empty() && IsOws(text.back())) text.remove_suffix(1);
-  return text;
-}
-
-bool EqualsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-           return lower(x) == lower(y);
-         });
-}
 
 // 1*DIGIT, saturating; nullopt when empty or not all digits.
 std::optional<std::uint64_t> ParseDigits(std::string_view text) {
@@ -66,9 +53,10 @@ ByteRangeAnswer ResolveSpec(std::string_view spec, std::uint64_t total) {
 }  // namespace
 
 ByteRangeAnswer ResolveByteRange(std::string_view header, std::uint64_t total_length) {
-  header = Trim(header);
+  header = TrimHttpWhitespace(header);
   const std::size_t equals = header.find('=');
-  if (equals == std::string_view::npos || !EqualsIgnoringCase(Trim(header.substr(0, equals)), "bytes")) {
+  if (equals == std::string_view::npos ||
+      !EqualsIgnoreAsciiCase(TrimHttpWhitespace(header.substr(0, equals)), "bytes")) {
     return Full(total_length);
   }
   std::string_view set = header.substr(equals + 1);
@@ -76,7 +64,7 @@ ByteRangeAnswer ResolveByteRange(std::string_view header, std::uint64_t total_le
   int specs = 0;
   for (;;) {
     const std::size_t comma = set.find(',');
-    const std::string_view element = Trim(set.substr(0, comma));
+    const std::string_view element = TrimHttpWhitespace(set.substr(0, comma));
     if (!element.empty()) {
       if (++specs > 1) return Full(total_length);  // several ranges: ignored (see the header)
       only = element;

@@ -1,25 +1,10 @@
 #include "api/request_head.h"
 
-#include <algorithm>
-#include <cctype>
 #include <charconv>
 
+#include "core/ascii_text.h"
+
 namespace iris::api {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
-}  // namespace
 
 std::optional<std::size_t> FindHeadEnd(std::string_view bytes) {
   // Skip empty lines before the request line.
@@ -46,9 +31,9 @@ BodyFraming ReadBodyFraming(std::string_view head) {
     std::string_view line = head.substr(begin, pos == std::string_view::npos ? std::string_view::npos : pos - begin);
     std::size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    std::string_view name = Trim(line.substr(0, colon));
-    std::string_view value = Trim(line.substr(colon + 1));
-    if (EqualsIgnoreCase(name, "Content-Length")) {
+    std::string_view name = TrimHttpWhitespace(line.substr(0, colon));
+    std::string_view value = TrimHttpWhitespace(line.substr(colon + 1));
+    if (EqualsIgnoreAsciiCase(name, "Content-Length")) {
       std::uint64_t length = 0;
       auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
       if (ec != std::errc() || end != value.data() + value.size() || value.empty() ||
@@ -57,9 +42,9 @@ BodyFraming ReadBodyFraming(std::string_view head) {
       } else {
         framing.content_length = length;
       }
-    } else if (EqualsIgnoreCase(name, "Transfer-Encoding")) {
+    } else if (EqualsIgnoreAsciiCase(name, "Transfer-Encoding")) {
       framing.chunked = true;
-    } else if (EqualsIgnoreCase(name, "Expect") && EqualsIgnoreCase(value, "100-continue")) {
+    } else if (EqualsIgnoreAsciiCase(name, "Expect") && EqualsIgnoreAsciiCase(value, "100-continue")) {
       framing.expect_continue = true;
     }
   }

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 
+#include "core/ascii_text.h"
 #include "net/address_policy.h"
 #include "net/curl_handles.h"
 #include "net/http_url.h"
@@ -27,14 +28,6 @@ std::string NormalizeHost(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (!host.empty() && host.back() == '.') host.remove_suffix(1);
   return AsciiLower(host);
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
 }
 
 std::string FormatSeconds(double s) {
@@ -100,7 +93,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
     hop->declared_length = -1;
     return len;
   }
-  line = Trim(line);
+  line = TrimHttpWhitespace(line);
   if (line.empty()) {  // end of this response's headers
     long status = 0;
     curl_easy_getinfo(hop->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -119,8 +112,8 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
   }
   auto colon = line.find(':');
   if (colon == std::string_view::npos) return len;
-  std::string name = AsciiLower(Trim(line.substr(0, colon)));
-  std::string_view value = Trim(line.substr(colon + 1));
+  std::string name = AsciiLower(TrimHttpWhitespace(line.substr(0, colon)));
+  std::string_view value = TrimHttpWhitespace(line.substr(colon + 1));
   if (name == "location") {
     hop->location = std::string(value);
   } else if (name == "content-length") {

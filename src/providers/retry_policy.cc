@@ -6,20 +6,14 @@
 #include <cstdint>
 #include <ctime>
 
+#include "core/ascii_text.h"
+
 namespace iris {
 namespace {
 
 using std::chrono::milliseconds;
 
 constexpr std::int64_t kMaxDelayMs = 24LL * 3600 * 1000;  // anything longer is treated as a day
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -77,7 +71,7 @@ milliseconds BackoffDelay(int retry, int initial_ms, int max_ms, std::mt19937_64
 }
 
 std::optional<milliseconds> ParseRetryAfter(std::string_view value, std::chrono::system_clock::time_point now) {
-  value = Trim(value);
+  value = TrimHttpWhitespace(value);
   if (AllDigits(value)) {
     std::int64_t seconds = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
@@ -91,7 +85,7 @@ std::optional<milliseconds> ParseRetryAfter(std::string_view value, std::chrono:
 }
 
 std::optional<milliseconds> ParseRetryAfterMs(std::string_view value) {
-  value = Trim(value);
+  value = TrimHttpWhitespace(value);
   double ms = 0;
   auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), ms);
   if (ec != std::errc() || end != value.data() + value.size() || !(ms >= 0)) return std::nullopt;
