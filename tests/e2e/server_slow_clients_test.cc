@@ -183,6 +183,22 @@ TEST(ServerSlowClients, ConnectionsBeyondMaxConnectionsGet503) {
   EXPECT_EQ(HealthzStatus(port, 5s), 200);
 }
 
+TEST(ServerSlowClients, AnOversizedRequestHeadGets431) {
+  auto server = ServerProcess::Start();
+  RawConnection connection(server->port());
+  std::string head = "GET /healthz HTTP/1.1\r\nHost: x\r\n";
+  while (head.size() < 70 * 1024) head += "X-Filler: " + std::string(100, 'a') + "\r\n";
+  ASSERT_TRUE(connection.Send(head));  // no blank line: the head never ends
+  bool closed = false;
+  std::string reply = connection.ReadUntilClosed(20s, &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_EQ(StatusOf(reply), 431) << reply;
+  auto body = ParseJson(BodyOf(reply));
+  ASSERT_TRUE(body.is_object()) << reply;
+  EXPECT_NE(body["detail"].get<std::string>().find("too large"), std::string::npos) << body;
+  EXPECT_EQ(HealthzStatus(server->port(), 5s), 200);
+}
+
 int Count(const std::string& text, const std::string& what) {
   int n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size())) ++n;
