@@ -1,6 +1,5 @@
 #include "api/request_context.h"
 
-#include <cmath>
 #include <random>
 
 namespace iris::api {
@@ -28,24 +27,6 @@ std::string NewRequestId() {
 std::string RequestContext::PathParam(std::string_view name) const {
   auto it = path_params_.find(name);
   return it == path_params_.end() ? std::string() : it->second;
-}
-
-void RequestContext::AddStageTime(std::string_view stage, double ms) {
-  std::lock_guard lock(stages_mu_);
-  for (auto& [name, total] : stages_) {
-    if (name == stage) {
-      total += ms;
-      return;
-    }
-  }
-  stages_.emplace_back(std::string(stage), ms);
-}
-
-nlohmann::json RequestContext::StagesJson() const {
-  std::lock_guard lock(stages_mu_);
-  nlohmann::json out = nlohmann::json::object();
-  for (const auto& [name, total] : stages_) out[name] = std::round(total * 1000.0) / 1000.0;
-  return out;
 }
 
 }  // namespace iris::api

@@ -1,20 +1,18 @@
 // RequestContext: what a route handler knows about the request it serves, besides the
 // httplib::Request itself: the request id (echoed in X-Request-Id and written in every log line),
-// the matched route template and its path parameters, and a per-stage timing breakdown
-// (decode, inference, index, storage, fetch...) that ends up in the request's log line.
-// One RequestContext per request, owned by the server for the request's lifetime. Stage timing
-// (AddStageTime, ScopedStage) is thread-safe so a handler may time work it fans out; the rest is
-// set before the handler runs and read-only afterwards.
+// the matched route template and its path parameters. It is also the request's Trace
+// (core/trace.h): the per-stage timing breakdown (decode, inference, index, storage, fetch...) that
+// ends up in the request's log line, so a handler passes it as the Trace of the service it calls.
+// One RequestContext per request, owned by the server for the request's lifetime. Stage timing is
+// thread-safe (a handler may time work it fans out); the rest is set before the handler runs and
+// read-only afterwards.
 #pragma once
 
-#include <chrono>
 #include <map>
-#include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <utility>
-#include <vector>
+
+#include "core/trace.h"
 
 namespace iris::api {
 
@@ -24,7 +22,7 @@ bool IsValidRequestId(std::string_view id);
 // A fresh random id: 16 lower-case hex characters.
 std::string NewRequestId();
 
-class RequestContext {
+class RequestContext : public Trace {
  public:
   RequestContext() = default;
   RequestContext(const RequestContext&) = delete;
@@ -42,35 +40,10 @@ class RequestContext {
   const std::map<std::string, std::string, std::less<>>& path_params() const { return path_params_; }
   void set_path_params(std::map<std::string, std::string, std::less<>> params) { path_params_ = std::move(params); }
 
-  // Adds `ms` to the stage's total (a stage may run several times in one request).
-  void AddStageTime(std::string_view stage, double ms);
-  // {"decode": 3.1, "inference": 40.2} in milliseconds (keys sorted by name).
-  nlohmann::json StagesJson() const;
-
  private:
   std::string request_id_;
   std::string route_;
   std::map<std::string, std::string, std::less<>> path_params_;
-  mutable std::mutex stages_mu_;
-  std::vector<std::pair<std::string, double>> stages_;
-};
-
-// Times the enclosing scope as one stage: `ScopedStage stage(ctx, "decode");`.
-class ScopedStage {
- public:
-  ScopedStage(RequestContext& context, std::string_view stage)
-      : context_(context), stage_(stage), start_(std::chrono::steady_clock::now()) {}
-  ~ScopedStage() {
-    context_.AddStageTime(stage_,
-                          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count());
-  }
-  ScopedStage(const ScopedStage&) = delete;
-  ScopedStage& operator=(const ScopedStage&) = delete;
-
- private:
-  RequestContext& context_;
-  std::string stage_;
-  std::chrono::steady_clock::time_point start_;
 };
 
 }  // namespace iris::api

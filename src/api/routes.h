@@ -1,30 +1,48 @@
 // The service routes of `iris serve`, one Register function per file (api/routes_*.cc), called by
-// RegisterServices with the opened AppServices. Each adds its routes (documented for /openapi.json)
-// to app.router(); a non-OK Status aborts start-up.
+// RegisterServices (api/services.cc). Each route group receives only the services it uses, as
+// shared_ptrs that keep them alive while a handler can run; each adds its routes (documented for
+// /openapi.json) to the router. Handlers are named functions that translate HTTP to a service call
+// (src/app) and its answer back to HTTP. A non-OK Status aborts start-up.
 #pragma once
 
 #include <memory>
 
-#include "api/app.h"
-#include "api/app_services.h"
+#include "api/metrics.h"
+#include "api/router.h"
+#include "app/analysis_service.h"
+#include "app/collection_jobs.h"
+#include "app/collection_service.h"
+#include "app/image_library.h"
+#include "app/product_service.h"
+#include "ingest/image_ingestor.h"
+#include "jobs/job_runner.h"
+#include "models/model_store.h"
+#include "vision/model_registry.h"
 
 namespace iris::api {
 
 // POST /v1/images, GET /v1/images/{sha256}
-Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterImageRoutes(Router& router, std::shared_ptr<app::ImageLibrary> images,
+                           std::shared_ptr<const ImageIngestor> ingestor);
 // POST /v1/embeddings/image, POST /v1/embeddings/text, POST /v1/zero-shot
-Status RegisterEmbeddingRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterEmbeddingRoutes(Router& router, std::shared_ptr<ModelRegistry> models,
+                               std::shared_ptr<const ImageIngestor> ingestor);
 // POST /analyze_image/, POST /analyze_image_upload/, GET /available_operations/
-Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterAnalysisRoutes(Router& router, MetricsRegistry& metrics,
+                              std::shared_ptr<const app::AnalysisService> analysis,
+                              std::shared_ptr<const ImageIngestor> ingestor);
 // GET /v1/models
-Status RegisterModelRoutes(App& app, std::shared_ptr<AppServices> services);
-// /v1/collections: create/list/describe/delete collections, items CRUD, similarity search
-Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterModelRoutes(Router& router, std::shared_ptr<const ModelRegistry> models,
+                           std::shared_ptr<const models::ModelStore> model_store);
+// /v1/collections: create/list/describe/delete collections, items CRUD, similarity search, duplicates
+Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionService> collections,
+                                std::shared_ptr<const ImageIngestor> ingestor);
 // POST /v1/collections/{name}/reindex and /duplicates/scan (jobs), GET .../scan/{task_id} (groups)
-Status RegisterCollectionJobRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterCollectionJobRoutes(Router& router, std::shared_ptr<app::CollectionJobs> jobs);
 // GET /tasks, GET|DELETE /tasks/{task_id}, GET /tasks/{task_id}/items (background jobs)
-Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services);
-// The seed-002 product routes /embeddings/... and /similar-products/...; registers their job handlers
-Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services);
+Status RegisterTaskRoutes(Router& router, std::shared_ptr<JobRunner> jobs);
+// The seed-002 product routes /embeddings/... and /similar-products/...
+Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService> products,
+                             std::shared_ptr<const ImageIngestor> ingestor);
 
 }  // namespace iris::api

@@ -45,25 +45,13 @@ nlohmann::json AnalysisReplySchema() {
 }
 
 // Decodes the image once and runs the tasks; the whole reply.
-Result<HttpResponse> Analyze(AppServices& services, HistogramFamily& task_seconds, const IngestedImage& image,
-                             const std::vector<ops::AnalysisTask>& tasks, RequestContext& ctx) {
-  std::shared_ptr<const RgbImage> pixels;
-  {
-    ScopedStage stage(ctx, "decode");
-    auto full = image.Full();
-    if (!full.ok()) {
-      return Status(full.status().code(), "Could not process image: " + full.status().message());
-    }
-    pixels = *full;
-  }
-  ops::AnalysisContext analysis(services.analysis, pixels, image.hashes().sha256);
-  ops::TaskRun run;
-  {
-    ScopedStage stage(ctx, "analysis");
-    run = ops::RunTasks(*services.operations, analysis, tasks);
-  }
-  for (const auto& t : run.timings) task_seconds.Observe({t.type, t.outcome}, t.ms / 1000.0);
-  nlohmann::ordered_json reply = {{"image_url", image.source()}, {"results", std::move(run.results)}};
+Result<HttpResponse> Analyze(const app::AnalysisService& analysis, HistogramFamily& task_seconds,
+                             const IngestedImage& image, const std::vector<ops::AnalysisTask>& tasks,
+                             RequestContext& ctx) {
+  auto run = analysis.Run(image, tasks, ctx);
+  if (!run.ok()) return Status(run.status().code(), "Could not process image: " + run.status().message());
+  for (const auto& t : run->timings) task_seconds.Observe({t.type, t.outcome}, t.ms / 1000.0);
+  nlohmann::ordered_json reply = {{"image_url", image.source()}, {"results", std::move(run->results)}};
   return HttpResponse::Text(reply.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace),
                             "application/json");
 }
@@ -78,58 +66,65 @@ Status WithSeedPrefix(const Status& status, const char* prefix) {
   return Status(status.code(), std::string(prefix) + status.message());
 }
 
+Result<HttpResponse> AnalyzeUrl(const app::AnalysisService& analysis, const ImageIngestor& ingestor,
+                                HistogramFamily& task_seconds, const httplib::Request& req, RequestContext& ctx) {
+  if (req.is_multipart_form_data()) {
+    return UnsupportedMedia("send application/json here; uploads go to /analyze_image_upload/");
+  }
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  if (!body.contains("image_url") || !body["image_url"].is_string() ||
+      body["image_url"].get_ref<const std::string&>().empty()) {
+    return InvalidArgument("'image_url' (string) is required");
+  }
+  if (!body.contains("tasks")) return InvalidArgument("'tasks' (array) is required");
+  IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasks(body["tasks"]));
+  const auto started = std::chrono::steady_clock::now();
+  auto image = ingestor.FromUrl(body["image_url"].get<std::string>());
+  ctx.AddStageTime("fetch",
+                   std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
+  if (!image.ok()) {
+    const bool download = image.status().code() == StatusCode::kInvalidArgument;
+    return WithSeedPrefix(image.status(),
+                          download ? "Could not download image from URL: " : "Could not process image: ");
+  }
+  return Analyze(analysis, task_seconds, **image, tasks, ctx);
+}
+
+Result<HttpResponse> AnalyzeUpload(const app::AnalysisService& analysis, const ImageIngestor& ingestor,
+                                   HistogramFamily& task_seconds, const httplib::Request& req, RequestContext& ctx) {
+  if (!req.is_multipart_form_data()) {
+    return UnsupportedMedia("send multipart/form-data with fields image_file and tasks_json");
+  }
+  if (!req.has_file("tasks_json")) return InvalidArgument("form field 'tasks_json' is required");
+  IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasksJson(req.get_file_value("tasks_json").content));
+  const char* field = req.has_file("image_file") ? "image_file" : req.has_file("file") ? "file" : nullptr;
+  if (!field) return InvalidArgument("form field 'image_file' (the image) is required");
+  const auto& file = req.get_file_value(field);
+  auto image = ingestor.FromUpload(file.content, file.filename);
+  if (!image.ok()) return WithSeedPrefix(image.status(), "Could not process image: ");
+  return Analyze(analysis, task_seconds, **image, tasks, ctx);
+}
+
 }  // namespace
 
-Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
-  HistogramFamily& task_seconds = app.metrics().Histogram(
+Status RegisterAnalysisRoutes(Router& router, MetricsRegistry& metrics,
+                              std::shared_ptr<const app::AnalysisService> analysis,
+                              std::shared_ptr<const ImageIngestor> ingestor) {
+  HistogramFamily& task_seconds = metrics.Histogram(
       "iris_analysis_task_seconds", "Time to run one analysis task (decode excluded), by operation and outcome",
       {"operation", "status"});
-
-  const auto analyze_url = [services, &task_seconds](const httplib::Request& req,
-                                                     RequestContext& ctx) -> Result<HttpResponse> {
-    if (req.is_multipart_form_data()) {
-      return UnsupportedMedia("send application/json here; uploads go to /analyze_image_upload/");
-    }
-    IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
-    if (!body.contains("image_url") || !body["image_url"].is_string() ||
-        body["image_url"].get_ref<const std::string&>().empty()) {
-      return InvalidArgument("'image_url' (string) is required");
-    }
-    if (!body.contains("tasks")) return InvalidArgument("'tasks' (array) is required");
-    IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasks(body["tasks"]));
-    const auto started = std::chrono::steady_clock::now();
-    auto image = services->ingestor->FromUrl(body["image_url"].get<std::string>());
-    ctx.AddStageTime("fetch",
-                     std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-    if (!image.ok()) {
-      const bool download = image.status().code() == StatusCode::kInvalidArgument;
-      return WithSeedPrefix(image.status(),
-                            download ? "Could not download image from URL: " : "Could not process image: ");
-    }
-    return Analyze(*services, task_seconds, **image, tasks, ctx);
+  const auto analyze_url = [analysis, ingestor, &task_seconds](const httplib::Request& req, RequestContext& ctx) {
+    return AnalyzeUrl(*analysis, *ingestor, task_seconds, req, ctx);
   };
-
-  const auto analyze_upload = [services, &task_seconds](const httplib::Request& req,
-                                                        RequestContext& ctx) -> Result<HttpResponse> {
-    if (!req.is_multipart_form_data()) {
-      return UnsupportedMedia("send multipart/form-data with fields image_file and tasks_json");
-    }
-    if (!req.has_file("tasks_json")) return InvalidArgument("form field 'tasks_json' is required");
-    IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasksJson(req.get_file_value("tasks_json").content));
-    const char* field = req.has_file("image_file") ? "image_file" : req.has_file("file") ? "file" : nullptr;
-    if (!field) return InvalidArgument("form field 'image_file' (the image) is required");
-    const auto& file = req.get_file_value(field);
-    auto image = services->ingestor->FromUpload(file.content, file.filename);
-    if (!image.ok()) return WithSeedPrefix(image.status(), "Could not process image: ");
-    return Analyze(*services, task_seconds, **image, tasks, ctx);
+  const auto analyze_upload = [analysis, ingestor, &task_seconds](const httplib::Request& req, RequestContext& ctx) {
+    return AnalyzeUpload(*analysis, *ingestor, task_seconds, req, ctx);
   };
-
-  const auto operations = [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
-    return HttpResponse::Json(services->operations->Describe());
+  const auto operations = [analysis](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
+    return HttpResponse::Json(analysis->Describe());
   };
 
   for (const char* path : {"/analyze_image/", "/analyze_image"}) {
-    IRIS_RETURN_IF_ERROR(app.router().Add(
+    IRIS_RETURN_IF_ERROR(router.Add(
         WithoutSlashUndocumented(RouteSpec::Post(path))
             .Summary("Run a list of analysis tasks on an image given by URL")
             .Tag("analysis")
@@ -142,7 +137,7 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
         analyze_url));
   }
   for (const char* path : {"/analyze_image_upload/", "/analyze_image_upload"}) {
-    IRIS_RETURN_IF_ERROR(app.router().Add(
+    IRIS_RETURN_IF_ERROR(router.Add(
         WithoutSlashUndocumented(RouteSpec::Post(path))
             .Summary("Run a list of analysis tasks on an uploaded image")
             .Tag("analysis")
@@ -157,11 +152,11 @@ Status RegisterAnalysisRoutes(App& app, std::shared_ptr<AppServices> services) {
         analyze_upload));
   }
   for (const char* path : {"/available_operations/", "/available_operations"}) {
-    IRIS_RETURN_IF_ERROR(app.router().Add(WithoutSlashUndocumented(RouteSpec::Get(path))
-                                              .Summary("The analysis operations, their targets and parameters")
-                                              .Tag("analysis")
-                                              .Returns(200, "{\"operations\": {type: {...}}}"),
-                                          operations));
+    IRIS_RETURN_IF_ERROR(router.Add(WithoutSlashUndocumented(RouteSpec::Get(path))
+                                        .Summary("The analysis operations, their targets and parameters")
+                                        .Tag("analysis")
+                                        .Returns(200, "{\"operations\": {type: {...}}}"),
+                                    operations));
   }
   return {};
 }

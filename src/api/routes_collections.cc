@@ -10,7 +10,7 @@
 //   GET    /v1/collections/{name}/items             ids in lexicographic order, offset/limit
 //   POST   /v1/collections/{name}/search            by vector, id, text or image; top_n, min_similarity, filter
 //   POST   /v1/collections/{name}/duplicates        near-duplicates of an image among the items upserted with
-//                                                   an image (AppServices::duplicates,
+//                                                   an image (app::CollectionService,
 //                                                   dedup/collection_dedup_index.h: persisted in iris.db)
 // Scores follow index/vector_metric.h: similarity higher = closer; distance = 1 - similarity for cosine
 // and inner_product, Euclidean distance (similarity = -distance) for l2. Writes are durable when
@@ -18,7 +18,6 @@
 #include <charconv>
 #include <cmath>
 
-#include "api/collection_writer.h"
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
@@ -32,7 +31,7 @@ constexpr int kDefaultTopN = 10;
 constexpr std::size_t kDefaultPageSize = 100;
 constexpr std::size_t kMaxPageSize = 1000;
 constexpr std::size_t kMaxIdBytes = 512;
-constexpr const char* kExternal = kExternalModel;
+constexpr const char* kExternal = app::kExternalModel;
 
 // Argument errors of the index layer are about the request's content: 422, not 400.
 Status AsUnprocessable(Status status) {
@@ -45,8 +44,9 @@ Result<T> AsUnprocessable(Result<T> result) {
   return result;
 }
 
-Result<std::shared_ptr<DurableCollection>> CollectionFor(AppServices& services, RequestContext& ctx) {
-  return services.collections->Get(ctx.PathParam("name"));
+Result<std::shared_ptr<const DurableCollection>> CollectionFor(const app::CollectionService& collections,
+                                                               RequestContext& ctx) {
+  return collections.Get(ctx.PathParam("name"));
 }
 
 nlohmann::json Describe(const DurableCollection& collection) {
@@ -100,23 +100,11 @@ Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlo
   return std::optional<float>(static_cast<float>(value));
 }
 
-Result<std::vector<float>> EmbedImageInput(AppServices& services, const DurableCollection& collection,
-                                           const httplib::Request& req, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-  return EmbedForCollection(services, collection, *image, ctx);
-}
-
-Result<std::vector<float>> EmbedText(AppServices& services, const DurableCollection& collection,
-                                     const std::string& text, RequestContext& ctx) {
-  IRIS_RETURN_IF_ERROR(CheckText(text, "text"));
-  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(services, collection, ctx));
-  if (!embedder.clip)
-    return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");
-  const auto& model = embedder.clip;
-  if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
-  ScopedStage stage(ctx, "inference");
-  IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
-  return embeddings.at(0);
+Result<std::vector<float>> EmbedImageInput(const app::CollectionService& collections, const ImageIngestor& ingestor,
+                                           const DurableCollection& collection, const httplib::Request& req,
+                                           RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+  return collections.EmbedImage(collection, *image, ctx);
 }
 
 Result<std::string> ItemId(RequestContext& ctx) {
@@ -127,22 +115,23 @@ Result<std::string> ItemId(RequestContext& ctx) {
   return id;
 }
 
-Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Request& req) {
+Result<HttpResponse> CreateCollection(app::CollectionService& collections, const httplib::Request& req) {
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   if (!body.contains("name") || !body["name"].is_string()) return Unprocessable("missing 'name' (a string)");
   const std::string name = body["name"].get<std::string>();
   IRIS_RETURN_IF_ERROR(AsUnprocessable(CollectionManager::ValidateName(name)));
   CollectionSpec spec;
   if (body.contains("model") && !body["model"].is_string()) return Unprocessable("'model' must be a string");
-  spec.model = body.value("model", services.analysis.default_clip);
+  spec.model = body.value("model", collections.default_model());
   if (body.contains("metric") && !body["metric"].is_string()) return Unprocessable("'metric' must be a string");
   const std::string metric = body.value("metric", std::string("cosine"));
   auto parsed_metric = metric == "ip" ? std::optional<Metric>(Metric::kInnerProduct) : ParseMetric(metric);
   if (!parsed_metric) return Unprocessable("'metric' must be cosine, inner_product (ip) or l2");
   spec.metric = *parsed_metric;
-  std::optional<long long> dim;
+  std::optional<int> dim;
   if (body.contains("dim")) {
-    IRIS_ASSIGN_OR_RETURN(dim, IntSetting(req, body, "dim", 0, 1, 65536));
+    IRIS_ASSIGN_OR_RETURN(long long requested, IntSetting(req, body, "dim", 0, 1, 65536));
+    dim = static_cast<int>(requested);
   }
   IRIS_ASSIGN_OR_RETURN(long long m, IntSetting(req, body, "m", spec.m, 2, 100));
   IRIS_ASSIGN_OR_RETURN(long long efc, IntSetting(req, body, "ef_construction", spec.ef_construction, 1, 100000));
@@ -150,40 +139,22 @@ Result<HttpResponse> CreateCollection(AppServices& services, const httplib::Requ
   spec.m = static_cast<int>(m);
   spec.ef_construction = static_cast<int>(efc);
   spec.ef_search = static_cast<int>(efs);
-  if (spec.model == kExternal) {
-    if (!dim) return Unprocessable("'dim' is required for a collection of external vectors");
-    spec.dim = static_cast<int>(*dim);
-  } else {
-    auto model = LoadCollectionEmbedder(services, spec.model);
-    if (!model.ok()) {
-      if (model.status().code() == StatusCode::kNotFound) return Unprocessable(model.status().message());
-      return model.status();
-    }
-    spec.model = model->name();
-    spec.dim = model->dim();
-    if (dim && *dim != spec.dim) {
-      return Unprocessable("model " + spec.model + " has dim " + std::to_string(spec.dim) + ", not " +
-                           std::to_string(*dim));
-    }
-  }
-  IRIS_ASSIGN_OR_RETURN(auto collection, services.collections->Create(name, spec));
-  IRIS_RETURN_IF_ERROR(services.duplicates->Forget(name));  // nothing of an earlier collection of that name
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections.Create(name, spec, dim));
   return HttpResponse::Json(Describe(*collection), 201);
 }
 
-Result<HttpResponse> PutItem(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
+Result<HttpResponse> PutItem(app::CollectionService& collections, const ImageIngestor& ingestor,
+                             const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(collections, ctx));
   IRIS_ASSIGN_OR_RETURN(std::string id, ItemId(ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json metadata, JsonObjectSetting(req, body, "metadata"));
   if (body.contains("vector")) {
     IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, VectorFromJson(body["vector"]));
-    IRIS_RETURN_IF_ERROR(AsUnprocessable(collection->Upsert(id, vector, std::move(metadata))));
-    // A vector-only upsert replaces any earlier image: the item leaves the duplicate index.
-    IRIS_RETURN_IF_ERROR(services.duplicates->Remove(collection->options().name, id));
+    IRIS_RETURN_IF_ERROR(collections.UpsertVector(*collection, id, vector, std::move(metadata)));
   } else if (HasImageInput(req, body)) {
-    IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-    IRIS_RETURN_IF_ERROR(UpsertImageItem(services, *collection, id, *image, std::move(metadata), ctx));
+    IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+    IRIS_RETURN_IF_ERROR(collections.UpsertImage(*collection, id, *image, std::move(metadata), ctx));
   } else {
     return Unprocessable("give 'vector' (JSON) or an image (multipart 'file', or 'image_url')");
   }
@@ -191,8 +162,9 @@ Result<HttpResponse> PutItem(AppServices& services, const httplib::Request& req,
       {{"id", id}, {"collection", collection->options().name}, {"count", collection->index().size()}});
 }
 
-Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
+Result<HttpResponse> Search(const app::CollectionService& collections, const ImageIngestor& ingestor,
+                            const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(collections, ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, body, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> min_similarity, FloatSetting(req, body, "min_similarity"));
@@ -223,9 +195,10 @@ Result<HttpResponse> Search(AppServices& services, const httplib::Request& req, 
     query = std::move(item.vector);
     filter.exclude_id = *id;
   } else if (text) {
-    IRIS_ASSIGN_OR_RETURN(query, EmbedText(services, *collection, *text, ctx));
+    IRIS_RETURN_IF_ERROR(CheckText(*text, "text"));
+    IRIS_ASSIGN_OR_RETURN(query, collections.EmbedText(*collection, *text, ctx));
   } else {
-    IRIS_ASSIGN_OR_RETURN(query, EmbedImageInput(services, *collection, req, ctx));
+    IRIS_ASSIGN_OR_RETURN(query, EmbedImageInput(collections, ingestor, *collection, req, ctx));
   }
   std::vector<CollectionHit> hits;
   {
@@ -274,11 +247,12 @@ nlohmann::json CandidateJson(const DuplicateCandidate& c, std::optional<float> s
   return out;
 }
 
-Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
-  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(services, ctx));
-  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-  IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(*image, ctx));
-  IRIS_ASSIGN_OR_RETURN(auto detector, services.duplicates->Get(collection->options().name));
+Result<HttpResponse> Duplicates(const app::CollectionService& collections, const ImageIngestor& ingestor,
+                                const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(collections, ctx));
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+  IRIS_ASSIGN_OR_RETURN(auto pixels, app::CollectionService::DedupPixels(*image, ctx));
+  IRIS_ASSIGN_OR_RETURN(auto detector, collections.Duplicates(collection->options().name));
   DuplicateReport report;
   {
     ScopedStage stage(ctx, "duplicates");
@@ -286,7 +260,7 @@ Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& r
   }
   std::vector<float> query;
   if (collection->options().model != kExternal && !report.candidates.empty()) {
-    IRIS_ASSIGN_OR_RETURN(query, EmbedForCollection(services, *collection, *image, ctx));
+    IRIS_ASSIGN_OR_RETURN(query, collections.EmbedImage(*collection, *image, ctx));
   }
   nlohmann::json duplicates = nlohmann::json::array();
   nlohmann::json candidates = nlohmann::json::array();
@@ -300,9 +274,55 @@ Result<HttpResponse> Duplicates(AppServices& services, const httplib::Request& r
                              {"candidates", candidates}});
 }
 
+Result<HttpResponse> ListCollections(const app::CollectionService& collections) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& name : collections.List()) {
+    auto collection = collections.Get(name);
+    if (collection.ok()) list.push_back(Describe(**collection));  // skip one dropped meanwhile
+  }
+  return HttpResponse::Json({{"collections", list}});
+}
+
+Result<HttpResponse> DescribeCollection(const app::CollectionService& collections, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
+  return HttpResponse::Json(Describe(*collection));
+}
+
+Result<HttpResponse> DropCollection(app::CollectionService& collections, RequestContext& ctx) {
+  const std::string name = ctx.PathParam("name");
+  IRIS_RETURN_IF_ERROR(collections.Drop(name));
+  return HttpResponse::Json({{"deleted", name}});
+}
+
+Result<HttpResponse> GetItem(const app::CollectionService& collections, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
+  IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(ctx.PathParam("id")));
+  return HttpResponse::Json({{"id", item.id}, {"vector", item.vector}, {"metadata", item.metadata}});
+}
+
+Result<HttpResponse> DeleteItem(app::CollectionService& collections, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
+  const std::string id = ctx.PathParam("id");
+  IRIS_RETURN_IF_ERROR(collections.Delete(*collection, id));
+  return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
+}
+
+Result<HttpResponse> ListItems(const app::CollectionService& collections, const httplib::Request& req,
+                               RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
+  const nlohmann::json none = nlohmann::json::object();
+  IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, none, "offset", 0, 0, 1'000'000'000'000LL));
+  IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, none, "limit", kDefaultPageSize, 1, kMaxPageSize));
+  return HttpResponse::Json({{"ids", collection->index().ListIds(offset, limit)},
+                             {"offset", offset},
+                             {"limit", limit},
+                             {"count", collection->index().size()}});
+}
+
 }  // namespace
 
-Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services) {
+Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionService> collections,
+                                std::shared_ptr<const ImageIngestor> ingestor) {
   const nlohmann::json collection_schema = {{"type", "object"},
                                             {"properties",
                                              {{"name", {{"type", "string"}}},
@@ -316,7 +336,6 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                                               {"created", {{"type", "string"}}}}}};
   const nlohmann::json vector_schema = {{"type", "array"}, {"items", {{"type", "number"}}}};
   const nlohmann::json metadata_schema = {{"type", "object"}, {"description", "free JSON object"}};
-  Router& router = app.router();
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/v1/collections")
@@ -338,7 +357,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                    {"ef_construction", {{"type", "integer"}, {"default", 200}}},
                    {"ef_search", {{"type", "integer"}, {"default", 128}}}}}})
           .Returns(201, "The new collection", "application/json", collection_schema),
-      [services](const httplib::Request& req, RequestContext&) { return CreateCollection(*services, req); }));
+      [collections](const httplib::Request& req, RequestContext&) { return CreateCollection(*collections, req); }));
 
   IRIS_RETURN_IF_ERROR(
       router.Add(RouteSpec::Get("/v1/collections")
@@ -347,36 +366,22 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                      .Returns(200, "All collections, by name", "application/json",
                               {{"type", "object"},
                                {"properties", {{"collections", {{"type", "array"}, {"items", collection_schema}}}}}}),
-                 [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
-                   nlohmann::json list = nlohmann::json::array();
-                   for (const auto& name : services->collections->List()) {
-                     auto collection = services->collections->Get(name);
-                     if (collection.ok()) list.push_back(Describe(**collection));  // skip one dropped meanwhile
-                   }
-                   return HttpResponse::Json({{"collections", list}});
-                 }));
+                 [collections](const httplib::Request&, RequestContext&) { return ListCollections(*collections); }));
 
-  IRIS_RETURN_IF_ERROR(router.Add(RouteSpec::Get("/v1/collections/{name}")
-                                      .Summary("Describe a collection: model, dim, metric, count")
-                                      .Tag("collections")
-                                      .Returns(200, "The collection", "application/json", collection_schema),
-                                  [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-                                    IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
-                                    return HttpResponse::Json(Describe(*collection));
-                                  }));
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Get("/v1/collections/{name}")
+          .Summary("Describe a collection: model, dim, metric, count")
+          .Tag("collections")
+          .Returns(200, "The collection", "application/json", collection_schema),
+      [collections](const httplib::Request&, RequestContext& ctx) { return DescribeCollection(*collections, ctx); }));
 
-  IRIS_RETURN_IF_ERROR(
-      router.Add(RouteSpec::Delete("/v1/collections/{name}")
-                     .Summary("Delete a collection and all its items")
-                     .Tag("collections")
-                     .Returns(200, "Deleted", "application/json",
-                              {{"type", "object"}, {"properties", {{"deleted", {{"type", "string"}}}}}}),
-                 [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-                   const std::string name = ctx.PathParam("name");
-                   IRIS_RETURN_IF_ERROR(services->collections->Drop(name));
-                   IRIS_RETURN_IF_ERROR(services->duplicates->Forget(name));
-                   return HttpResponse::Json({{"deleted", name}});
-                 }));
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Delete("/v1/collections/{name}")
+          .Summary("Delete a collection and all its items")
+          .Tag("collections")
+          .Returns(200, "Deleted", "application/json",
+                   {{"type", "object"}, {"properties", {{"deleted", {{"type", "string"}}}}}}),
+      [collections](const httplib::Request&, RequestContext& ctx) { return DropCollection(*collections, ctx); }));
 
   const nlohmann::json item_props = {{"metadata", metadata_schema}};
   IRIS_RETURN_IF_ERROR(router.Add(
@@ -397,7 +402,9 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                      {{"id", {{"type", "string"}}},
                       {"collection", {{"type", "string"}}},
                       {"count", {{"type", "integer"}}}}}}),
-      [services](const httplib::Request& req, RequestContext& ctx) { return PutItem(*services, req, ctx); }));
+      [collections, ingestor](const httplib::Request& req, RequestContext& ctx) {
+        return PutItem(*collections, *ingestor, req, ctx);
+      }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Get("/v1/collections/{name}/items/{id}")
@@ -407,26 +414,16 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                    {{"type", "object"},
                     {"properties",
                      {{"id", {{"type", "string"}}}, {"vector", vector_schema}, {"metadata", metadata_schema}}}}),
-      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
-        IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(ctx.PathParam("id")));
-        return HttpResponse::Json({{"id", item.id}, {"vector", item.vector}, {"metadata", item.metadata}});
-      }));
+      [collections](const httplib::Request&, RequestContext& ctx) { return GetItem(*collections, ctx); }));
 
-  IRIS_RETURN_IF_ERROR(
-      router.Add(RouteSpec::Delete("/v1/collections/{name}/items/{id}")
-                     .Summary("Delete an item")
-                     .Tag("collections")
-                     .Returns(200, "Deleted", "application/json",
-                              {{"type", "object"},
-                               {"properties", {{"deleted", {{"type", "string"}}}, {"count", {{"type", "integer"}}}}}}),
-                 [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-                   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
-                   const std::string id = ctx.PathParam("id");
-                   IRIS_RETURN_IF_ERROR(collection->Delete(id));
-                   IRIS_RETURN_IF_ERROR(services->duplicates->Remove(collection->options().name, id));
-                   return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
-                 }));
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Delete("/v1/collections/{name}/items/{id}")
+          .Summary("Delete an item")
+          .Tag("collections")
+          .Returns(200, "Deleted", "application/json",
+                   {{"type", "object"},
+                    {"properties", {{"deleted", {{"type", "string"}}}, {"count", {{"type", "integer"}}}}}}),
+      [collections](const httplib::Request&, RequestContext& ctx) { return DeleteItem(*collections, ctx); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Get("/v1/collections/{name}/items")
@@ -442,16 +439,7 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                       {"offset", {{"type", "integer"}}},
                       {"limit", {{"type", "integer"}}},
                       {"count", {{"type", "integer"}}}}}}),
-      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(*services, ctx));
-        const nlohmann::json none = nlohmann::json::object();
-        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, none, "offset", 0, 0, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, none, "limit", kDefaultPageSize, 1, kMaxPageSize));
-        return HttpResponse::Json({{"ids", collection->index().ListIds(offset, limit)},
-                                   {"offset", offset},
-                                   {"limit", limit},
-                                   {"count", collection->index().size()}});
-      }));
+      [collections](const httplib::Request& req, RequestContext& ctx) { return ListItems(*collections, req, ctx); }));
 
   const nlohmann::json search_props = {
       {"vector", vector_schema},
@@ -492,7 +480,9 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                                        {"similarity", {{"type", "number"}}},
                                        {"distance", {{"type", "number"}}},
                                        {"metadata", metadata_schema}}}}}}}}}}),
-                 [services](const httplib::Request& req, RequestContext& ctx) { return Search(*services, req, ctx); }));
+                 [collections, ingestor](const httplib::Request& req, RequestContext& ctx) {
+                   return Search(*collections, *ingestor, req, ctx);
+                 }));
 
   const nlohmann::json candidate_schema = {
       {"type", "object"},
@@ -529,7 +519,9 @@ Status RegisterCollectionRoutes(App& app, std::shared_ptr<AppServices> services)
                       {"indexed", {{"type", "integer"}, {"description", "image items in the duplicate index"}}},
                       {"duplicates", {{"type", "array"}, {"items", candidate_schema}}},
                       {"candidates", {{"type", "array"}, {"items", candidate_schema}}}}}}),
-      [services](const httplib::Request& req, RequestContext& ctx) { return Duplicates(*services, req, ctx); });
+      [collections, ingestor](const httplib::Request& req, RequestContext& ctx) {
+        return Duplicates(*collections, *ingestor, req, ctx);
+      });
 }
 
 }  // namespace iris::api

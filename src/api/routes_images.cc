@@ -7,7 +7,6 @@
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
 #include "image/image_format.h"
-#include "store/sqlite_statement.h"
 
 namespace iris::api {
 namespace {
@@ -24,35 +23,31 @@ nlohmann::json ImageJson(const IngestedImage& image, const std::string& key) {
           {"source", image.source()}};
 }
 
-Status RecordBlob(Database& db, const std::string& key, const IngestedImage& image) {
-  return db.Write([&](SqliteConnection& conn) -> Status {
-    IRIS_ASSIGN_OR_RETURN(auto stmt,
-                          conn.Prepare("INSERT OR IGNORE INTO blobs(key, sha256, size, content_type, "
-                                       "created_at) VALUES(?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))"));
-    IRIS_RETURN_IF_ERROR(stmt.BindText(1, key));
-    IRIS_RETURN_IF_ERROR(stmt.BindText(2, image.hashes().sha256));
-    IRIS_RETURN_IF_ERROR(stmt.BindInt64(3, static_cast<std::int64_t>(image.bytes().size())));
-    IRIS_RETURN_IF_ERROR(stmt.BindText(4, std::string(ImageFormatMimeType(image.info().format))));
-    return stmt.Run();
-  });
+Result<HttpResponse> StoreImage(app::ImageLibrary& images, const ImageIngestor& ingestor, const httplib::Request& req,
+                                RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+  {
+    ScopedStage stage(ctx, "decode");
+    IRIS_RETURN_IF_ERROR(image->CheckDecodes());
+  }
+  IRIS_ASSIGN_OR_RETURN(std::string key, images.Store(*image, ctx));
+  return HttpResponse::Json(ImageJson(*image, key));
 }
 
-Result<std::string> StoredContentType(Database& db, const std::string& key) {
-  std::string content_type;
-  IRIS_RETURN_IF_ERROR(db.Read([&](SqliteConnection& conn) -> Status {
-    IRIS_ASSIGN_OR_RETURN(auto stmt, conn.Prepare("SELECT content_type FROM blobs WHERE key = ?"));
-    IRIS_RETURN_IF_ERROR(stmt.BindText(1, key));
-    IRIS_ASSIGN_OR_RETURN(bool row, stmt.Step());
-    if (!row) return NotFound("no stored image with that sha256");
-    content_type = stmt.ColumnText(0);
-    return {};
-  }));
-  return content_type;
+Result<HttpResponse> DownloadImage(const app::ImageLibrary& images, const httplib::Request& req, RequestContext& ctx) {
+  static const std::regex kSha256("[0-9a-f]{64}");
+  const std::string sha = ctx.PathParam("sha256");
+  if (!std::regex_match(sha, kSha256)) return Unprocessable("sha256 must be 64 lower-case hex characters");
+  IRIS_ASSIGN_OR_RETURN(app::StoredImage stored, images.Open(sha, ctx));
+  HttpResponse response = BlobResponse(std::move(stored.reader), stored.content_type, "\"" + sha + "\"", req);
+  if (response.status != 416) response.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
+  return response;
 }
 
 }  // namespace
 
-Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services) {
+Status RegisterImageRoutes(Router& router, std::shared_ptr<app::ImageLibrary> images,
+                           std::shared_ptr<const ImageIngestor> ingestor) {
   const nlohmann::json image_schema = {{"type", "object"},
                                        {"properties",
                                         {{"sha256", {{"type", "string"}}},
@@ -64,7 +59,7 @@ Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services) {
                                          {"bytes", {{"type", "integer"}}},
                                          {"key", {{"type", "string"}}},
                                          {"source", {{"type", "string"}}}}}};
-  IRIS_RETURN_IF_ERROR(app.router().Add(
+  IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/v1/images")
           .Summary("Ingest and store an image")
           .Description("Accepts an upload or a URL, checks limits and format before decoding, and stores the "
@@ -74,22 +69,11 @@ Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Body("multipart/form-data", ImageUploadSchema())
           .Body("application/json", ImageUrlSchema())
           .Returns(200, "The stored image", "application/json", image_schema),
-      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services->ingestor));
-        {
-          ScopedStage stage(ctx, "decode");
-          IRIS_RETURN_IF_ERROR(image->CheckDecodes());
-        }
-        std::string key;
-        {
-          ScopedStage stage(ctx, "storage");
-          IRIS_ASSIGN_OR_RETURN(key, services->blobs->Put(image->bytes(), ImageFormatMimeType(image->info().format)));
-          IRIS_RETURN_IF_ERROR(RecordBlob(*services->database, key, *image));
-        }
-        return HttpResponse::Json(ImageJson(*image, key));
+      [images, ingestor](const httplib::Request& req, RequestContext& ctx) {
+        return StoreImage(*images, *ingestor, req, ctx);
       }));
 
-  return app.router().Add(
+  return router.Add(
       RouteSpec::Get("/v1/images/{sha256}")
           .Summary("Download a stored original")
           .Description("Streams the stored bytes. One byte range is honoured (Range: bytes=a-b, a- or -n; "
@@ -102,19 +86,7 @@ Status RegisterImageRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Returns(206, "The requested byte range (Content-Range says which)", "application/octet-stream")
           .Returns(404, "No stored image has that hash")
           .Returns(416, "The range starts past the end (Content-Range: bytes */<length>)"),
-      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
-        static const std::regex kSha256("[0-9a-f]{64}");
-        const std::string sha = ctx.PathParam("sha256");
-        if (!std::regex_match(sha, kSha256)) return Unprocessable("sha256 must be 64 lower-case hex characters");
-        ScopedStage stage(ctx, "storage");
-        const std::string key = BlobKeyForSha256(sha);
-        IRIS_ASSIGN_OR_RETURN(std::string content_type, StoredContentType(*services->database, key));
-        IRIS_ASSIGN_OR_RETURN(std::unique_ptr<BlobReader> reader, services->blobs->OpenReader(key));
-        HttpResponse response = BlobResponse(std::move(reader), content_type, "\"" + sha + "\"", req);
-        if (response.status != 416)
-          response.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});
-        return response;
-      });
+      [images](const httplib::Request& req, RequestContext& ctx) { return DownloadImage(*images, req, ctx); });
 }
 
 }  // namespace iris::api

@@ -18,11 +18,8 @@
 #include <charconv>
 #include <cmath>
 
-#include "api/collection_writer.h"
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
-#include "api/product_jobs.h"
-#include "api/product_service.h"
 #include "api/routes.h"
 
 namespace iris::api {
@@ -52,71 +49,65 @@ Result<std::optional<float>> ScoreThreshold(const httplib::Request& req) {
   return std::optional<float>(static_cast<float>(value));
 }
 
-// Numbers in numeric order first, then the other ids in lexicographic order.
-void SortProductIds(std::vector<std::string>& ids) {
-  std::sort(ids.begin(), ids.end(), [](const std::string& a, const std::string& b) {
-    const nlohmann::json ja = ProductIdJson(a), jb = ProductIdJson(b);
-    if (ja.is_number() != jb.is_number()) return ja.is_number();
-    if (ja.is_number()) return ja.get<std::int64_t>() < jb.get<std::int64_t>();
-    return a < b;
-  });
-}
-
-nlohmann::json SimilarJson(const AppServices& services, const std::vector<CollectionHit>& hits) {
+nlohmann::json SimilarJson(const app::ProductService& products, const std::vector<CollectionHit>& hits) {
   nlohmann::json out = nlohmann::json::array();
   for (const CollectionHit& hit : hits) {
     out.push_back({{"id", ProductIdJson(hit.id)},
                    {"similarity_score", hit.similarity},
-                   {"image_url", ProductImageUrl(services, hit.id, hit.metadata)}});
+                   {"image_url", products.ImageUrl(hit.id, hit.metadata)}});
   }
   return out;
 }
 
-Result<HttpResponse> StoreProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+nlohmann::json WriteJson(const std::string& id, const app::ProductWrite& write) {
+  return {
+      {"task_id", write.task_id}, {"status", "succeeded"}, {"product_id", ProductIdJson(id)}, {"count", write.count}};
+}
+
+Result<HttpResponse> CheckProduct(const app::ProductService& products, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
+  IRIS_ASSIGN_OR_RETURN(bool has, products.Has(id));
+  return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"has_embedding", has}});
+}
+
+Result<HttpResponse> ListProducts(const app::ProductService& products, const httplib::Request& req) {
+  IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
+  IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", -1, 1, 1'000'000'000'000LL));
+  IRIS_ASSIGN_OR_RETURN(std::vector<std::string> ids, products.Ids());
+  nlohmann::json out = nlohmann::json::array();
+  const auto first = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(offset));
+  const auto last = limit < 0 ? ids.size() : std::min<std::size_t>(ids.size(), first + limit);
+  for (std::size_t i = first; i < last; ++i) out.push_back(ProductIdJson(ids[i]));
+  return HttpResponse::Json({{"products", out}});
+}
+
+Result<HttpResponse> CountProducts(const app::ProductService& products) {
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, products.Count());
+  return HttpResponse::Json({{"count", count}});
+}
+
+Result<HttpResponse> StoreProduct(app::ProductService& products, const ImageIngestor& ingestor,
+                                  const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollection(services));
+  IRIS_RETURN_IF_ERROR(products.Collection().status());  // the model is checked before the image is read
   std::shared_ptr<IngestedImage> image;
-  std::string image_url, source;
   if (HasImageInput(req, body)) {
-    IRIS_ASSIGN_OR_RETURN(image, ReadImageInput(req, ctx, *services.ingestor));
-    // ReadImageInput names an upload "uploaded:<file name>" and a fetched image by its URL.
-    source = image->source().starts_with("uploaded:") ? "upload" : "url";
-    if (source == "url") image_url = image->source();
-  } else {
-    ScopedStage stage(ctx, "fetch");
-    IRIS_ASSIGN_OR_RETURN(image, FetchProductImage(services, id, ""));
-    image_url = image->source();
-    source = "catalog";
+    IRIS_ASSIGN_OR_RETURN(image, ReadImageInput(req, ctx, ingestor));
   }
-  IRIS_RETURN_IF_ERROR(IndexProduct(services, *collection, id, *image, image_url, source, ctx));
-  IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->store().RecordFinished(
-                                                 {kGenerateBatchJob, {{"synchronous", true}}, {ProductItem(id)}},
-                                                 {{"succeeded", 1}, {"failed", 0}, {"not_run", 0}}));
-  return HttpResponse::Json({{"task_id", task_id},
-                             {"status", "succeeded"},
-                             {"product_id", ProductIdJson(id)},
-                             {"count", collection->index().size()}});
+  IRIS_ASSIGN_OR_RETURN(app::ProductWrite write, products.Store(id, std::move(image), ctx));
+  return HttpResponse::Json(WriteJson(id, write));
 }
 
-Result<HttpResponse> DeleteProduct(AppServices& services, RequestContext& ctx) {
+Result<HttpResponse> DeleteProduct(app::ProductService& products, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
-  const Status deleted = collection ? collection->Delete(id) : NotFound("");
-  if (deleted.code() == StatusCode::kNotFound) return NotFound("product " + id + " has no embedding");
-  IRIS_RETURN_IF_ERROR(deleted);
-  IRIS_RETURN_IF_ERROR(services.duplicates->Remove(collection->options().name, id));
-  IRIS_ASSIGN_OR_RETURN(std::string task_id,
-                        services.jobs->store().RecordFinished({"products.delete", {}, {ProductItem(id)}},
-                                                              {{"succeeded", 1}, {"failed", 0}, {"not_run", 0}}));
-  return HttpResponse::Json({{"task_id", task_id},
-                             {"status", "succeeded"},
-                             {"product_id", ProductIdJson(id)},
-                             {"deleted", true},
-                             {"count", collection->index().size()}});
+  IRIS_ASSIGN_OR_RETURN(app::ProductWrite write, products.Delete(id));
+  nlohmann::json reply = WriteJson(id, write);
+  reply["deleted"] = true;
+  return HttpResponse::Json(reply);
 }
 
-Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request& req) {
+Result<HttpResponse> GenerateBatch(app::ProductService& products, const httplib::Request& req) {
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   if (!body.contains("product_ids") || !body["product_ids"].is_array() || body["product_ids"].empty()) {
     return Unprocessable("'product_ids' must be a non-empty array of product ids");
@@ -124,70 +115,41 @@ Result<HttpResponse> GenerateBatch(AppServices& services, const httplib::Request
   if (body["product_ids"].size() > kMaxBatchProducts) {
     return Unprocessable("at most " + std::to_string(kMaxBatchProducts) + " product ids per batch");
   }
-  std::vector<std::string> items;
+  std::vector<std::string> ids;
   for (const auto& value : body["product_ids"]) {
     auto id = ProductIdFromJson(value);
     if (!id.ok()) return Unprocessable("product_ids: " + id.status().message());
-    items.push_back(ProductItem(*id));
+    ids.push_back(*id);
   }
-  if (!services.products->has_image_template()) {
-    return FailedPrecondition(
-        "products.image_url_template is not configured: generate-batch fetches product images from it");
-  }
-  IRIS_RETURN_IF_ERROR(ProductCollection(services).status());
-  IRIS_ASSIGN_OR_RETURN(std::string task_id, services.jobs->Submit({kGenerateBatchJob, {}, std::move(items)}));
+  IRIS_ASSIGN_OR_RETURN(std::string task_id, products.SubmitBatch(ids));
   return HttpResponse::Json({{"task_id", task_id}, {"status", "queued"}});
 }
 
-Result<HttpResponse> GenerateAll(AppServices& services, const httplib::Request& req) {
+Result<HttpResponse> GenerateAll(app::ProductService& products, const httplib::Request& req) {
   IRIS_ASSIGN_OR_RETURN(long long start_page, IntSetting(req, kNoBody, "start_page", 1, 1, 1'000'000'000));
   IRIS_ASSIGN_OR_RETURN(long long batch_size,
-                        IntSetting(req, kNoBody, "batch_size", services.products_config.page_size, 1, kMaxPageSize));
-  if (!services.products->has_list()) {
-    return FailedPrecondition("products.list_url is not configured: generate-all pages through it");
-  }
-  IRIS_RETURN_IF_ERROR(ProductCollection(services).status());
+                        IntSetting(req, kNoBody, "batch_size", products.config().page_size, 1, kMaxPageSize));
   IRIS_ASSIGN_OR_RETURN(std::string task_id,
-                        services.jobs->Submit({kGenerateAllJob,
-                                               {{"start_page", start_page}, {"page_size", batch_size}},
-                                               {PageItem(static_cast<int>(start_page))}}));
+                        products.SubmitAll(static_cast<int>(start_page), static_cast<int>(batch_size)));
   return HttpResponse::Json({{"task_id", task_id}, {"status", "queued"}});
 }
 
-Result<HttpResponse> SimilarToProduct(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+Result<HttpResponse> SimilarToProduct(const app::ProductService& products, const httplib::Request& req,
+                                      RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
   IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
-  auto item = collection ? collection->index().Get(id) : Result<CollectionItem>(NotFound(""));
-  if (item.status().code() == StatusCode::kNotFound) return NotFound("product " + id + " has no embedding");
-  IRIS_RETURN_IF_ERROR(item.status());
-  SearchFilter filter;
-  filter.exclude_id = id;
-  std::vector<CollectionHit> hits;
-  {
-    ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(hits, collection->index().Search(item->vector, static_cast<int>(top_n), filter, threshold));
-  }
-  return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"similar_products", SimilarJson(services, hits)}});
+  IRIS_ASSIGN_OR_RETURN(auto hits, products.SimilarTo(id, static_cast<int>(top_n), threshold, ctx));
+  return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"similar_products", SimilarJson(products, hits)}});
 }
 
-Result<HttpResponse> SimilarToUpload(AppServices& services, const httplib::Request& req, RequestContext& ctx) {
+Result<HttpResponse> SimilarToUpload(const app::ProductService& products, const ImageIngestor& ingestor,
+                                     const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(long long top_n, IntSetting(req, kNoBody, "top_n", kDefaultTopN, 1, kMaxTopN));
   IRIS_ASSIGN_OR_RETURN(std::optional<float> threshold, ScoreThreshold(req));
-  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, *services.ingestor));
-  IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(services));
-  if (!collection) {
-    IRIS_RETURN_IF_ERROR(image->CheckDecodes());  // a bad image is still refused
-    return HttpResponse::Json({{"similar_products", nlohmann::json::array()}});
-  }
-  IRIS_ASSIGN_OR_RETURN(std::vector<float> query, EmbedForCollection(services, *collection, *image, ctx));
-  std::vector<CollectionHit> hits;
-  {
-    ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(hits, collection->index().Search(query, static_cast<int>(top_n), {}, threshold));
-  }
-  return HttpResponse::Json({{"similar_products", SimilarJson(services, hits)}});
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+  IRIS_ASSIGN_OR_RETURN(auto hits, products.SimilarToImage(*image, static_cast<int>(top_n), threshold, ctx));
+  return HttpResponse::Json({{"similar_products", SimilarJson(products, hits)}});
 }
 
 nlohmann::json TaskReply() {
@@ -212,9 +174,8 @@ nlohmann::json SimilarReply() {
 
 }  // namespace
 
-Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
-  IRIS_RETURN_IF_ERROR(RegisterProductJobs(services));
-  Router& router = app.router();
+Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService> products,
+                             std::shared_ptr<const ImageIngestor> ingestor) {
   const nlohmann::json top_n_schema = {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxTopN}};
   const nlohmann::json threshold_schema = {{"type", "number"}};
 
@@ -226,12 +187,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
               200, "Answer", "application/json",
               {{"type", "object"},
                {"properties", {{"product_id", nlohmann::json::object()}, {"has_embedding", {{"type", "boolean"}}}}}}),
-      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(std::string id, PathProductId(ctx));
-        IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
-        const bool has = collection && collection->index().Contains(id);
-        return HttpResponse::Json({{"product_id", ProductIdJson(id)}, {"has_embedding", has}});
-      }));
+      [products](const httplib::Request&, RequestContext& ctx) { return CheckProduct(*products, ctx); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Get("/embeddings/products")
@@ -243,19 +199,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Query("limit", "ids to return (default: all)", {{"type", "integer"}, {"minimum", 1}})
           .Returns(200, "Ids", "application/json",
                    {{"type", "object"}, {"properties", {{"products", {{"type", "array"}}}}}}),
-      [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", -1, 1, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
-        std::vector<std::string> ids;
-        if (collection) ids = collection->index().ListIds(0, collection->index().size());
-        SortProductIds(ids);
-        nlohmann::json out = nlohmann::json::array();
-        const auto first = std::min<std::size_t>(ids.size(), static_cast<std::size_t>(offset));
-        const auto last = limit < 0 ? ids.size() : std::min<std::size_t>(ids.size(), first + limit);
-        for (std::size_t i = first; i < last; ++i) out.push_back(ProductIdJson(ids[i]));
-        return HttpResponse::Json({{"products", out}});
-      }));
+      [products](const httplib::Request& req, RequestContext&) { return ListProducts(*products, req); }));
 
   IRIS_RETURN_IF_ERROR(
       router.Add(RouteSpec::Get("/embeddings/count")
@@ -263,10 +207,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
                      .Tag("products")
                      .Returns(200, "Count", "application/json",
                               {{"type", "object"}, {"properties", {{"count", {{"type", "integer"}}}}}}),
-                 [services](const httplib::Request&, RequestContext&) -> Result<HttpResponse> {
-                   IRIS_ASSIGN_OR_RETURN(auto collection, ProductCollectionIfAny(*services));
-                   return HttpResponse::Json({{"count", collection ? collection->index().size() : 0}});
-                 }));
+                 [products](const httplib::Request&, RequestContext&) { return CountProducts(*products); }));
 
   const nlohmann::json stored_reply = {{"type", "object"},
                                        {"properties",
@@ -285,7 +226,9 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
             .Tag("products")
             .Body("multipart/form-data", ImageUploadSchema(), "the product image (optional)", /*is_required=*/false)
             .Returns(200, "Stored", "application/json", stored_reply),
-        [services](const httplib::Request& req, RequestContext& ctx) { return StoreProduct(*services, req, ctx); }));
+        [products, ingestor](const httplib::Request& req, RequestContext& ctx) {
+          return StoreProduct(*products, *ingestor, req, ctx);
+        }));
   }
 
   IRIS_RETURN_IF_ERROR(
@@ -293,7 +236,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
                      .Summary("Delete a product's embedding")
                      .Tag("products")
                      .Returns(200, "Deleted", "application/json", stored_reply),
-                 [services](const httplib::Request&, RequestContext& ctx) { return DeleteProduct(*services, ctx); }));
+                 [products](const httplib::Request&, RequestContext& ctx) { return DeleteProduct(*products, ctx); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/embeddings/generate-batch")
@@ -306,7 +249,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
                  {"required", {"product_ids"}},
                  {"properties", {{"product_ids", {{"type", "array"}, {"maxItems", kMaxBatchProducts}}}}}})
           .Returns(200, "Queued", "application/json", TaskReply()),
-      [services](const httplib::Request& req, RequestContext&) { return GenerateBatch(*services, req); }));
+      [products](const httplib::Request& req, RequestContext&) { return GenerateBatch(*products, req); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/embeddings/generate-all")
@@ -318,7 +261,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Query("batch_size", "products per page (default products.page_size)",
                  {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxPageSize}})
           .Returns(200, "Queued", "application/json", TaskReply()),
-      [services](const httplib::Request& req, RequestContext&) { return GenerateAll(*services, req); }));
+      [products](const httplib::Request& req, RequestContext&) { return GenerateAll(*products, req); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Get("/similar-products/{id}")
@@ -327,7 +270,7 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Query("top_n", "how many (default 10)", top_n_schema)
           .Query("score_threshold", "keep similarity_score >= this (cosine, -1..1; default none)", threshold_schema)
           .Returns(200, "Most similar first", "application/json", SimilarReply()),
-      [services](const httplib::Request& req, RequestContext& ctx) { return SimilarToProduct(*services, req, ctx); }));
+      [products](const httplib::Request& req, RequestContext& ctx) { return SimilarToProduct(*products, req, ctx); }));
 
   return router.Add(
       RouteSpec::Post("/similar-products/upload")
@@ -337,7 +280,9 @@ Status RegisterProductRoutes(App& app, std::shared_ptr<AppServices> services) {
           .Query("score_threshold", "keep similarity_score >= this (cosine, -1..1; default none)", threshold_schema)
           .Body("multipart/form-data", ImageUploadSchema())
           .Returns(200, "Most similar first", "application/json", SimilarReply()),
-      [services](const httplib::Request& req, RequestContext& ctx) { return SimilarToUpload(*services, req, ctx); });
+      [products, ingestor](const httplib::Request& req, RequestContext& ctx) {
+        return SimilarToUpload(*products, *ingestor, req, ctx);
+      });
 }
 
 }  // namespace iris::api

@@ -38,10 +38,45 @@ nlohmann::json TaskSchema() {
             {"result", {{"description", "summary when the job has ended: succeeded, failed, not_run"}}}}}};
 }
 
+Result<HttpResponse> ListTasks(JobStore& store, const httplib::Request& req) {
+  IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 20, 1, 100));
+  IRIS_ASSIGN_OR_RETURN(auto jobs, store.List(static_cast<int>(limit)));
+  nlohmann::json list = nlohmann::json::array();
+  for (const JobView& job : jobs) list.push_back(job.ToJson());
+  return HttpResponse::Json({{"tasks", list}});
+}
+
+Result<HttpResponse> GetTask(JobStore& store, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(JobView job, store.Get(ctx.PathParam("task_id")));
+  return HttpResponse::Json(job.ToJson());
+}
+
+Result<HttpResponse> CancelTask(JobStore& store, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(JobView job, store.RequestCancel(ctx.PathParam("task_id")));
+  return HttpResponse::Json(job.ToJson());
+}
+
+Result<HttpResponse> ListTaskItems(JobStore& store, const httplib::Request& req, RequestContext& ctx) {
+  const std::string task_id = ctx.PathParam("task_id");
+  IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
+  IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 100, 1, 1000));
+  IRIS_RETURN_IF_ERROR(store.Get(task_id, 0).status());  // 404 for an unknown job
+  IRIS_ASSIGN_OR_RETURN(auto items, store.Items(task_id, offset, limit));
+  nlohmann::json list = nlohmann::json::array();
+  for (const JobItemView& item : items) {
+    list.push_back({{"index", item.index},
+                    {"item", item.item},
+                    {"state", item.state},
+                    {"attempts", item.attempts},
+                    {"error", item.error.empty() ? nlohmann::json() : nlohmann::json(item.error)},
+                    {"result", item.result}});
+  }
+  return HttpResponse::Json({{"task_id", task_id}, {"items", list}});
+}
+
 }  // namespace
 
-Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
-  Router& router = app.router();
+Status RegisterTaskRoutes(Router& router, std::shared_ptr<JobRunner> jobs) {
   const nlohmann::json task_schema = TaskSchema();
 
   IRIS_RETURN_IF_ERROR(router.Add(
@@ -52,13 +87,7 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
                  {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}})
           .Returns(200, "Jobs (without their item errors)", "application/json",
                    {{"type", "object"}, {"properties", {{"tasks", {{"type", "array"}, {"items", task_schema}}}}}}),
-      [services](const httplib::Request& req, RequestContext&) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 20, 1, 100));
-        IRIS_ASSIGN_OR_RETURN(auto jobs, services->jobs->store().List(static_cast<int>(limit)));
-        nlohmann::json list = nlohmann::json::array();
-        for (const JobView& job : jobs) list.push_back(job.ToJson());
-        return HttpResponse::Json({{"tasks", list}});
-      }));
+      [jobs](const httplib::Request& req, RequestContext&) { return ListTasks(jobs->store(), req); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Get("/tasks/{task_id}")
@@ -68,10 +97,7 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
                        "and the number of attempts (transient failures are retried with backoff first).")
           .Tag("tasks")
           .Returns(200, "The job", "application/json", task_schema),
-      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(JobView job, services->jobs->store().Get(ctx.PathParam("task_id")));
-        return HttpResponse::Json(job.ToJson());
-      }));
+      [jobs](const httplib::Request&, RequestContext& ctx) { return GetTask(jobs->store(), ctx); }));
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Delete("/tasks/{task_id}")
@@ -81,10 +107,7 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
                        "already succeeded or failed; cancelling a cancelled job is a no-op.")
           .Tag("tasks")
           .Returns(200, "The job after the request", "application/json", task_schema),
-      [services](const httplib::Request&, RequestContext& ctx) -> Result<HttpResponse> {
-        IRIS_ASSIGN_OR_RETURN(JobView job, services->jobs->store().RequestCancel(ctx.PathParam("task_id")));
-        return HttpResponse::Json(job.ToJson());
-      }));
+      [jobs](const httplib::Request&, RequestContext& ctx) { return CancelTask(jobs->store(), ctx); }));
 
   return router.Add(
       RouteSpec::Get("/tasks/{task_id}/items")
@@ -108,23 +131,7 @@ Status RegisterTaskRoutes(App& app, std::shared_ptr<AppServices> services) {
                             {"attempts", {{"type", "integer"}}},
                             {"error", {{"type", "string"}, {"nullable", true}}},
                             {"result", {{"description", "what the item produced (JSON), when done"}}}}}}}}}}}}),
-      [services](const httplib::Request& req, RequestContext& ctx) -> Result<HttpResponse> {
-        const std::string task_id = ctx.PathParam("task_id");
-        IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, kNoBody, "offset", 0, 0, 1'000'000'000'000LL));
-        IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, kNoBody, "limit", 100, 1, 1000));
-        IRIS_RETURN_IF_ERROR(services->jobs->store().Get(task_id, 0).status());  // 404 for an unknown job
-        IRIS_ASSIGN_OR_RETURN(auto items, services->jobs->store().Items(task_id, offset, limit));
-        nlohmann::json list = nlohmann::json::array();
-        for (const JobItemView& item : items) {
-          list.push_back({{"index", item.index},
-                          {"item", item.item},
-                          {"state", item.state},
-                          {"attempts", item.attempts},
-                          {"error", item.error.empty() ? nlohmann::json() : nlohmann::json(item.error)},
-                          {"result", item.result}});
-        }
-        return HttpResponse::Json({{"task_id", task_id}, {"items", list}});
-      });
+      [jobs](const httplib::Request& req, RequestContext& ctx) { return ListTaskItems(jobs->store(), req, ctx); });
 }
 
 }  // namespace iris::api

@@ -3,16 +3,16 @@
 #include <mutex>
 #include <thread>
 
-#include "api/app_services.h"
 #include "api/routes.h"
+#include "app/services.h"
 #include "core/logging.h"
 #include "store/storage_probe.h"
 
 namespace iris::api {
 namespace {
 
-void AddCacheMetrics(App& app, const std::shared_ptr<AppServices>& services) {
-  std::weak_ptr<AppServices> weak = services;
+void AddCacheMetrics(App& app, const std::shared_ptr<app::Services>& services) {
+  std::weak_ptr<app::Services> weak = services;
   app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
     auto s = weak.lock();
     if (!s || !s->cache) return {};
@@ -43,8 +43,8 @@ void AddCacheMetrics(App& app, const std::shared_ptr<AppServices>& services) {
   });
 }
 
-void AddModelMetrics(App& app, const std::shared_ptr<AppServices>& services) {
-  std::weak_ptr<AppServices> weak = services;
+void AddModelMetrics(App& app, const std::shared_ptr<app::Services>& services) {
+  std::weak_ptr<app::Services> weak = services;
   app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
     auto s = weak.lock();
     if (!s || !s->models) return {};
@@ -65,8 +65,8 @@ void AddModelMetrics(App& app, const std::shared_ptr<AppServices>& services) {
   });
 }
 
-void AddJobMetrics(App& app, const std::shared_ptr<AppServices>& services) {
-  std::weak_ptr<AppServices> weak = services;
+void AddJobMetrics(App& app, const std::shared_ptr<app::Services>& services) {
+  std::weak_ptr<app::Services> weak = services;
   app.metrics().AddCollector([weak]() -> std::vector<CollectedMetric> {
     auto s = weak.lock();
     if (!s || !s->jobs) return {};
@@ -85,16 +85,20 @@ void AddJobMetrics(App& app, const std::shared_ptr<AppServices>& services) {
 }  // namespace
 
 Status RegisterServices(App& app) {
-  auto opened = OpenAppServices(app.config());
+  auto opened = app::OpenServices(app.config());
   if (!opened.ok()) return opened.status();
-  std::shared_ptr<AppServices> services = std::move(opened).value();
+  std::shared_ptr<app::Services> services = std::move(opened).value();
+  // Each route group gets only the members it uses; each pointer keeps the whole of `services` alive.
+  const auto share = [&services](auto* member) {
+    return std::shared_ptr<std::remove_pointer_t<decltype(member)>>(services, member);
+  };
 
   // The database answers from connections opened at start-up, so it cannot tell whether new files
   // can still be opened: the probe creates one in the data directory (fails when the process is out
   // of file descriptors, the disk is full or the directory is gone).
   app.readiness().Add(
       "storage",
-      [weak = std::weak_ptr<AppServices>(services),
+      [weak = std::weak_ptr<app::Services>(services),
        data_dir = std::filesystem::path(app.config().storage.data_dir)]() -> Status {
         auto s = weak.lock();
         if (!s || !s->database) return Unavailable("storage is closed");
@@ -121,16 +125,19 @@ Status RegisterServices(App& app) {
   AddModelMetrics(app, services);
   AddJobMetrics(app, services);
 
-  IRIS_RETURN_IF_ERROR(RegisterImageRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterEmbeddingRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterModelRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterAnalysisRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterCollectionRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterCollectionJobRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterTaskRoutes(app, services));
-  IRIS_RETURN_IF_ERROR(RegisterProductRoutes(app, services));
+  Router& router = app.router();
+  const auto ingestor = share(services->ingestor.get());
+  IRIS_RETURN_IF_ERROR(RegisterImageRoutes(router, share(services->images.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterEmbeddingRoutes(router, share(services->models.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterModelRoutes(router, share(services->models.get()), services->model_store));
+  IRIS_RETURN_IF_ERROR(
+      RegisterAnalysisRoutes(router, app.metrics(), share(services->analysis_service.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterCollectionRoutes(router, share(services->collections.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterCollectionJobRoutes(router, share(services->collection_jobs.get())));
+  IRIS_RETURN_IF_ERROR(RegisterTaskRoutes(router, share(services->jobs.get())));
+  IRIS_RETURN_IF_ERROR(RegisterProductRoutes(router, share(services->products.get()), ingestor));
   app.AddShutdownHook("storage", [services] { services->Close(); });
-  // Every job handler is registered by now; jobs left queued or running by an earlier process resume.
+  // Every job kind was registered by OpenServices; jobs left queued or running by an earlier process resume.
   IRIS_RETURN_IF_ERROR(services->jobs->Start());
   return {};
 }

@@ -46,7 +46,7 @@ std::vector<std::string> SplitTopLevel(const std::string& text) {
 }  // namespace
 
 Result<std::unique_ptr<AnalysisSession>> AnalysisSession::Open(const Config& config) {
-  IRIS_ASSIGN_OR_RETURN(auto services, api::OpenAppServices(config));
+  IRIS_ASSIGN_OR_RETURN(auto services, app::OpenServices(config));
   auto session = std::unique_ptr<AnalysisSession>(new AnalysisSession());
   session->services_ = std::move(services);
   return session;
@@ -61,9 +61,8 @@ Result<ImageAnalysis> AnalysisSession::Analyze(const std::string& image, const s
     IRIS_ASSIGN_OR_RETURN(
         ingested, services_->ingestor->FromUpload(std::move(bytes), std::filesystem::path(image).filename().string()));
   }
-  IRIS_ASSIGN_OR_RETURN(auto pixels, ingested->Full());
-  ops::AnalysisContext context(services_->analysis, pixels, ingested->hashes().sha256);
-  ops::TaskRun run = ops::RunTasks(*services_->operations, context, tasks);
+  Trace trace;
+  IRIS_ASSIGN_OR_RETURN(ops::TaskRun run, services_->analysis_service->Run(*ingested, tasks, trace));
   ImageAnalysis out;
   for (const auto& t : run.timings) out.task_errors += t.outcome == "error" ? 1 : 0;
   out.reply = {{"image_url", image}, {"results", std::move(run.results)}};

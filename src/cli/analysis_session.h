@@ -2,14 +2,14 @@
 // in-process, opened from the configuration exactly as `iris serve` opens it (same data dir, so
 // the result cache is shared with a server on the same machine, same models, classifiers and
 // captioning provider). Reads a local image file (or fetches an http(s) URL with the server's
-// limits) and runs a task list on it.
+// limits) and runs a task list on it with the same AnalysisService as the HTTP routes.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "api/app_services.h"
+#include "app/services.h"
 #include "core/result.h"
 #include "ops/analyzer.h"
 
@@ -27,10 +27,8 @@ class AnalysisSession {
   // `image` is a file path or an http(s) URL. Errors: the image cannot be read, fetched or decoded.
   Result<ImageAnalysis> Analyze(const std::string& image, const std::vector<ops::AnalysisTask>& tasks);
 
-  api::AppServices& services() { return *services_; }
-
  private:
-  std::shared_ptr<api::AppServices> services_;
+  std::shared_ptr<app::Services> services_;
 };
 
 // Parses "TYPE" or "TYPE:key=value,key=value" (values are JSON when they parse as JSON -- numbers,

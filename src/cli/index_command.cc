@@ -15,8 +15,7 @@
 #include <iostream>
 #include <sstream>
 
-#include "api/app_services.h"
-#include "api/collection_writer.h"
+#include "app/services.h"
 #include "cli/commands.h"
 #include "cli/config_flags.h"
 #include "cli/folder_command.h"
@@ -37,30 +36,61 @@ struct IndexAddArgs {
   std::string model;
 };
 
-Result<std::shared_ptr<DurableCollection>> OpenCollection(api::AppServices& services, const Config& config,
-                                                          const IndexAddArgs& args) {
-  auto existing = services.collections->Get(args.collection);
+Result<std::shared_ptr<const DurableCollection>> OpenCollection(app::CollectionService& collections,
+                                                                const IndexAddArgs& args) {
+  auto existing = collections.Get(args.collection);
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound || !args.create) return existing;
-  IRIS_ASSIGN_OR_RETURN(
-      api::CollectionEmbedder model,
-      api::LoadCollectionEmbedder(services, args.model.empty() ? config.models.default_clip : args.model));
   CollectionSpec spec;
-  spec.model = model.name();
-  spec.dim = model.dim();
-  return services.collections->Create(args.collection, spec);
+  spec.model = args.model;  // empty: models.default_clip
+  return collections.Create(args.collection, spec);
+}
+
+struct IndexRun {
+  std::size_t files = 0;
+  std::vector<std::pair<std::string, std::string>> failures;  // (id, error)
+};
+
+IndexRun IndexFiles(app::CollectionService& collections, const ImageIngestor& ingestor,
+                    const DurableCollection& collection, const IndexAddArgs& args) {
+  const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
+  IndexRun run;
+  run.files = files.size();
+  auto& failures = run.failures;
+  ProgressBar progress("index", files.size());
+  std::error_code ec;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const std::string id = fs::relative(files[i], args.dir, ec).generic_string();
+    progress.Update(i, id);
+    std::ifstream in(files[i], std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    auto image = ingestor.FromUpload(bytes.str(), files[i].filename().string());
+    if (!image.ok()) {
+      failures.push_back({id, image.status().message()});
+      continue;
+    }
+    // The same path as PUT /v1/collections/{c}/items/{id}: embedding, upsert, duplicate signature.
+    Trace trace;
+    if (Status s = collections.UpsertImage(collection, id, **image, {{"path", id}}, trace); !s.ok()) {
+      failures.push_back({id, s.message()});
+    }
+  }
+  progress.Clear();
+  return run;
 }
 
 int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
   int exit_code = kExitOk;
   std::optional<Config> config = StartFolderCommand("iris index add", args.dir, flags, exit_code);
   if (!config) return exit_code;
-  auto opened = api::OpenAppServices(*config);
+  auto opened = app::OpenServices(*config);
   if (!opened.ok()) {
     std::cerr << "iris index add: " << opened.status().message() << "\n";
     return kExitConfig;
   }
-  std::shared_ptr<api::AppServices> services = *opened;
-  auto collection = OpenCollection(*services, *config, args);
+  std::shared_ptr<app::Services> services = *opened;
+  app::CollectionService& collections = *services->collections;
+  auto collection = OpenCollection(collections, args);
   if (!collection.ok()) {
     std::cerr << "iris index add: " << collection.status().message() << "\n";
     if (collection.status().code() == StatusCode::kNotFound) {
@@ -73,43 +103,19 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
     return kExitConfig;
   }
   // The model must be installed (and match the collection) before any file is read.
-  api::RequestContext setup;
-  if (auto model = api::EmbedderOf(*services, **collection, setup); !model.ok()) {
+  Trace setup;
+  if (auto model = collections.EmbedderOf(**collection, setup); !model.ok()) {
     std::cerr << "iris index add: " << model.status().message() << "\n";
     services->Close();
     return kExitConfig;
   }
-
-  const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
-  std::vector<std::pair<std::string, std::string>> failures;
-  std::size_t indexed = 0;
-  ProgressBar progress("index", files.size());
-  std::error_code ec;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    const std::string id = fs::relative(files[i], args.dir, ec).generic_string();
-    progress.Update(i, id);
-    std::ifstream in(files[i], std::ios::binary);
-    std::ostringstream bytes;
-    bytes << in.rdbuf();
-    auto image = services->ingestor->FromUpload(bytes.str(), files[i].filename().string());
-    if (!image.ok()) {
-      failures.push_back({id, image.status().message()});
-      continue;
-    }
-    // The same path as PUT /v1/collections/{c}/items/{id}: embedding, upsert, duplicate signature.
-    api::RequestContext stages;
-    if (Status s = api::UpsertImageItem(*services, **collection, id, **image, {{"path", id}}, stages); !s.ok()) {
-      failures.push_back({id, s.message()});
-      continue;
-    }
-    ++indexed;
-  }
-  progress.Clear();
+  const IndexRun run = IndexFiles(collections, *services->ingestor, **collection, args);
   services->Close();  // snapshots the collection; the log already holds every write
-  for (const auto& [id, error] : failures) std::cerr << "iris index add: " << id << ": " << error << "\n";
-  std::cerr << "iris index add: " << indexed << " of " << files.size() << " images indexed into '" << args.collection
-            << "' (" << (*collection)->index().size() << " items), " << failures.size() << " failed\n";
-  return failures.empty() ? kExitOk : kExitFailure;
+  for (const auto& [id, error] : run.failures) std::cerr << "iris index add: " << id << ": " << error << "\n";
+  std::cerr << "iris index add: " << run.files - run.failures.size() << " of " << run.files << " images indexed into '"
+            << args.collection << "' (" << (*collection)->index().size() << " items), " << run.failures.size()
+            << " failed\n";
+  return run.failures.empty() ? kExitOk : kExitFailure;
 }
 
 }  // namespace

@@ -1,0 +1,189 @@
+#include "app/collection_service.h"
+
+#include "vision/image_tensor.h"
+
+namespace iris::app {
+namespace {
+
+// As `iris dedup`: the detector hashes at 256 px and extracts local features at 512 px.
+constexpr int kDedupMinSide = 640;
+
+// Argument errors of the index and the detector are about the caller's content: 422, not 400.
+Status AsUnprocessable(Status status) {
+  if (status.code() == StatusCode::kInvalidArgument) return Unprocessable(status.message());
+  return status;
+}
+
+}  // namespace
+
+CollectionService::CollectionService(std::unique_ptr<CollectionManager> collections,
+                                     std::unique_ptr<SignatureStore> signatures, ModelRegistry& models,
+                                     std::shared_ptr<const models::ModelStore> model_store, std::string default_model)
+    : collections_(std::move(collections)),
+      signatures_(std::move(signatures)),
+      duplicates_(std::make_unique<CollectionDedupIndex>(DuplicateOptions{}, signatures_.get())),
+      models_(models),
+      model_store_(std::move(model_store)),
+      default_model_(std::move(default_model)) {}
+
+std::vector<std::string> CollectionService::List() const { return collections_->List(); }
+
+Result<std::shared_ptr<const DurableCollection>> CollectionService::Get(const std::string& name) const {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> collection, collections_->Get(name));
+  return std::shared_ptr<const DurableCollection>(std::move(collection));
+}
+
+Result<std::shared_ptr<const DurableCollection>> CollectionService::GetIfAny(const std::string& name) const {
+  auto existing = Get(name);
+  if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
+    return std::shared_ptr<const DurableCollection>();
+  }
+  return existing;
+}
+
+Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const std::string& name, CollectionSpec spec,
+                                                                           std::optional<int> requested_dim) {
+  if (spec.model.empty()) spec.model = default_model_;
+  if (spec.model == kExternalModel) {
+    if (!requested_dim) return Unprocessable("'dim' is required for a collection of external vectors");
+    spec.dim = *requested_dim;
+  } else {
+    auto model = LoadEmbedder(spec.model);
+    if (!model.ok()) {
+      if (model.status().code() == StatusCode::kNotFound) return Unprocessable(model.status().message());
+      return model.status();
+    }
+    spec.model = model->name();
+    spec.dim = model->dim();
+    if (requested_dim && *requested_dim != spec.dim) {
+      return Unprocessable("model " + spec.model + " has dim " + std::to_string(spec.dim) + ", not " +
+                           std::to_string(*requested_dim));
+    }
+  }
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> collection, collections_->Create(name, spec));
+  IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));  // nothing of an earlier collection of that name
+  return std::shared_ptr<const DurableCollection>(std::move(collection));
+}
+
+Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(const std::string& name,
+                                                                                const std::string& model) {
+  auto existing = Get(name);
+  if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, LoadEmbedder(model));
+  CollectionSpec spec;
+  spec.model = embedder.name();
+  spec.dim = embedder.dim();
+  spec.metric = Metric::kCosine;
+  auto created = collections_->Create(name, spec);
+  if (created.ok()) {
+    IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));
+    return std::shared_ptr<const DurableCollection>(std::move(created).value());
+  }
+  if (created.status().code() == StatusCode::kAlreadyExists) return Get(name);  // a concurrent first use
+  return created.status();
+}
+
+Status CollectionService::Drop(const std::string& name) {
+  IRIS_RETURN_IF_ERROR(collections_->Drop(name));
+  return duplicates_->Forget(name);
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionService::Writable(const DurableCollection& collection) const {
+  // The same object, reached through the manager that owns it (readers only ever hold it const).
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> owned, collections_->Get(collection.options().name));
+  if (owned.get() != &collection) return NotFound("collection '" + collection.options().name + "' was dropped");
+  return owned;
+}
+
+Status CollectionService::UpsertImage(const DurableCollection& collection, const std::string& id,
+                                      const IngestedImage& image, nlohmann::json metadata, Trace& trace) {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, EmbedImage(collection, image, trace));
+  IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(image, trace));
+  std::optional<DuplicateSignature> signature;
+  {
+    ScopedStage stage(trace, "duplicate_signature");
+    auto computed = duplicates_->ComputeSignature(*pixels);
+    if (!computed.ok()) return AsUnprocessable(computed.status());
+    signature = std::move(computed).value();
+  }
+  IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
+  // After the item: a duplicate signature never names an item that was not stored. The upsert is
+  // idempotent, so a failure here (database busy) can be retried by the client.
+  return duplicates_->Add(collection.options().name, id, std::move(*signature));
+}
+
+Status CollectionService::UpsertVector(const DurableCollection& collection, const std::string& id,
+                                       std::span<const float> vector, nlohmann::json metadata) {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
+  // A vector-only upsert replaces any earlier image: the item leaves the duplicate index.
+  return duplicates_->Remove(collection.options().name, id);
+}
+
+Status CollectionService::Delete(const DurableCollection& collection, const std::string& id) {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_RETURN_IF_ERROR(target->Delete(id));
+  return duplicates_->Remove(collection.options().name, id);
+}
+
+Result<CollectionEmbedder> CollectionService::LoadEmbedder(const std::string& name) const {
+  return LoadCollectionEmbedder(models_, model_store_.get(), name);
+}
+
+Result<CollectionEmbedder> CollectionService::EmbedderOf(const DurableCollection& collection, Trace& trace) const {
+  const auto& o = collection.options();
+  if (o.model == kExternalModel) {
+    return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
+  }
+  CollectionEmbedder embedder;
+  {
+    ScopedStage stage(trace, "model_load");
+    IRIS_ASSIGN_OR_RETURN(embedder, LoadEmbedder(o.model));
+  }
+  if (embedder.dim() != o.index.dim) {
+    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(embedder.dim()) +
+                              ", the collection has " + std::to_string(o.index.dim));
+  }
+  return embedder;
+}
+
+Result<std::vector<float>> CollectionService::EmbedImage(const DurableCollection& collection,
+                                                         const IngestedImage& image, Trace& trace) const {
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(collection, trace));
+  BatchAnnouncement announcement = embedder.Announce();
+  std::shared_ptr<const RgbImage> pixels;
+  {
+    ScopedStage stage(trace, "decode");
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(DecodeMinSide(embedder.preprocessing())));
+  }
+  ScopedStage stage(trace, "inference");
+  return embedder.Embed(*pixels, &announcement);
+}
+
+Result<std::vector<float>> CollectionService::EmbedText(const DurableCollection& collection, const std::string& text,
+                                                        Trace& trace) const {
+  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(collection, trace));
+  if (!embedder.clip) {
+    return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");
+  }
+  const auto& model = embedder.clip;
+  if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
+  ScopedStage stage(trace, "inference");
+  IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
+  return std::move(embeddings.at(0));
+}
+
+Result<std::shared_ptr<const DuplicateDetector>> CollectionService::Duplicates(const std::string& collection) const {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DuplicateDetector> detector, duplicates_->Get(collection));
+  return std::shared_ptr<const DuplicateDetector>(std::move(detector));
+}
+
+Result<std::shared_ptr<const RgbImage>> CollectionService::DedupPixels(const IngestedImage& image, Trace& trace) {
+  ScopedStage stage(trace, "decode");
+  return image.AtLeast(kDedupMinSide);
+}
+
+void CollectionService::CheckpointAll() { collections_->CheckpointAll(); }
+
+}  // namespace iris::app

@@ -1,0 +1,97 @@
+#include "app/services.h"
+
+#include "app/job_kinds.h"
+#include "core/logging.h"
+#include "dedup/signature_store.h"
+#include "store/filesystem_blob_store.h"
+
+namespace iris::app {
+namespace {
+
+JobRunnerOptions JobOptions(const JobsConfig& config) {
+  JobRunnerOptions options;
+  options.workers = config.workers;
+  options.max_attempts = config.max_attempts;
+  options.max_pending_items = config.max_pending_items;
+  options.backoff_initial = std::chrono::milliseconds(config.backoff_initial_ms);
+  options.backoff_max = std::chrono::milliseconds(config.backoff_max_ms);
+  options.lease = std::chrono::milliseconds(static_cast<std::int64_t>(config.lease_s * 1000));
+  options.heartbeat_interval =
+      std::min(options.heartbeat_interval, std::chrono::milliseconds(options.lease.count() / 3 + 1));
+  options.retention = std::chrono::seconds(static_cast<std::int64_t>(config.retention_days * 86400));
+  return options;
+}
+
+}  // namespace
+
+void Services::Close() {
+  // Models stay loaded until the last user lets go of the services (their batchers stop in
+  // ModelRegistry's destructor); only storage must be closed at a known point.
+  if (jobs) jobs->Shutdown();                     // before storage: running items are given back to the queue
+  if (collections) collections->CheckpointAll();  // errors are logged; the logs still hold every write
+  if (database) database->Close();
+}
+
+Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
+  auto services = std::make_shared<Services>();
+  const std::filesystem::path data_dir = config.storage.data_dir;
+
+  auto database = Database::Open(data_dir / "iris.db");
+  if (!database.ok()) return database.status().WithContext("opening " + (data_dir / "iris.db").string());
+  services->database = std::move(database).value();
+
+  auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
+  if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
+  services->blobs = std::move(blobs).value();
+  services->images = std::make_unique<ImageLibrary>(*services->blobs, *services->database);
+
+  ResultCacheOptions cache_options;
+  cache_options.max_bytes = config.analysis.cache_max_bytes;
+  cache_options.max_entry_bytes = config.analysis.cache_max_entry_bytes;
+  services->cache = std::make_unique<ResultCache>(*services->database, cache_options);
+  // A cache written under a larger bound (or before there was one) is brought within this one now.
+  if (Status trimmed = services->cache->Trim(); !trimmed.ok()) {
+    LogWarn("store.cache_trim_failed", {{"error", trimmed.ToString()}});
+  }
+  services->ingestor = std::make_unique<ImageIngestor>(config.ingest);
+
+  auto catalog = models::ModelCatalog::LoadDefault(ProcessEnv());
+  if (!catalog.ok()) return catalog.status().WithContext("model catalog");
+  services->model_store = std::make_shared<models::ModelStore>(*catalog, config.models.dir, config.models.mirror);
+  IRIS_RETURN_IF_ERROR(ParseLocalModels(config.models.local).status());
+  services->models = std::make_unique<ModelRegistry>(config, services->model_store);
+
+  CollectionManagerOptions collection_options;
+  collection_options.max_collections = static_cast<std::size_t>(config.collections.max_collections);
+  auto collections = CollectionManager::Open(data_dir / "collections", collection_options);
+  if (!collections.ok()) {
+    return collections.status().WithContext("opening " + (data_dir / "collections").string());
+  }
+  services->collections = std::make_unique<CollectionService>(
+      std::move(collections).value(), std::make_unique<SignatureStore>(*services->database), *services->models,
+      services->model_store, config.models.default_clip);
+
+  services->jobs = std::make_unique<JobRunner>(*services->database, JobOptions(config.jobs));
+  auto product_catalog = ProductCatalog::Create(config.products, config.ingest);
+  if (!product_catalog.ok()) return product_catalog.status();
+  services->products = std::make_unique<ProductService>(*services->collections, std::move(product_catalog).value(),
+                                                        config.products, config.models.default_clip, *services->jobs);
+  services->collection_jobs = std::make_unique<CollectionJobs>(*services->collections, *services->jobs);
+  IRIS_RETURN_IF_ERROR(
+      RegisterJobKinds(*services->jobs, {*services->collections, *services->products, *services->ingestor}));
+
+  services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
+  services->captions = std::make_unique<ChatCompletionsClient>(config.captions);
+  services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip);
+  services->analysis.analysis = config.analysis;
+  services->analysis.captions = config.captions;
+  services->analysis.default_clip = config.models.default_clip;
+  services->analysis.models = services->models.get();
+  services->analysis.classifiers = services->classifiers.get();
+  services->analysis.captions_client = services->captions.get();
+  services->analysis.cache = services->cache.get();
+  services->analysis_service = std::make_unique<AnalysisService>(*services->operations, services->analysis);
+  return services;
+}
+
+}  // namespace iris::app

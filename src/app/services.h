@@ -1,0 +1,65 @@
+// Services: the long-lived objects of one Iris process, opened once from the Config by OpenServices
+// -- storage (SQLite database, blob store, result cache), image ingestion, the model store and the
+// loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
+// and the application services: stored images (ImageLibrary), vector collections with their duplicate
+// index (CollectionService), the product catalog (ProductService), collection jobs and the job
+// runner with every job kind registered (app/job_kinds.h; Start() is the caller's, after wiring).
+//
+// Callers take only what they use: `iris serve` hands each route group the members it needs
+// (api/services.cc), CLI commands pass single members on. Close() (a shutdown step) stops the job
+// runner (in-flight items go back to the queue), snapshots the collections and closes the database.
+// Members are declared so that destruction runs the other way: the job runner, whose handlers use
+// the services above it, goes first. Every member is thread-safe for the use callers make of it.
+#pragma once
+
+#include <memory>
+
+#include "app/analysis_service.h"
+#include "app/collection_jobs.h"
+#include "app/collection_service.h"
+#include "app/image_library.h"
+#include "app/product_service.h"
+#include "classify/classifier_store.h"
+#include "core/config.h"
+#include "core/result.h"
+#include "ingest/image_ingestor.h"
+#include "jobs/job_runner.h"
+#include "models/model_store.h"
+#include "ops/analysis_services.h"
+#include "ops/operation_registry.h"
+#include "providers/chat_completions_client.h"
+#include "store/blob_store.h"
+#include "store/database.h"
+#include "store/result_cache.h"
+#include "vision/model_registry.h"
+
+namespace iris::app {
+
+struct Services {
+  std::unique_ptr<Database> database;
+  std::unique_ptr<BlobStore> blobs;
+  std::unique_ptr<ResultCache> cache;
+  std::unique_ptr<ImageIngestor> ingestor;
+  std::shared_ptr<models::ModelStore> model_store;
+  std::unique_ptr<ModelRegistry> models;
+  std::unique_ptr<ClassifierCache> classifiers;
+  std::unique_ptr<ChatCompletionsClient> captions;
+  std::unique_ptr<ops::OperationRegistry> operations;
+  ops::AnalysisServices analysis;  // points into the members above
+  std::unique_ptr<AnalysisService> analysis_service;
+
+  std::unique_ptr<ImageLibrary> images;
+  std::unique_ptr<CollectionService> collections;  // <data_dir>/collections + duplicate signatures in iris.db
+  std::unique_ptr<ProductService> products;
+  std::unique_ptr<CollectionJobs> collection_jobs;
+  std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
+
+  void Close();
+};
+
+// Opens <data_dir>/iris.db (migrations applied), <data_dir>/blobs, <data_dir>/collections, the
+// model store over models.dir with the embedded catalog, and registers every job kind. Errors name
+// what could not be opened.
+Result<std::shared_ptr<Services>> OpenServices(const Config& config);
+
+}  // namespace iris::app
