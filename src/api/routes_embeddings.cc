@@ -11,7 +11,7 @@
 #include "api/text_limits.h"
 #include "core/json_limits.h"
 #include "vision/embedding_math.h"
-#include "vision/image_tensor.h"
+#include "vision/image_encoder.h"
 
 namespace iris::api {
 namespace {
@@ -42,17 +42,11 @@ Result<std::vector<std::string>> StringList(const std::string& text, const char*
   return StringList(*parsed, what);
 }
 
-Result<Embedding> EmbedRequestImage(const ClipModel& model, const IngestedImage& image, bool normalize,
+Result<Embedding> EmbedRequestImage(const ImageEncoder& model, const IngestedImage& image, bool normalize,
                                     RequestContext& ctx) {
-  // Announced before decoding, so a batch forming meanwhile waits for this image.
-  BatchAnnouncement announcement = model.AnnounceImages(1);
-  std::shared_ptr<const RgbImage> pixels;
-  {
-    ScopedStage stage(ctx, "decode");
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(DecodeMinSide(model.preprocessing())));
-  }
-  ScopedStage stage(ctx, "inference");
-  return model.EmbedImage(*pixels, normalize, &announcement);
+  return DecodeAndEmbed(
+      model, [&](int min_side) { return image.AtLeast(min_side); }, normalize,
+      [&](std::string_view stage, double ms) { ctx.AddStageTime(stage, ms); });
 }
 
 nlohmann::json ImageSummary(const IngestedImage& image) {

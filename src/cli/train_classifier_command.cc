@@ -130,12 +130,13 @@ Outcome<std::vector<std::vector<float>>> Embed(const Config& config, const Train
   ModelRegistry registry(config, store);
   auto model = registry.Clip(args.model);
   if (!model.ok()) return Failure{kExitFailure, model.status().message()};
-  const ClipModel& clip = **model;
+  // The CLIP image tower: `classify` embeds regions with the classifier's CLIP model the same way.
+  const ImageEncoder& encoder = **model;
   for (std::size_t i : selected) {
-    if (!examples[i].embedding.empty() && static_cast<int>(examples[i].embedding.size()) != clip.dim()) {
+    if (!examples[i].embedding.empty() && static_cast<int>(examples[i].embedding.size()) != encoder.dim()) {
       return Failure{kExitUsage, Where(args.data, examples[i]) + "embedding has " +
                                      std::to_string(examples[i].embedding.size()) + " values, but model '" +
-                                     args.model + "' makes " + std::to_string(clip.dim())};
+                                     args.model + "' makes " + std::to_string(encoder.dim())};
     }
   }
 
@@ -143,7 +144,7 @@ Outcome<std::vector<std::vector<float>>> Embed(const Config& config, const Train
   decode.limits = DecodeLimitsFromConfig(config.ingest);
   // The server's decode size (DecodeMinSide), so a classifier sees the embeddings the server will
   // compute for the same photo.
-  decode.min_side = DecodeMinSide(clip.preprocessing());
+  decode.min_side = DecodeMinSide(encoder.preprocessing());
   Progress progress;
   for (std::size_t start = 0; start < images.size(); start += kEmbedChunk) {
     const std::size_t end = std::min(images.size(), start + kEmbedChunk);
@@ -167,7 +168,7 @@ Outcome<std::vector<std::vector<float>>> Embed(const Config& config, const Train
     }
     std::vector<const RgbImage*> pixels;
     for (const auto& d : decoded) pixels.push_back(&d.image);
-    auto batch = clip.EmbedImages(pixels, /*normalize=*/true);
+    auto batch = encoder.EmbedImages(pixels, /*normalize=*/true);
     if (!batch.ok()) {
       progress.Clear();
       return Failure{kExitFailure, "embedding images failed: " + batch.status().message()};

@@ -16,7 +16,7 @@ std::string CollectionId(const OperationArgs& args) {
 
 }  // namespace
 
-void AddClassifyOperation(std::vector<Operation>& ops, const AnalysisConfig& config) {
+void AddClassifyOperation(std::vector<Operation>& ops, const OperationSettings& settings) {
   Operation op;
   op.type = "classify";
   op.description =
@@ -33,7 +33,7 @@ void AddClassifyOperation(std::vector<Operation>& ops, const AnalysisConfig& con
                 std::nullopt,
                 std::nullopt,
                 /*required=*/true}};
-  for (auto& p : RegionParams(config)) op.params.push_back(std::move(p));
+  for (auto& p : RegionParams(settings)) op.params.push_back(std::move(p));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     if (!ctx.services().classifiers) return std::optional<std::string>();
     auto classifier = ctx.services().classifiers->Get(CollectionId(args));
@@ -56,7 +56,8 @@ void AddClassifyOperation(std::vector<Operation>& ops, const AnalysisConfig& con
     if (!region) return skipped;
     if (!ctx.services().models) return FailedPrecondition("no model registry");
     const auto& c = **classifier;
-    IRIS_ASSIGN_OR_RETURN(auto model, ctx.services().models->Clip(c.embedding_model));
+    // The classifier's CLIP model, as `iris train-classifier` embedded its training images.
+    IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> model, ctx.services().models->Clip(c.embedding_model));
     IRIS_ASSIGN_OR_RETURN(auto embedding, model->EmbedImage(*region->pixels, c.normalized_embeddings));
     IRIS_ASSIGN_OR_RETURN(auto prediction, c.Predict(embedding, model->name()));
     OperationResult result = OperationResult::Success({{"is_in_collection", prediction.is_in_collection},

@@ -24,7 +24,7 @@ Result<std::string> CaptionJpeg(const RgbImage& image) {
 
 }  // namespace
 
-void AddDescribeOperation(std::vector<Operation>& ops, const AnalysisConfig& config) {
+void AddDescribeOperation(std::vector<Operation>& ops, const OperationSettings& settings) {
   Operation op;
   op.type = "describe_image";
   op.description =
@@ -34,7 +34,7 @@ void AddDescribeOperation(std::vector<Operation>& ops, const AnalysisConfig& con
   op.default_target = "whole_image";
   op.params = {{"max_length", "integer", 50, "most tokens the description may have", {}, 1.0, 4096.0},
                {"prompt", "string", nullptr, "instruction sent with the image (default: captions.prompt)"}};
-  for (auto& p : RegionParams(config)) op.params.push_back(std::move(p));
+  for (auto& p : RegionParams(settings)) op.params.push_back(std::move(p));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     const auto& c = ctx.services().captions;
     if (c.url.empty()) return std::optional<std::string>();

@@ -32,7 +32,7 @@ std::optional<std::string> DetectorVersion(const AnalysisServices& s, const Oper
   return s.analysis.person_detector + "+" + args.value("detector", s.analysis.face_detector);
 }
 
-Operation DetectBoundingBox(const AnalysisConfig& config) {
+Operation DetectBoundingBox(const OperationSettings& settings) {
   Operation op;
   op.type = "detect_bounding_box";
   op.description =
@@ -40,7 +40,7 @@ Operation DetectBoundingBox(const AnalysisConfig& config) {
       "data: [xmin, ymin, xmax, ymax] in image pixels, or null when nothing is found.";
   op.allowed_targets = {"prominent_person", "prominent_face"};
   op.default_target = "prominent_person";
-  op.params = RegionParams(config);
+  op.params = RegionParams(settings);
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     return DetectorVersion(ctx.services(), args);
   };
@@ -106,7 +106,7 @@ Operation DetectObjects() {
   return op;
 }
 
-Operation DetectFaces(const AnalysisConfig& config) {
+Operation DetectFaces(const OperationSettings& settings) {
   Operation op;
   op.type = "detect_faces";
   op.description =
@@ -114,7 +114,8 @@ Operation DetectFaces(const AnalysisConfig& config) {
       "{right_eye, left_eye, nose, right_mouth, left_mouth} as [x, y], null for detectors without them.";
   op.allowed_targets = {"whole_image", "prominent_person"};
   op.default_target = "whole_image";
-  op.params = {FaceDetectorParam(config), MinFaceScoreParam(config), MinPersonScoreParam(config)};
+  op.params = {FaceDetectorParam(settings), MinFaceScoreParam(settings.analysis),
+               MinPersonScoreParam(settings.analysis)};
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     return DetectorVersion(ctx.services(), args);
   };
@@ -133,10 +134,10 @@ Operation DetectFaces(const AnalysisConfig& config) {
 
 }  // namespace
 
-void AddDetectionOperations(std::vector<Operation>& ops, const AnalysisConfig& config) {
-  ops.push_back(DetectBoundingBox(config));
+void AddDetectionOperations(std::vector<Operation>& ops, const OperationSettings& settings) {
+  ops.push_back(DetectBoundingBox(settings));
   ops.push_back(DetectObjects());
-  ops.push_back(DetectFaces(config));
+  ops.push_back(DetectFaces(settings));
 }
 
 }  // namespace iris::ops

@@ -13,30 +13,40 @@ namespace {
 
 ParamSpec NormalizeParam() { return {"normalize", "boolean", true, "L2-normalise the embedding"}; }
 
-// The embedding of one region, by a model kind chosen per operation.
-using EmbedFunction = std::function<Result<std::vector<float>>(ModelRegistry&, const std::string& model,
-                                                               const RgbImage&, bool normalize)>;
+// The encoder of a region embedding operation: each asks the registry for its own kind of model,
+// so embed_clip_vit_b_32 refuses a DINO model and embed_dino_v2 a CLIP one.
+using EncoderFor = Result<std::shared_ptr<const ImageEncoder>> (*)(ModelRegistry&, const std::string& model);
 
-Operation RegionEmbedding(std::string type, std::string description, std::string default_model, EmbedFunction embed,
-                          const AnalysisConfig& config) {
+Result<std::shared_ptr<const ImageEncoder>> ClipEncoder(ModelRegistry& models, const std::string& name) {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ClipModel> model, models.Clip(name));
+  return std::shared_ptr<const ImageEncoder>(std::move(model));
+}
+
+Result<std::shared_ptr<const ImageEncoder>> SingleTowerEncoder(ModelRegistry& models, const std::string& name) {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEmbedder> model, models.ImageEmbedder(name));
+  return std::shared_ptr<const ImageEncoder>(std::move(model));
+}
+
+Operation RegionEmbedding(std::string type, std::string description, std::string default_model, EncoderFor encoder_for,
+                          const OperationSettings& settings) {
   Operation op;
   op.type = std::move(type);
   op.description = std::move(description);
   op.allowed_targets = kAllTargets;
   op.default_target = "whole_image";
-  op.params = RegionParams(config);
+  op.params = RegionParams(settings);
   op.params.push_back(ModelParam(default_model, "same task"));
   op.params.push_back(NormalizeParam());
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     return std::optional<std::string>(args["model"].get<std::string>() + "+" + RegionModels(ctx, args));
   };
-  op.run = [embed](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
+  op.run = [encoder_for](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     OperationResult skipped;
     IRIS_ASSIGN_OR_RETURN(auto region, RegionWithSeedFallbacks(ctx, args, skipped));
     if (!region) return skipped;
     if (!ctx.services().models) return FailedPrecondition("no model registry");
-    IRIS_ASSIGN_OR_RETURN(auto vec, embed(*ctx.services().models, args["model"].get<std::string>(), *region->pixels,
-                                          args["normalize"].get<bool>()));
+    IRIS_ASSIGN_OR_RETURN(auto encoder, encoder_for(*ctx.services().models, args["model"].get<std::string>()));
+    IRIS_ASSIGN_OR_RETURN(auto vec, encoder->EmbedImage(*region->pixels, args["normalize"].get<bool>()));
     OperationResult result = OperationResult::Success(std::move(vec));
     IRIS_RETURN_IF_ERROR(ReportCrop(ctx, *region, result));
     return result;
@@ -44,22 +54,7 @@ Operation RegionEmbedding(std::string type, std::string description, std::string
   return op;
 }
 
-Result<std::vector<float>> ClipEmbed(ModelRegistry& models, const std::string& name, const RgbImage& image,
-                                     bool normalize) {
-  IRIS_ASSIGN_OR_RETURN(auto model, models.Clip(name));
-  return model->EmbedImage(image, normalize);
-}
-
-Result<std::vector<float>> SingleTowerEmbed(ModelRegistry& models, const std::string& name, const RgbImage& image,
-                                            bool normalize) {
-  IRIS_ASSIGN_OR_RETURN(auto model, models.ImageEmbedder(name));
-  const RgbImage* images[] = {&image};
-  IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedImages(images, normalize));
-  if (embeddings.size() != 1) return Internal("image embedder returned no embedding");
-  return std::move(embeddings[0]);
-}
-
-Operation EmbedFace(const AnalysisConfig& config) {
+Operation EmbedFace(const OperationSettings& settings) {
   Operation op;
   op.type = "embed_face";
   op.description =
@@ -68,8 +63,8 @@ Operation EmbedFace(const AnalysisConfig& config) {
       "measured threshold). cropped_image_base64 is the aligned face that was embedded.";
   op.allowed_targets = {"prominent_face"};
   op.default_target = "prominent_face";
-  op.params = RegionParams(config);
-  op.params.push_back(ModelParam(config.face_embedder, "face embedding"));
+  op.params = RegionParams(settings);
+  op.params.push_back(ModelParam(settings.analysis.face_embedder, "face embedding"));
   op.cache_version = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<std::optional<std::string>> {
     return std::optional<std::string>(args["model"].get<std::string>() + "+" + RegionModels(ctx, args));
   };
@@ -93,23 +88,23 @@ Operation EmbedFace(const AnalysisConfig& config) {
 
 }  // namespace
 
-void AddEmbeddingOperations(std::vector<Operation>& ops, const AnalysisConfig& config,
-                            const std::string& default_clip) {
+void AddEmbeddingOperations(std::vector<Operation>& ops, const OperationSettings& settings) {
+  const AnalysisConfig& config = settings.analysis;
   ops.push_back(RegionEmbedding("embed_clip_vit_b_32",
                                 "Generates an embedding using the CLIP ViT-B/32 model (512-d, the space CLIP text "
                                 "prompts share). prominent_person falls back to the whole image when no person is "
                                 "found; prominent_face requires a face.",
-                                default_clip, ClipEmbed, config));
+                                settings.default_clip, ClipEncoder, settings));
   ops.push_back(RegionEmbedding("embed_dino_v2",
                                 "Generates a DINOv2 embedding (visual similarity: composition, colour, texture).",
-                                config.dino_v2_model, SingleTowerEmbed, config));
+                                config.dino_v2_model, SingleTowerEncoder, settings));
   ops.push_back(RegionEmbedding("embed_dino_v3",
                                 "Generates a DINOv3 embedding (default checkpoint ViT-L/16 LVD-1689M).",
-                                config.dino_v3_model, SingleTowerEmbed, config));
+                                config.dino_v3_model, SingleTowerEncoder, settings));
   ops.push_back(RegionEmbedding("embed_resnet50",
                                 "Generates a ResNet-50 (ImageNet-1k) embedding: its 1000 class logits.",
-                                config.resnet_model, SingleTowerEmbed, config));
-  ops.push_back(EmbedFace(config));
+                                config.resnet_model, SingleTowerEncoder, settings));
+  ops.push_back(EmbedFace(settings));
 }
 
 }  // namespace iris::ops

@@ -22,7 +22,7 @@ Result<std::optional<std::string>> RegionVersion(AnalysisContext& ctx, const Ope
   return std::optional<std::string>(std::string(kFeatureVersion) + "+" + RegionModels(ctx, args));
 }
 
-Operation DominantColorsOperation(const AnalysisConfig& config) {
+Operation DominantColorsOperation(const OperationSettings& settings) {
   Operation op;
   op.type = "dominant_colors";
   op.description =
@@ -30,7 +30,7 @@ Operation DominantColorsOperation(const AnalysisConfig& config) {
       "(shares sum to 1).";
   op.allowed_targets = kAllTargets;
   op.default_target = "whole_image";
-  op.params = RegionParams(config);
+  op.params = RegionParams(settings);
   op.params.push_back({"k", "integer", 5, "number of colours", {}, 1.0, 16.0});
   op.params.push_back({"ignore_background", "boolean", false,
                        "leave out the uniform background colour that covers most of the image border"});
@@ -54,7 +54,7 @@ Operation DominantColorsOperation(const AnalysisConfig& config) {
   return op;
 }
 
-Operation ImageHashOperation(const AnalysisConfig& config) {
+Operation ImageHashOperation(const OperationSettings& settings) {
   Operation op;
   op.type = "image_hash";
   op.description =
@@ -62,7 +62,7 @@ Operation ImageHashOperation(const AnalysisConfig& config) {
       "differ in few bits (compare by Hamming distance).";
   op.allowed_targets = kAllTargets;
   op.default_target = "whole_image";
-  op.params = RegionParams(config);
+  op.params = RegionParams(settings);
   op.cache_version = RegionVersion;
   op.run = [](AnalysisContext& ctx, const OperationArgs& args) -> Result<OperationResult> {
     OperationResult skipped;
@@ -108,9 +108,9 @@ Operation ImageQualityOperation() {
 
 }  // namespace
 
-void AddFeatureOperations(std::vector<Operation>& ops, const AnalysisConfig& config) {
-  ops.push_back(DominantColorsOperation(config));
-  ops.push_back(ImageHashOperation(config));
+void AddFeatureOperations(std::vector<Operation>& ops, const OperationSettings& settings) {
+  ops.push_back(DominantColorsOperation(settings));
+  ops.push_back(ImageHashOperation(settings));
   ops.push_back(ImageQualityOperation());
 }
 

@@ -11,12 +11,8 @@ ParamSpec FaceContextParam() {
           {"prominent_person", "whole_image"}};
 }
 
-ParamSpec FaceDetectorParam(const AnalysisConfig& config) {
-  return {"detector",
-          "string",
-          config.face_detector,
-          "face detector model",
-          {"yunet", "ultraface-rfb-320", "ultraface-rfb-640"}};
+ParamSpec FaceDetectorParam(const OperationSettings& settings) {
+  return {"detector", "string", settings.analysis.face_detector, "face detector model", settings.face_detectors};
 }
 
 ParamSpec MinPersonScoreParam(const AnalysisConfig& config) {
@@ -43,8 +39,9 @@ ParamSpec ModelParam(const std::string& default_model, const std::string& what) 
   return {"model", "string", default_model, "installed model to use (" + what + ")"};
 }
 
-std::vector<ParamSpec> RegionParams(const AnalysisConfig& config) {
-  return {FaceContextParam(), FaceDetectorParam(config), MinPersonScoreParam(config), MinFaceScoreParam(config)};
+std::vector<ParamSpec> RegionParams(const OperationSettings& settings) {
+  return {FaceContextParam(), FaceDetectorParam(settings), MinPersonScoreParam(settings.analysis),
+          MinFaceScoreParam(settings.analysis)};
 }
 
 std::string RegionModels(const AnalysisContext& ctx, const OperationArgs& args) {

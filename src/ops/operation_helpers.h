@@ -8,19 +8,21 @@
 
 #include "ops/analysis_context.h"
 #include "ops/operation.h"
+#include "ops/operation_catalog.h"
 
 namespace iris::ops {
 
 inline const std::vector<std::string> kAllTargets = {"whole_image", "prominent_person", "prominent_face"};
 
 ParamSpec FaceContextParam();
-ParamSpec FaceDetectorParam(const AnalysisConfig& config);
+// The face detectors allowed are settings.face_detectors (the catalog's), the default is [analysis].
+ParamSpec FaceDetectorParam(const OperationSettings& settings);
 ParamSpec MinPersonScoreParam(const AnalysisConfig& config);
 ParamSpec MinFaceScoreParam(const AnalysisConfig& config);
 ParamSpec ModelParam(const std::string& default_model, const std::string& what);
 // The parameters of every operation that takes a region: face_context, detector, min_person_score,
 // min_face_score (target is added by the registry).
-std::vector<ParamSpec> RegionParams(const AnalysisConfig& config);
+std::vector<ParamSpec> RegionParams(const OperationSettings& settings);
 
 // The models that decide which region a task gets ("<person detector>+<detector param>"), for cache
 // versions of region operations.

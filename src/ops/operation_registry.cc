@@ -4,11 +4,26 @@
 
 #include "core/json_limits.h"
 #include "core/logging.h"
+#include "models/embedded_catalog.h"
 #include "ops/operation_catalog.h"
 #include "store/result_cache.h"
+#include "vision/model_kind.h"
 
 namespace iris::ops {
 namespace {
+
+// The catalog compiled into the binary (checked by models/ tests; empty if it ever failed to parse).
+const models::ModelCatalog& EmbeddedCatalog() {
+  static const models::ModelCatalog catalog = [] {
+    auto parsed = models::ModelCatalog::Parse(models::EmbeddedCatalogJson());
+    if (!parsed.ok()) {
+      LogError("analysis.embedded_catalog_invalid", {{"reason", parsed.status().message()}});
+      return models::ModelCatalog();
+    }
+    return std::move(parsed).value();
+  }();
+  return catalog;
+}
 
 OperationResult RunGuarded(const Operation& op, AnalysisContext& ctx, const OperationArgs& args) {
   try {
@@ -23,13 +38,18 @@ OperationResult RunGuarded(const Operation& op, AnalysisContext& ctx, const Oper
 
 }  // namespace
 
-OperationRegistry::OperationRegistry(const AnalysisConfig& config, const std::string& default_clip) {
-  AddDetectionOperations(operations_, config);
-  AddEmbeddingOperations(operations_, config, default_clip);
-  AddClassifyOperation(operations_, config);
-  AddDescribeOperation(operations_, config);
-  AddFeatureOperations(operations_, config);
+OperationRegistry::OperationRegistry(const AnalysisConfig& config, const std::string& default_clip,
+                                     const models::ModelCatalog& catalog) {
+  const OperationSettings settings{config, default_clip, CatalogModelNames(catalog, ModelKind::kFaceDetector)};
+  AddDetectionOperations(operations_, settings);
+  AddEmbeddingOperations(operations_, settings);
+  AddClassifyOperation(operations_, settings);
+  AddDescribeOperation(operations_, settings);
+  AddFeatureOperations(operations_, settings);
 }
+
+OperationRegistry::OperationRegistry(const AnalysisConfig& config, const std::string& default_clip)
+    : OperationRegistry(config, default_clip, EmbeddedCatalog()) {}
 
 const Operation* OperationRegistry::Find(std::string_view type) const {
   for (const auto& op : operations_) {

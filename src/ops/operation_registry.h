@@ -12,6 +12,9 @@
 // Describe() is the body of GET /available_operations/ ({"operations": {type: {...}}}), generated
 // from the declarations, so documentation and validation cannot drift apart.
 //
+// The `detector` parameter allows the face detectors of the model catalog given (CatalogModelNames);
+// without one, of the catalog compiled into the binary.
+//
 // Thread-safety: immutable after construction; Run may be called concurrently with different contexts.
 #pragma once
 
@@ -19,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include "models/model_catalog.h"
 #include "ops/analysis_context.h"
 #include "ops/analysis_task.h"
 #include "ops/operation.h"
@@ -27,6 +31,7 @@ namespace iris::ops {
 
 class OperationRegistry {
  public:
+  OperationRegistry(const AnalysisConfig& config, const std::string& default_clip, const models::ModelCatalog& catalog);
   OperationRegistry(const AnalysisConfig& config, const std::string& default_clip);
 
   const Operation* Find(std::string_view type) const;

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "image/test_images.h"
+#include "models/embedded_catalog.h"
 #include "ops/analyzer.h"
 #include "store/database.h"
 #include "store/result_cache.h"
@@ -36,6 +39,32 @@ TEST(OperationRegistryTest, DescribesEveryOperationOnce) {
         << op.type << ": the default target must be allowed";
   }
   EXPECT_EQ(d["embed_clip_vit_b_32"]["parameters"]["model"]["default"], "clip-vit-b-32");
+}
+
+TEST(OperationRegistryTest, TheDetectorParameterAllowsTheCatalogsFaceDetectors) {
+  const std::vector<std::string> today = {"yunet", "ultraface-rfb-320", "ultraface-rfb-640"};
+  OperationRegistry registry(AnalysisConfig{}, "clip-vit-b-32");
+  auto d = registry.Describe()["operations"];
+  EXPECT_EQ(d["detect_faces"]["parameters"]["detector"]["allowed"], today);
+  EXPECT_EQ(d["embed_face"]["parameters"]["detector"]["allowed"], today);
+
+  // Another catalog, without the UltraFace models: only YuNet is allowed.
+  auto json = nlohmann::json::parse(models::EmbeddedCatalogJson());
+  auto& entries = json["models"];
+  entries.erase(std::remove_if(entries.begin(), entries.end(),
+                               [](const nlohmann::json& m) { return m["family"] == "ultraface"; }),
+                entries.end());
+  auto catalog = models::ModelCatalog::Parse(json.dump());
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  OperationRegistry smaller(AnalysisConfig{}, "clip-vit-b-32", *catalog);
+  EXPECT_EQ(smaller.Describe()["operations"]["detect_bounding_box"]["parameters"]["detector"]["allowed"],
+            std::vector<std::string>{"yunet"});
+  AnalysisServices services;
+  AnalysisContext ctx(services, Photo(), "sha");
+  auto refused = smaller.Run(ctx, {"f", "detect_faces", {{"detector", "ultraface-rfb-320"}}});
+  EXPECT_EQ(refused.ToJson()["status"], "error");
+  EXPECT_NE(refused.error_message.value_or("").find("allowed: yunet"), std::string::npos)
+      << refused.error_message.value_or("");
 }
 
 TEST(OperationRegistryTest, RunsTasksInOrderAndReportsFailuresPerTask) {

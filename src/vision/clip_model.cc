@@ -57,16 +57,10 @@ Result<std::unique_ptr<ClipModel>> ClipModel::Load(const ClipModelFiles& files, 
   return model;
 }
 
-Result<std::vector<Embedding>> ClipModel::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
-                                                      BatchAnnouncement* announcement) const {
+Result<std::vector<Embedding>> ClipModel::EmbedBatch(std::span<const RgbImage* const> images, bool normalize,
+                                                     BatchAnnouncement* announcement) const {
   IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, vision_->Run(images, announcement));
   return EmbeddingRows(outputs, static_cast<std::int64_t>(images.size()), normalize);
-}
-
-Result<Embedding> ClipModel::EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement) const {
-  const RgbImage* one[] = {&image};
-  IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> rows, EmbedImages(one, normalize, announcement));
-  return std::move(rows.front());
 }
 
 Result<std::vector<Embedding>> ClipModel::EmbedTexts(std::span<const std::string> texts, bool normalize) const {

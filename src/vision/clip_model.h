@@ -3,10 +3,10 @@
 //   text_model.onnx:   input_ids, attention_mask int64 [N,S] -> text_embeds float32 [N,D]   (optional)
 // plus the CLIP BPE tokenizer (vocab.json + merges.txt) for the text side.
 //
-// Images are preprocessed in the caller's thread (exactly as the catalog's preprocessing says) into
-// one [n,3,H,W] buffer, then submitted to the model's dynamic batcher, so concurrent requests share
-// model runs and one request's many images form one batch. Embeddings are L2-normalised when asked
-// (the default for similarity use); raw ones are what the model returned.
+// The vision tower is the model's ImageEncoder (image_encoder.h: preprocessing in the caller's
+// thread, one [n,3,H,W] batch to the dynamic batcher, so concurrent requests share model runs and
+// one request's many images form one batch); every ClipModel has one. Embeddings are L2-normalised
+// when asked (the default for similarity use); raw ones are what the model returned.
 //
 // Errors: FailedPrecondition when the text side is asked for but the model has none; Unavailable
 // when the model's queue is full (overload, answer 503); InvalidArgument for empty input.
@@ -27,6 +27,7 @@
 #include "runtime/onnx_session.h"
 #include "vision/batched_image_model.h"  // BatchedImageModel, Embedding
 #include "vision/clip_tokenizer.h"
+#include "vision/image_encoder.h"
 #include "vision/image_tensor.h"
 
 namespace iris {
@@ -44,32 +45,27 @@ struct ClipModelFiles {
   std::optional<ModelIoSpec> text_io;
 };
 
-class ClipModel {
+class ClipModel final : public ImageEncoder {
  public:
   static Result<std::unique_ptr<ClipModel>> Load(const ClipModelFiles& files, const RuntimeConfig& runtime);
-  ~ClipModel();
+  ~ClipModel() override;
 
-  const std::string& name() const { return name_; }
-  int dim() const { return dim_; }
+  const std::string& name() const override { return name_; }
+  int dim() const override { return dim_; }
   bool has_text() const { return text_ != nullptr; }
-  const ImagePreprocessing& preprocessing() const { return vision_->preprocessing(); }
+  const ImagePreprocessing& preprocessing() const override { return vision_->preprocessing(); }
   // The execution provider the vision session runs on.
-  std::string provider() const { return vision_->session().provider(); }
+  std::string provider() const override { return vision_->session().provider(); }
+  // The vision tower's batcher.
+  BatcherStats stats() const override { return vision_->stats(); }
 
-  // Call before decoding/preprocessing an image that will be embedded, and pass the announcement
-  // to EmbedImage(s): concurrent requests then share one model run without a fixed batching delay
-  // (see DynamicBatcher "Announcements").
-  BatchAnnouncement AnnounceImages(int count = 1) const { return vision_->Announce(count); }
-
-  Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize,
-                                             BatchAnnouncement* announcement = nullptr) const;
-  Result<Embedding> EmbedImage(const RgbImage& image, bool normalize, BatchAnnouncement* announcement = nullptr) const;
   Result<std::vector<Embedding>> EmbedTexts(std::span<const std::string> texts, bool normalize) const;
-
-  BatcherStats vision_stats() const { return vision_->stats(); }
 
  private:
   ClipModel() = default;
+  BatchAnnouncement Announce(int count) const override { return vision_->Announce(count); }
+  Result<std::vector<Embedding>> EmbedBatch(std::span<const RgbImage* const> images, bool normalize,
+                                            BatchAnnouncement* announcement) const override;
 
   std::string name_;
   int dim_ = 0;

@@ -98,7 +98,7 @@ TEST(ClipModelTest, BatchedAndConcurrentResultsEqualSingleRuns) {
       ASSERT_NEAR(alone[i][k], (*c)[k], 1e-4);
     }
   }
-  EXPECT_LT((*model)->vision_stats().batches, (*model)->vision_stats().items);
+  EXPECT_LT((*model)->stats().batches, (*model)->stats().items);
 }
 
 TEST(ClipModelTest, DeterministicText) {

@@ -26,7 +26,6 @@
 #include "image/rgb_image.h"
 #include "models/model_catalog.h"
 #include "vision/batched_image_model.h"
-#include "vision/clip_model.h"  // Embedding
 #include "vision/detection.h"
 #include "vision/image_tensor.h"
 

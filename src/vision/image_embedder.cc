@@ -142,8 +142,8 @@ Result<std::vector<Embedding>> ImageEmbedder::Pool(const std::vector<Tensor>& ou
   return embeddings;
 }
 
-Result<std::vector<Embedding>> ImageEmbedder::EmbedImages(std::span<const RgbImage* const> images, bool normalize,
-                                                          BatchAnnouncement* announcement) const {
+Result<std::vector<Embedding>> ImageEmbedder::EmbedBatch(std::span<const RgbImage* const> images, bool normalize,
+                                                         BatchAnnouncement* announcement) const {
   const auto write = [this](const RgbImage& image, std::span<float> out) { return WriteInput(image, out); };
   IRIS_ASSIGN_OR_RETURN(const std::vector<Tensor> outputs, model_->Run(images, announcement, write));
   IRIS_ASSIGN_OR_RETURN(std::vector<Embedding> embeddings, Pool(outputs, static_cast<std::int64_t>(images.size())));

@@ -15,9 +15,10 @@
 // to shortest_side followed by the centre crop, because ImagePreprocessing has no separate
 // resize length; preprocessing() is then the spec of the final crop-sized step.
 //
-// Like ClipModel, images are preprocessed in the caller's thread into one [n,3,H,W] buffer and
-// submitted to the model's DynamicBatcher (options from [runtime], max_batch_size capped at a
-// fixed model batch), so concurrent requests share runs. Embeddings are L2-normalised on request.
+// It is an ImageEncoder (image_encoder.h): images are preprocessed in the caller's thread into one
+// [n,3,H,W] buffer and submitted to the model's DynamicBatcher (options from [runtime],
+// max_batch_size capped at a fixed model batch), so concurrent requests share runs. Embeddings are
+// L2-normalised on request.
 //
 // Load errors: FailedPrecondition when the entry is not an image_embedding model of family dino or
 // resnet, or the model does not match the catalog's tensors or the pooling's needs (the message
@@ -38,34 +39,30 @@
 #include "image/rgb_image.h"
 #include "models/model_catalog.h"
 #include "vision/batched_image_model.h"
-#include "vision/clip_model.h"  // Embedding
+#include "vision/image_encoder.h"
 #include "vision/image_tensor.h"
 
 namespace iris {
 
-class ImageEmbedder {
+class ImageEmbedder final : public ImageEncoder {
  public:
   static Result<std::unique_ptr<ImageEmbedder>> Load(const models::ModelSpec& spec,
                                                      const std::filesystem::path& model_file,
                                                      const RuntimeConfig& runtime);
-  ~ImageEmbedder();
+  ~ImageEmbedder() override;
 
-  const std::string& name() const { return name_; }
-  int dim() const { return dim_; }
-  std::string provider() const { return model_->session().provider(); }
-  const ImagePreprocessing& preprocessing() const { return preprocessing_; }
+  const std::string& name() const override { return name_; }
+  int dim() const override { return dim_; }
+  std::string provider() const override { return model_->session().provider(); }
+  const ImagePreprocessing& preprocessing() const override { return preprocessing_; }
+  BatcherStats stats() const override { return model_->stats(); }
   models::Pooling pooling() const { return pooling_; }
-
-  // See ClipModel::AnnounceImages and DynamicBatcher "Announcements".
-  BatchAnnouncement AnnounceImages(int count = 1) const { return model_->Announce(count); }
-
-  Result<std::vector<Embedding>> EmbedImages(std::span<const RgbImage* const> images, bool normalize,
-                                             BatchAnnouncement* announcement = nullptr) const;
-
-  BatcherStats stats() const { return model_->stats(); }
 
  private:
   ImageEmbedder() = default;
+  BatchAnnouncement Announce(int count) const override { return model_->Announce(count); }
+  Result<std::vector<Embedding>> EmbedBatch(std::span<const RgbImage* const> images, bool normalize,
+                                            BatchAnnouncement* announcement) const override;
   Status WriteInput(const RgbImage& image, std::span<float> out) const;
   Result<std::vector<Embedding>> Pool(const std::vector<Tensor>& outputs, std::int64_t rows) const;
 

@@ -1,10 +1,9 @@
 #include "vision/model_registry.h"
 
-#include <algorithm>
-
 #include "core/logging.h"
 #include "vision/catalog_preprocessing.h"
 #include "vision/hf_preprocessor_config.h"
+#include "vision/model_kind.h"
 
 namespace iris {
 namespace {
@@ -99,7 +98,8 @@ Result<ClipModelFiles> ModelRegistry::ClipFilesFor(const std::string& name) cons
 
 template <typename T, typename Load>
 Result<std::shared_ptr<const T>> ModelRegistry::GetOrLoad(std::map<std::string, std::shared_ptr<const T>>& loaded,
-                                                          const std::string& name, std::string_view kind, Load load) {
+                                                          const std::string& name, ModelKind model_kind, Load load) {
+  const std::string_view kind = ModelKindName(model_kind);
   std::shared_ptr<std::mutex> load_lock;
   {
     std::lock_guard lock(mu_);
@@ -127,13 +127,19 @@ Result<std::shared_ptr<const T>> ModelRegistry::GetOrLoad(std::map<std::string, 
   return model;
 }
 
+const models::ModelSpec* ModelRegistry::CatalogEntry(const std::string& name) const {
+  if (local_.count(name) || !store_) return nullptr;
+  auto found = store_->catalog().Find(name);
+  return found.ok() ? *found : nullptr;
+}
+
 Result<std::pair<const models::ModelSpec*, std::filesystem::path>> ModelRegistry::CatalogModel(
-    const std::string& name, std::initializer_list<models::ModelFamily> families, std::string_view kind) const {
+    const std::string& name, ModelKind kind, std::string_view what) const {
   if (!store_) return FailedPrecondition("no model store configured");
   IRIS_ASSIGN_OR_RETURN(const models::ModelSpec* spec, store_->catalog().Find(name));
-  if (std::find(families.begin(), families.end(), spec->family) == families.end()) {
+  if (ModelKindOf(spec->family) != kind) {
     return FailedPrecondition("model '" + name + "' is a " + std::string(models::ModelFamilyName(spec->family)) +
-                              " model, not a " + std::string(kind));
+                              " model, not a " + std::string(what));
   }
   IRIS_ASSIGN_OR_RETURN(auto file, store_->ResolveModelFile(name, "model"));
   return std::make_pair(spec, file);
@@ -147,7 +153,7 @@ Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view re
     if (!store_) return NotFound("unknown model '" + name + "'");
     IRIS_RETURN_IF_ERROR(store_->catalog().Find(name).status());
   }
-  return GetOrLoad(clip_, name, "clip", [&]() -> Result<std::unique_ptr<ClipModel>> {
+  return GetOrLoad(clip_, name, ModelKind::kClip, [&]() -> Result<std::unique_ptr<ClipModel>> {
     IRIS_ASSIGN_OR_RETURN(ClipModelFiles files, ClipFilesFor(name));
     return ClipModel::Load(files, runtime_);
   });
@@ -155,56 +161,66 @@ Result<std::shared_ptr<const ClipModel>> ModelRegistry::Clip(std::string_view re
 
 Result<std::shared_ptr<const iris::ObjectDetector>> ModelRegistry::ObjectDetector(std::string_view requested) {
   const std::string name(requested);
-  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kYolox}, "object detector"));
-  return GetOrLoad(object_detectors_, name, "object_detector",
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, ModelKind::kObjectDetector, "object detector"));
+  return GetOrLoad(object_detectors_, name, ModelKind::kObjectDetector,
                    [&] { return iris::ObjectDetector::Load(*model.first, model.second, runtime_); });
 }
 
 Result<std::shared_ptr<const iris::FaceDetector>> ModelRegistry::FaceDetector(std::string_view requested) {
   const std::string name(requested);
-  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kYunet, models::ModelFamily::kUltraface},
-                                                 "face detector"));
-  return GetOrLoad(face_detectors_, name, "face_detector",
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, ModelKind::kFaceDetector, "face detector"));
+  return GetOrLoad(face_detectors_, name, ModelKind::kFaceDetector,
                    [&] { return LoadFaceDetector(*model.first, model.second, runtime_); });
 }
 
 Result<std::shared_ptr<const iris::FaceEmbedder>> ModelRegistry::FaceEmbedder(std::string_view requested) {
   const std::string name(requested);
-  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kMobilefacenet}, "face embedder"));
-  return GetOrLoad(face_embedders_, name, "face_embedder",
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, ModelKind::kFaceEmbedder, "face embedder"));
+  return GetOrLoad(face_embedders_, name, ModelKind::kFaceEmbedder,
                    [&] { return iris::FaceEmbedder::Load(*model.first, model.second, runtime_); });
 }
 
 Result<std::shared_ptr<const iris::ImageEmbedder>> ModelRegistry::ImageEmbedder(std::string_view requested) {
   const std::string name(requested);
-  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, {models::ModelFamily::kDino, models::ModelFamily::kResnet},
-                                                 "image embedder"));
-  return GetOrLoad(image_embedders_, name, "image_embedder",
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, ModelKind::kImageEmbedder, "image embedder"));
+  return GetOrLoad(image_embedders_, name, ModelKind::kImageEmbedder,
                    [&] { return iris::ImageEmbedder::Load(*model.first, model.second, runtime_); });
+}
+
+Result<std::shared_ptr<const iris::ImageEncoder>> ModelRegistry::ImageEncoder(std::string_view requested) {
+  const std::string name(requested.empty() ? default_clip_ : requested);
+  const models::ModelSpec* spec = CatalogEntry(name);
+  if (spec && ModelKindOf(spec->family) == ModelKind::kImageEmbedder) {
+    IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const iris::ImageEmbedder> embedder, ImageEmbedder(name));
+    return std::shared_ptr<const iris::ImageEncoder>(std::move(embedder));
+  }
+  // CLIP, and everything the catalog does not call an image embedder: Clip gives the errors
+  // (NotFound for an unknown name, FailedPrecondition "... is a yolox model, not CLIP").
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ClipModel> clip, Clip(name));
+  return std::shared_ptr<const iris::ImageEncoder>(std::move(clip));
+}
+
+Status ModelRegistry::PreloadOne(const std::string& name) {
+  const models::ModelSpec* spec = CatalogEntry(name);
+  const std::optional<ModelKind> kind = spec ? ModelKindOf(spec->family) : ModelKind::kClip;
+  if (!kind) return FailedPrecondition("model '" + name + "' cannot be preloaded (no adapter for its family yet)");
+  switch (*kind) {
+    case ModelKind::kClip:
+    case ModelKind::kImageEmbedder:
+      return ImageEncoder(name).status();
+    case ModelKind::kObjectDetector:
+      return ObjectDetector(name).status();
+    case ModelKind::kFaceDetector:
+      return FaceDetector(name).status();
+    case ModelKind::kFaceEmbedder:
+      return FaceEmbedder(name).status();
+  }
+  return Internal("model '" + name + "': unhandled model kind");
 }
 
 Status ModelRegistry::Preload(const std::vector<std::string>& names) {
   for (const auto& name : names) {
-    Status status;
-    const models::ModelSpec* spec = nullptr;
-    if (!local_.count(name) && store_) {
-      if (auto found = store_->catalog().Find(name); found.ok()) spec = *found;
-    }
-    using F = models::ModelFamily;
-    if (!spec || spec->family == F::kClip) {
-      status = Clip(name).status();
-    } else if (spec->family == F::kYolox) {
-      status = ObjectDetector(name).status();
-    } else if (spec->family == F::kYunet || spec->family == F::kUltraface) {
-      status = FaceDetector(name).status();
-    } else if (spec->family == F::kMobilefacenet) {
-      status = FaceEmbedder(name).status();
-    } else if (spec->family == F::kDino || spec->family == F::kResnet) {
-      status = ImageEmbedder(name).status();
-    } else {
-      status = FailedPrecondition("model '" + name + "' cannot be preloaded (no adapter for its family yet)");
-    }
-    if (!status.ok()) return status.WithContext("preloading " + name);
+    if (Status status = PreloadOne(name); !status.ok()) return status.WithContext("preloading " + name);
   }
   return {};
 }
@@ -213,15 +229,18 @@ std::vector<LoadedModelInfo> ModelRegistry::Loaded() const {
   std::lock_guard lock(mu_);
   std::vector<LoadedModelInfo> out;
   for (const auto& [name, model] : clip_) {
-    out.push_back({name, "clip", model->provider(), model->dim(), model->vision_stats()});
+    out.push_back(
+        {name, std::string(ModelKindName(ModelKind::kClip)), model->provider(), model->dim(), model->stats()});
   }
-  for (const auto& [name, model] : object_detectors_) out.push_back({name, "object_detector", model->provider(), 0, {}});
-  for (const auto& [name, model] : face_detectors_) out.push_back({name, "face_detector", model->provider(), 0, {}});
+  for (const auto& [name, model] : object_detectors_)
+    out.push_back({name, std::string(ModelKindName(ModelKind::kObjectDetector)), model->provider(), 0, {}});
+  for (const auto& [name, model] : face_detectors_)
+    out.push_back({name, std::string(ModelKindName(ModelKind::kFaceDetector)), model->provider(), 0, {}});
   for (const auto& [name, model] : face_embedders_) {
-    out.push_back({name, "face_embedder", model->provider(), model->dim(), {}});
+    out.push_back({name, std::string(ModelKindName(ModelKind::kFaceEmbedder)), model->provider(), model->dim(), {}});
   }
   for (const auto& [name, model] : image_embedders_) {
-    out.push_back({name, "image_embedder", model->provider(), model->dim(), {}});
+    out.push_back({name, std::string(ModelKindName(ModelKind::kImageEmbedder)), model->provider(), model->dim(), {}});
   }
   return out;
 }

@@ -2,8 +2,10 @@
 // state, owned by the server and passed by reference). It resolves a model name to installed files
 // -- a catalog model under models.dir (models::ModelStore) or, for CLIP, a local folder from
 // models.local -- and loads it once, on first use or at Preload, sharing the sessions and batchers
-// with every request. One accessor per adapter kind: Clip, ObjectDetector (yolox), FaceDetector
-// (yunet, ultraface), FaceEmbedder (mobilefacenet), ImageEmbedder (dino, resnet).
+// with every request. One accessor per adapter kind (model_kind.h): Clip, ObjectDetector (yolox),
+// FaceDetector (yunet, ultraface), FaceEmbedder (mobilefacenet), ImageEmbedder (dino, resnet); and
+// ImageEncoder, which resolves a name by its catalog family to the CLIP image tower or an
+// ImageEmbedder.
 // Concurrent first uses of one name load it once; the others wait for that load. A failed load is
 // not remembered (a later request retries, e.g. after `iris models pull`).
 //
@@ -28,13 +30,15 @@
 #include "vision/face_detector.h"
 #include "vision/face_embedder.h"
 #include "vision/image_embedder.h"
+#include "vision/image_encoder.h"
+#include "vision/model_kind.h"
 #include "vision/object_detector.h"
 
 namespace iris {
 
 struct LoadedModelInfo {
   std::string name;
-  std::string kind;      // "clip", "object_detector", "face_detector", "face_embedder", "image_embedder"
+  std::string kind;      // ModelKindName: "clip", "object_detector", "face_detector", "face_embedder", "image_embedder"
   std::string provider;  // execution provider of the main session
   int dim = 0;
   BatcherStats stats;
@@ -50,6 +54,11 @@ class ModelRegistry {
   Result<std::shared_ptr<const iris::FaceDetector>> FaceDetector(std::string_view name);
   Result<std::shared_ptr<const iris::FaceEmbedder>> FaceEmbedder(std::string_view name);
   Result<std::shared_ptr<const iris::ImageEmbedder>> ImageEmbedder(std::string_view name);
+  // The model that embeds images for `name` (empty: models.default_clip), resolved once by its
+  // catalog family: dino and resnet are ImageEmbedders; clip, local folders and every other name are
+  // asked of Clip, so its errors apply (NotFound for an unknown name, FailedPrecondition "model 'X'
+  // is a yolox model, not CLIP", or not installed).
+  Result<std::shared_ptr<const iris::ImageEncoder>> ImageEncoder(std::string_view name);
 
   // Loads every named model now (e.g. models.preload at start-up), each by the adapter its catalog
   // family names (local folders are CLIP); the first failure is returned.
@@ -60,14 +69,20 @@ class ModelRegistry {
 
  private:
   Result<ClipModelFiles> ClipFilesFor(const std::string& name) const;
-  // The catalog entry `name` when its family is one of `families`, and its "model" file.
-  Result<std::pair<const models::ModelSpec*, std::filesystem::path>> CatalogModel(
-      const std::string& name, std::initializer_list<models::ModelFamily> families, std::string_view kind) const;
+  // The catalog entry `name`; nullptr for a local folder or a name the catalog does not know.
+  const models::ModelSpec* CatalogEntry(const std::string& name) const;
+  // The catalog entry `name` when its family is run by the adapter `kind` (called `what` in the
+  // error), and its "model" file.
+  Result<std::pair<const models::ModelSpec*, std::filesystem::path>> CatalogModel(const std::string& name,
+                                                                                  ModelKind kind,
+                                                                                  std::string_view what) const;
+  // Loads `name` by the adapter its catalog family names (local folders are CLIP).
+  Status PreloadOne(const std::string& name);
   // Returns the loaded model `name` from `loaded`, or loads it once with `load` (concurrent first
   // uses wait for that one load).
   template <typename T, typename Load>
   Result<std::shared_ptr<const T>> GetOrLoad(std::map<std::string, std::shared_ptr<const T>>& loaded,
-                                             const std::string& name, std::string_view kind, Load load);
+                                             const std::string& name, ModelKind kind, Load load);
 
   RuntimeConfig runtime_;
   std::string default_clip_;
