@@ -45,8 +45,7 @@ Result<std::vector<std::string>> StringList(const std::string& text, const char*
 Result<Embedding> EmbedRequestImage(const ImageEncoder& model, const IngestedImage& image, bool normalize,
                                     RequestContext& ctx) {
   return DecodeAndEmbed(
-      model, [&](int min_side) { return image.AtLeast(min_side); }, normalize,
-      [&](std::string_view stage, double ms) { ctx.AddStageTime(stage, ms); });
+      model, [&](int min_side) { return image.AtLeast(min_side); }, normalize, ctx);
 }
 
 nlohmann::json ImageSummary(const IngestedImage& image) {

@@ -30,7 +30,7 @@ Result<QueuedJob> CollectionJobs::StartReindex(const std::string& collection_nam
   if (collection->options().model == kExternalModel) {
     return Unprocessable("collection '" + name + "' stores external vectors: there is nothing to re-embed");
   }
-  IRIS_RETURN_IF_ERROR(collections_.EmbedderOf(*collection, trace).status());  // the model must be installed
+  IRIS_RETURN_IF_ERROR(collections_.EncoderOf(*collection, trace).status());  // the model must be installed
   std::vector<std::string> ids = collection->index().ListIds(0, collection->index().size());
   QueuedJob queued;
   queued.items = ids.size();

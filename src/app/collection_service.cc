@@ -1,6 +1,6 @@
 #include "app/collection_service.h"
 
-#include "vision/image_tensor.h"
+#include "vision/clip_model.h"
 
 namespace iris::app {
 namespace {
@@ -18,12 +18,11 @@ Status AsUnprocessable(Status status) {
 
 CollectionService::CollectionService(std::unique_ptr<CollectionManager> collections,
                                      std::unique_ptr<SignatureStore> signatures, ModelRegistry& models,
-                                     std::shared_ptr<const models::ModelStore> model_store, std::string default_model)
+                                     std::string default_model)
     : collections_(std::move(collections)),
       signatures_(std::move(signatures)),
       duplicates_(std::make_unique<CollectionDedupIndex>(DuplicateOptions{}, signatures_.get())),
       models_(models),
-      model_store_(std::move(model_store)),
       default_model_(std::move(default_model)) {}
 
 std::vector<std::string> CollectionService::List() const { return collections_->List(); }
@@ -48,13 +47,13 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const
     if (!requested_dim) return Unprocessable("'dim' is required for a collection of external vectors");
     spec.dim = *requested_dim;
   } else {
-    auto model = LoadEmbedder(spec.model);
+    auto model = models_.ImageEncoder(spec.model);
     if (!model.ok()) {
       if (model.status().code() == StatusCode::kNotFound) return Unprocessable(model.status().message());
       return model.status();
     }
-    spec.model = model->name();
-    spec.dim = model->dim();
+    spec.model = (*model)->name();
+    spec.dim = (*model)->dim();
     if (requested_dim && *requested_dim != spec.dim) {
       return Unprocessable("model " + spec.model + " has dim " + std::to_string(spec.dim) + ", not " +
                            std::to_string(*requested_dim));
@@ -69,10 +68,10 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(
                                                                                 const std::string& model) {
   auto existing = Get(name);
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
-  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, LoadEmbedder(model));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, models_.ImageEncoder(model));
   CollectionSpec spec;
-  spec.model = embedder.name();
-  spec.dim = embedder.dim();
+  spec.model = encoder->name();
+  spec.dim = encoder->dim();
   spec.metric = Metric::kCosine;
   auto created = collections_->Create(name, spec);
   if (created.ok()) {
@@ -127,50 +126,39 @@ Status CollectionService::Delete(const DurableCollection& collection, const std:
   return duplicates_->Remove(collection.options().name, id);
 }
 
-Result<CollectionEmbedder> CollectionService::LoadEmbedder(const std::string& name) const {
-  return LoadCollectionEmbedder(models_, model_store_.get(), name);
-}
-
-Result<CollectionEmbedder> CollectionService::EmbedderOf(const DurableCollection& collection, Trace& trace) const {
+Result<std::shared_ptr<const ImageEncoder>> CollectionService::EncoderOf(const DurableCollection& collection,
+                                                                         Trace& trace) const {
   const auto& o = collection.options();
   if (o.model == kExternalModel) {
     return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
   }
-  CollectionEmbedder embedder;
+  std::shared_ptr<const ImageEncoder> encoder;
   {
     ScopedStage stage(trace, "model_load");
-    IRIS_ASSIGN_OR_RETURN(embedder, LoadEmbedder(o.model));
+    IRIS_ASSIGN_OR_RETURN(encoder, models_.ImageEncoder(o.model));
   }
-  if (embedder.dim() != o.index.dim) {
-    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(embedder.dim()) +
+  if (encoder->dim() != o.index.dim) {
+    return FailedPrecondition("model " + o.model + " now has dim " + std::to_string(encoder->dim()) +
                               ", the collection has " + std::to_string(o.index.dim));
   }
-  return embedder;
+  return encoder;
 }
 
 Result<std::vector<float>> CollectionService::EmbedImage(const DurableCollection& collection,
                                                          const IngestedImage& image, Trace& trace) const {
-  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(collection, trace));
-  BatchAnnouncement announcement = embedder.Announce();
-  std::shared_ptr<const RgbImage> pixels;
-  {
-    ScopedStage stage(trace, "decode");
-    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(DecodeMinSide(embedder.preprocessing())));
-  }
-  ScopedStage stage(trace, "inference");
-  return embedder.Embed(*pixels, &announcement);
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, EncoderOf(collection, trace));
+  return DecodeAndEmbed(
+      *encoder, [&image](int min_side) { return image.AtLeast(min_side); }, /*normalize=*/true, trace);
 }
 
 Result<std::vector<float>> CollectionService::EmbedText(const DurableCollection& collection, const std::string& text,
                                                         Trace& trace) const {
-  IRIS_ASSIGN_OR_RETURN(CollectionEmbedder embedder, EmbedderOf(collection, trace));
-  if (!embedder.clip) {
-    return Unprocessable("model " + embedder.name() + " embeds images only: it cannot search by text");
-  }
-  const auto& model = embedder.clip;
-  if (!model->has_text()) return Unprocessable("model " + model->name() + " has no text tower");
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, EncoderOf(collection, trace));
+  const auto clip = std::dynamic_pointer_cast<const ClipModel>(encoder);
+  if (!clip) return Unprocessable("model " + encoder->name() + " embeds images only: it cannot search by text");
+  if (!clip->has_text()) return Unprocessable("model " + clip->name() + " has no text tower");
   ScopedStage stage(trace, "inference");
-  IRIS_ASSIGN_OR_RETURN(auto embeddings, model->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
+  IRIS_ASSIGN_OR_RETURN(auto embeddings, clip->EmbedTexts(std::vector<std::string>{text}, /*normalize=*/true));
   return std::move(embeddings.at(0));
 }
 

@@ -29,12 +29,12 @@
 #include <string>
 #include <vector>
 
-#include "app/collection_embedder.h"
 #include "core/trace.h"
 #include "dedup/collection_dedup_index.h"
 #include "dedup/signature_store.h"
 #include "index/collection_manager.h"
 #include "ingest/image_ingestor.h"
+#include "vision/model_registry.h"
 
 namespace iris::app {
 
@@ -45,8 +45,7 @@ class CollectionService {
   // `default_model` is used by Create when the spec names no model (models.default_clip).
   // `signatures` is where the duplicate index keeps its signatures (iris.db).
   CollectionService(std::unique_ptr<CollectionManager> collections, std::unique_ptr<SignatureStore> signatures,
-                    ModelRegistry& models, std::shared_ptr<const models::ModelStore> model_store,
-                    std::string default_model);
+                    ModelRegistry& models, std::string default_model);
   CollectionService(const CollectionService&) = delete;
   CollectionService& operator=(const CollectionService&) = delete;
 
@@ -78,9 +77,7 @@ class CollectionService {
 
   // --- embedding with the collection's model ------------------------------------------------------
   // The model of `collection`, loaded (kUnprocessable for an external collection: send vectors).
-  Result<CollectionEmbedder> EmbedderOf(const DurableCollection& collection, Trace& trace) const;
-  // The model `name` resolved by its catalog family (kNotFound for an unknown name).
-  Result<CollectionEmbedder> LoadEmbedder(const std::string& name) const;
+  Result<std::shared_ptr<const ImageEncoder>> EncoderOf(const DurableCollection& collection, Trace& trace) const;
   // The L2-normalised embedding of an image, decoded once at the size the model needs.
   Result<std::vector<float>> EmbedImage(const DurableCollection& collection, const IngestedImage& image,
                                         Trace& trace) const;
@@ -103,8 +100,7 @@ class CollectionService {
   std::unique_ptr<CollectionManager> collections_;
   std::unique_ptr<SignatureStore> signatures_;  // before duplicates_, which reads it
   std::unique_ptr<CollectionDedupIndex> duplicates_;
-  ModelRegistry& models_;
-  std::shared_ptr<const models::ModelStore> model_store_;
+  ModelRegistry& models_;  // resolves a collection's model by its catalog family (ModelRegistry::ImageEncoder)
   std::string default_model_;
 };
 

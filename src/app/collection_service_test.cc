@@ -40,7 +40,7 @@ class CollectionServiceTest : public ::testing::Test {
     ASSERT_TRUE(manager.ok()) << manager.status().ToString();
     service_ =
         std::make_unique<CollectionService>(std::move(manager).value(), std::make_unique<SignatureStore>(*database_),
-                                            *models_, nullptr, config_.models.default_clip);
+                                            *models_, config_.models.default_clip);
   }
 
   std::shared_ptr<IngestedImage> Photo(const std::string& name) {

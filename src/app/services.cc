@@ -67,9 +67,9 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   if (!collections.ok()) {
     return collections.status().WithContext("opening " + (data_dir / "collections").string());
   }
-  services->collections = std::make_unique<CollectionService>(
-      std::move(collections).value(), std::make_unique<SignatureStore>(*services->database), *services->models,
-      services->model_store, config.models.default_clip);
+  services->collections = std::make_unique<CollectionService>(std::move(collections).value(),
+                                                              std::make_unique<SignatureStore>(*services->database),
+                                                              *services->models, config.models.default_clip);
 
   services->jobs = std::make_unique<JobRunner>(*services->database, JobOptions(config.jobs));
   auto product_catalog = ProductCatalog::Create(config.products, config.ingest);
@@ -82,7 +82,8 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
 
   services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
   services->captions = std::make_unique<ChatCompletionsClient>(config.captions);
-  services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip);
+  services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip,
+                                                                  services->model_store->catalog());
   services->analysis.analysis = config.analysis;
   services->analysis.captions = config.captions;
   services->analysis.default_clip = config.models.default_clip;

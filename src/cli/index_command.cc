@@ -104,7 +104,7 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
   }
   // The model must be installed (and match the collection) before any file is read.
   Trace setup;
-  if (auto model = collections.EmbedderOf(**collection, setup); !model.ok()) {
+  if (auto model = collections.EncoderOf(**collection, setup); !model.ok()) {
     std::cerr << "iris index add: " << model.status().message() << "\n";
     services->Close();
     return kExitConfig;

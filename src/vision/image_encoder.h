@@ -23,10 +23,10 @@
 #include <memory>
 #include <span>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/result.h"
+#include "core/trace.h"
 #include "image/rgb_image.h"
 #include "runtime/dynamic_batcher.h"
 #include "vision/batched_image_model.h"  // Embedding
@@ -63,14 +63,11 @@ class ImageEncoder {
 
 // The pixels of an image decoded with its shorter side at least `min_side` (e.g. IngestedImage::AtLeast).
 using DecodeAtLeast = std::function<Result<std::shared_ptr<const RgbImage>>(int min_side)>;
-// Receives how long a named step took.
-using StageTimeSink = std::function<void(std::string_view stage, double ms)>;
-
 // Embeds one image that is still to be decoded, in the order that lets concurrent requests share
 // model runs: announce it to the encoder's batcher, `decode` it at DecodeMinSide(preprocessing()),
-// embed it. `stage_time` (may be null) gets the "decode" and "inference" steps' milliseconds.
+// embed it. The "decode" and "inference" steps are timed into `trace`.
 // Errors: decode's, then EmbedImages'.
 Result<Embedding> DecodeAndEmbed(const ImageEncoder& encoder, const DecodeAtLeast& decode, bool normalize,
-                                 const StageTimeSink& stage_time = nullptr);
+                                 Trace& trace);
 
 }  // namespace iris

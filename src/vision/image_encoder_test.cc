@@ -20,31 +20,31 @@ TEST(ImageEncoderTest, DecodeAndEmbedDecodesAtTheModelsSizeAndTimesBothSteps) {
       RgbImage{64, 48, std::vector<std::uint8_t>(static_cast<std::size_t>(64) * 48 * 3, 120)});
 
   int asked = 0;
-  std::vector<std::string> stages;
+  Trace trace;
   auto embedding = DecodeAndEmbed(
       **encoder,
       [&](int min_side) -> Result<std::shared_ptr<const RgbImage>> {
         asked = min_side;
         return image;
       },
-      /*normalize=*/true,
-      [&](std::string_view stage, double ms) {
-        EXPECT_GE(ms, 0.0);
-        stages.emplace_back(stage);
-      });
+      /*normalize=*/true, trace);
   ASSERT_TRUE(embedding.ok()) << embedding.status().ToString();
   EXPECT_EQ(asked, DecodeMinSide((*encoder)->preprocessing()));
-  EXPECT_EQ(stages, (std::vector<std::string>{"decode", "inference"}));
+  auto stages = trace.StagesJson();
+  EXPECT_EQ(stages.size(), 2u);
+  EXPECT_GE(stages.value("decode", -1.0), 0.0);
+  EXPECT_GE(stages.value("inference", -1.0), 0.0);
   auto direct = (*encoder)->EmbedImage(*image, true);
   ASSERT_TRUE(direct.ok());
   EXPECT_EQ(*embedding, *direct);
 
-  stages.clear();
+  Trace failed_trace;
   auto failed = DecodeAndEmbed(
       **encoder, [](int) -> Result<std::shared_ptr<const RgbImage>> { return InvalidArgument("corrupt image"); }, true,
-      [&](std::string_view stage, double) { stages.emplace_back(stage); });
+      failed_trace);
   EXPECT_EQ(failed.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(stages, (std::vector<std::string>{"decode"}));
+  EXPECT_EQ(failed_trace.StagesJson().size(), 1u);
+  EXPECT_TRUE(failed_trace.StagesJson().contains("decode"));
 }
 
 }  // namespace
