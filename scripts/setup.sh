@@ -39,6 +39,9 @@ fi
 "$ROOT/scripts/install_onnxruntime.sh"
 ORT_DIR=${ORT_ROOT:-$ROOT/.deps/onnxruntime}
 
+# --- s3rver (the S3-compatible server the tests run on loopback) ---------------------------
+"$ROOT/scripts/install_s3rver.sh"
+
 # --- configure and build ------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S "$ROOT" -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE="$BUILD_TYPE" \

@@ -19,7 +19,7 @@
 // out of file descriptors (EMFILE/ENFILE) -> kUnavailable; the disk or quota is full ->
 // kStorageFull; other I/O failures -> kInternal.
 //
-// Implementations: FilesystemBlobStore (local directory); an S3-compatible one is planned.
+// Implementations: FilesystemBlobStore (local directory), S3BlobStore (an S3-compatible bucket).
 // Thread-safety: implementations must be safe to call from any number of threads.
 #pragma once
 
