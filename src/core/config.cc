@@ -129,6 +129,25 @@ std::vector<ConfigOption> BuildOptions() {
                  "on SIGTERM/SIGINT, seconds to let in-flight requests finish", IRIS_FIELD(server.shutdown_deadline_s)),
       MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs",
                  IRIS_FIELD(storage.data_dir)),
+      MakeOption("storage.backend", "--storage-backend", "where catalog images are stored: filesystem or s3",
+                 IRIS_FIELD(storage.backend)),
+      MakeOption("storage.s3_endpoint", "--s3-endpoint",
+                 "S3-compatible endpoint scheme://host[:port] (empty: AWS in storage.s3_region)",
+                 IRIS_FIELD(storage.s3_endpoint)),
+      MakeOption("storage.s3_region", "--s3-region", "S3 region (signs requests)", IRIS_FIELD(storage.s3_region)),
+      MakeOption("storage.s3_access_key_id", "--s3-access-key-id", "S3 access key id",
+                 IRIS_FIELD(storage.s3_access_key_id)),
+      MakeOption("storage.s3_secret_access_key", "--s3-secret-access-key", "S3 secret access key (never logged)",
+                 IRIS_FIELD(storage.s3_secret_access_key)),
+      MakeOption("storage.s3_path_style", "--s3-path-style",
+                 "1: path-style addressing (endpoint/bucket/key); 0: virtual-host (bucket.endpoint/key)",
+                 IRIS_FIELD(storage.s3_path_style)),
+      MakeOption("storage.s3_public_urls", "--s3-public-urls",
+                 "1: reply with plain object URLs (public buckets); 0: presigned GET URLs",
+                 IRIS_FIELD(storage.s3_public_urls)),
+      MakeOption("storage.s3_presign_expires_s", "--s3-presign-expires", "lifetime of presigned GET URLs, seconds",
+                 IRIS_FIELD(storage.s3_presign_expires_s)),
+      MakeOption("storage.s3_timeout_s", "--s3-timeout", "one S3 request, seconds", IRIS_FIELD(storage.s3_timeout_s)),
       MakeOption("ingest.max_image_bytes", "--max-image-bytes", "largest encoded image accepted (413 above)",
                  IRIS_FIELD(ingest.max_image_bytes)),
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
@@ -256,6 +275,14 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(products.list_url)),
       MakeOption("products.page_size", "--products-page-size", "products per list page in generate-all",
                  IRIS_FIELD(products.page_size)),
+      MakeOption("catalog.websites", "--catalog-websites",
+                 "catalog websites as name=bucket[/prefix] (the seed's website form field)",
+                 IRIS_FIELD(catalog.websites)),
+      MakeOption("catalog.default_website", "--catalog-default-website", "website of a request that names none",
+                 IRIS_FIELD(catalog.default_website)),
+      MakeOption("catalog.model", "--catalog-model",
+                 "embedding model of a website's catalog collection (empty: models.default_clip)",
+                 IRIS_FIELD(catalog.model)),
       MakeOption("log.level", "--log-level", "trace, debug, info, warn or error", IRIS_FIELD(log.level)),
       MakeOption("log.format", "--log-format", "json (one object per line) or text", IRIS_FIELD(log.format)),
   };
@@ -349,6 +376,12 @@ Status ValidateConfig(const Config& c) {
   if (c.server.keep_alive_timeout_s < 0) return InvalidArgument("server.keep_alive_timeout_s must be >= 0");
   if (c.server.shutdown_deadline_s < 0) return InvalidArgument("server.shutdown_deadline_s must be >= 0");
   if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
+  if (c.storage.backend != "filesystem" && c.storage.backend != "s3")
+    return InvalidArgument("storage.backend must be filesystem or s3");
+  if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)
+    return InvalidArgument("storage.s3_presign_expires_s must be within 1..604800");
+  if (!(c.storage.s3_timeout_s > 0)) return InvalidArgument("storage.s3_timeout_s must be > 0");
+  if (c.catalog.websites.empty()) return InvalidArgument("catalog.websites must name at least one website");
   if (c.captions.timeout_s <= 0) return InvalidArgument("captions.timeout_s must be > 0");
   if (c.captions.max_retries < 0) return InvalidArgument("captions.max_retries must be >= 0");
   if (c.captions.backoff_initial_ms < 0 || c.captions.backoff_max_ms < c.captions.backoff_initial_ms)
@@ -407,7 +440,9 @@ std::string ConfigToToml(const Config& config) {
       section = sec;
     }
     std::string v = opt.get(config);
-    if (opt.key.ends_with("api_key") && !v.empty()) v = "***";  // secrets are never printed
+    if ((opt.key.ends_with("api_key") || opt.key.ends_with("secret_access_key")) && !v.empty()) {
+      v = "***";  // secrets are never printed
+    }
     out += opt.key.substr(dot + 1) + " = ";
     switch (opt.kind) {
       case ConfigOption::Kind::kNumber:

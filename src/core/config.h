@@ -34,6 +34,16 @@ struct ServerConfig {
 
 struct StorageConfig {
   std::string data_dir = "./iris-data";  // SQLite database and blobs live here
+  // Where the jewelry catalog's images go (catalog.websites): "filesystem" (<data_dir>/catalog-blobs) or "s3".
+  std::string backend = "filesystem";
+  std::string s3_endpoint;  // scheme://host[:port]; "" = https://s3.<region>.amazonaws.com
+  std::string s3_region = "us-east-1";
+  std::string s3_access_key_id;
+  std::string s3_secret_access_key;  // never printed
+  int s3_path_style = 0;             // 1: endpoint/bucket/key (MinIO, s3rver); 0: bucket.endpoint/key (AWS)
+  int s3_public_urls = 0;            // 1: plain object URLs (public buckets); 0: presigned GET URLs
+  std::int64_t s3_presign_expires_s = 3600;
+  double s3_timeout_s = 60;
 };
 
 struct IngestConfig {
@@ -126,6 +136,15 @@ struct ProductsConfig {
   int page_size = 50;                   // generate-all's batch_size when the request gives none
 };
 
+// The jewelry catalog of the seed-003/004 routes (/image_similarity_search, /delete_image): one collection
+// and one bucket/prefix per website.
+struct CatalogConfig {
+  // "name=bucket[/prefix]" per website; with the filesystem backend the bucket names a folder.
+  std::vector<std::string> websites = {"alya=alyaimg", "blysk=blyskimg"};
+  std::string default_website = "alya";  // the seed's default for a request that names none
+  std::string model;                     // embedding model of a website's collection ("" = models.default_clip)
+};
+
 struct LogConfig {
   std::string level = "info";   // trace, debug, info, warn, error
   std::string format = "json";  // json (one object per line) or text
@@ -142,6 +161,7 @@ struct Config {
   CollectionsConfig collections;
   JobsConfig jobs;
   ProductsConfig products;
+  CatalogConfig catalog;
   LogConfig log;
 };
 
@@ -171,7 +191,7 @@ Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
 // Cross-field checks (port range, positive limits...).
 Status ValidateConfig(const Config& config);
 
-// The effective configuration as TOML text (for `iris config` and logs); api keys print as "***".
+// The effective configuration as TOML text (for `iris config` and logs); api keys and secret keys print as "***".
 std::string ConfigToToml(const Config& config);
 
 }  // namespace iris
