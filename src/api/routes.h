@@ -10,6 +10,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "app/analysis_service.h"
+#include "app/catalog_service.h"
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
@@ -43,6 +44,11 @@ Status RegisterCollectionJobRoutes(Router& router, std::shared_ptr<app::Collecti
 Status RegisterTaskRoutes(Router& router, std::shared_ptr<JobRunner> jobs);
 // The seed-002 product routes /embeddings/... and /similar-products/...
 Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService> products,
+                             std::shared_ptr<const ImageIngestor> ingestor);
+
+// The seed-003/004 jewelry catalog: POST /image_similarity_search, POST /delete_image,
+// GET /catalog/{website}/images/{image_id}
+Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService> catalog,
                              std::shared_ptr<const ImageIngestor> ingestor);
 
 }  // namespace iris::api

@@ -76,6 +76,10 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   if (!product_catalog.ok()) return product_catalog.status();
   services->products = std::make_unique<ProductService>(*services->collections, std::move(product_catalog).value(),
                                                         config.products, config.models.default_clip, *services->jobs);
+  auto websites = CatalogWebsites::Open(config);
+  if (!websites.ok()) return websites.status().WithContext("catalog");
+  services->catalog =
+      std::make_unique<CatalogService>(*services->collections, std::move(websites).value(), config.catalog.model);
   services->collection_jobs = std::make_unique<CollectionJobs>(*services->collections, *services->jobs);
   IRIS_RETURN_IF_ERROR(
       RegisterJobKinds(*services->jobs, {*services->collections, *services->products, *services->ingestor}));

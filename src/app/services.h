@@ -2,7 +2,8 @@
 // -- storage (SQLite database, blob store, result cache), image ingestion, the model store and the
 // loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
 // and the application services: stored images (ImageLibrary), vector collections with their duplicate
-// index (CollectionService), the product catalog (ProductService), collection jobs and the job
+// index (CollectionService), the product catalog (ProductService), the jewelry catalog
+// (CatalogService, its images in the filesystem or S3 per storage.backend), collection jobs and the job
 // runner with every job kind registered (app/job_kinds.h; Start() is the caller's, after wiring).
 //
 // Callers take only what they use: `iris serve` hands each route group the members it needs
@@ -15,6 +16,7 @@
 #include <memory>
 
 #include "app/analysis_service.h"
+#include "app/catalog_service.h"
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
@@ -51,6 +53,7 @@ struct Services {
   std::unique_ptr<ImageLibrary> images;
   std::unique_ptr<CollectionService> collections;  // <data_dir>/collections + duplicate signatures in iris.db
   std::unique_ptr<ProductService> products;
+  std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
   std::unique_ptr<CollectionJobs> collection_jobs;
   std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
 

@@ -1,0 +1,153 @@
+#include "app/catalog_service.h"
+
+#include <algorithm>
+#include <functional>
+#include <regex>
+
+#include "core/logging.h"
+#include "image/image_format.h"
+
+namespace iris::app {
+namespace {
+
+double CosineDistance(std::span<const float> a, std::span<const float> b) {
+  double dot = 0;
+  for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) dot += static_cast<double>(a[i]) * b[i];
+  return 1.0 - dot;  // both L2-normalised
+}
+
+Status CheckImageId(const std::string& image_id) {
+  static const std::regex kSha256("[0-9a-f]{64}");
+  if (!std::regex_match(image_id, kSha256)) return Unprocessable("image_name must be 64 lower-case hex characters");
+  return {};
+}
+
+}  // namespace
+
+std::mutex& CatalogService::LockFor(const std::string& image_id) {
+  return content_locks_[std::hash<std::string>{}(image_id) % content_locks_.size()];
+}
+
+Result<CatalogSearchResult> CatalogService::SimilaritySearch(const std::string& website, const IngestedImage& image,
+                                                             int top_k, bool check_duplicate, Trace& trace) {
+  IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections_.GetOrCreate(
+                                             site->collection, model_.empty() ? collections_.default_model() : model_));
+  if (check_duplicate) {
+    IRIS_ASSIGN_OR_RETURN(auto matches, FindDuplicates(*site, *collection, image, top_k, trace));
+    if (!matches.empty()) return CatalogSearchResult{true, std::move(matches), "", ""};
+  }
+  return Store(*site, *collection, image, trace);
+}
+
+Result<std::vector<CatalogMatch>> CatalogService::FindDuplicates(const CatalogWebsite& site,
+                                                                 const DurableCollection& collection,
+                                                                 const IngestedImage& image, int top_k,
+                                                                 Trace& trace) const {
+  const std::string& own_id = image.hashes().sha256;
+  std::vector<std::string> ids;
+  if (collection.index().Contains(own_id)) ids.push_back(own_id);  // the very same bytes
+  IRIS_ASSIGN_OR_RETURN(auto pixels, CollectionService::DedupPixels(image, trace));
+  IRIS_ASSIGN_OR_RETURN(auto detector, collections_.Duplicates(site.collection));
+  DuplicateReport report;
+  {
+    ScopedStage stage(trace, "duplicates");
+    auto checked = detector->Check(*pixels);
+    if (!checked.ok()) {
+      return checked.status().code() == StatusCode::kInvalidArgument ? Unprocessable(checked.status().message())
+                                                                     : checked.status();
+    }
+    report = std::move(checked).value();
+  }
+  for (const auto& candidate : report.candidates) {
+    if (!candidate.duplicate) break;  // duplicates come first
+    if (candidate.id != own_id && collection.index().Contains(candidate.id)) ids.push_back(candidate.id);
+  }
+  if (ids.empty()) return std::vector<CatalogMatch>{};
+  IRIS_ASSIGN_OR_RETURN(std::vector<float> query, collections_.EmbedImage(collection, image, trace));
+  std::vector<CatalogMatch> matches;
+  for (const auto& id : ids) {
+    auto item = collection.index().Get(id);
+    if (!item.ok()) continue;  // deleted meanwhile
+    matches.push_back({id, CosineDistance(query, item->vector), site.url(id, item->metadata.value("blob_key", ""))});
+  }
+  std::stable_sort(matches.begin(), matches.end(),
+                   [](const CatalogMatch& a, const CatalogMatch& b) { return a.distance < b.distance; });
+  if (matches.size() > static_cast<std::size_t>(top_k)) matches.resize(static_cast<std::size_t>(top_k));
+  return matches;
+}
+
+Result<CatalogSearchResult> CatalogService::Store(const CatalogWebsite& site, const DurableCollection& collection,
+                                                  const IngestedImage& image, Trace& trace) {
+  const std::string id = image.hashes().sha256;
+  const std::string content_type(ImageFormatMimeType(image.info().format));
+  std::lock_guard lock(LockFor(id));
+  std::string key;
+  {
+    ScopedStage stage(trace, "storage");
+    IRIS_ASSIGN_OR_RETURN(key, site.blobs->Put(image.bytes(), content_type));
+  }
+  nlohmann::json metadata = {{"blob_key", key},
+                             {"content_type", content_type},
+                             {"bytes", image.bytes().size()},
+                             {"source", image.source().substr(0, 256)}};
+  if (Status indexed = collections_.UpsertImage(collection, id, image, std::move(metadata), trace); !indexed.ok()) {
+    if (!collection.index().Contains(id) && !SharedElsewhere(site, id)) {
+      if (Status removed = site.blobs->Delete(key); !removed.ok()) {
+        LogWarn("catalog.blob_cleanup_failed", {{"key", key}, {"error", removed.ToString()}});
+      }
+    }
+    return indexed;
+  }
+  return CatalogSearchResult{false, {}, id, site.url(id, key)};
+}
+
+bool CatalogService::SharedElsewhere(const CatalogWebsite& site, const std::string& image_id) const {
+  for (const auto& other : websites_->all()) {
+    if (&other == &site || other.location != site.location) continue;
+    auto collection = collections_.GetIfAny(other.collection);
+    if (!collection.ok() || !*collection || (*collection)->index().Contains(image_id)) return true;  // unsure: keep
+  }
+  return false;
+}
+
+Result<CatalogDeleteResult> CatalogService::Delete(const std::string& website, const std::string& image_id,
+                                                   Trace& trace) {
+  IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
+  IRIS_RETURN_IF_ERROR(CheckImageId(image_id));
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections_.GetIfAny(site->collection));
+  const Status not_found = NotFound("website " + site->name + " has no image " + image_id);
+  if (!collection) return not_found;
+  std::lock_guard lock(LockFor(image_id));
+  auto item = collection->index().Get(image_id);
+  if (!item.ok()) return not_found;
+  const std::string key = item->metadata.value("blob_key", "");
+  {
+    ScopedStage stage(trace, "index");
+    IRIS_RETURN_IF_ERROR(collections_.Delete(*collection, image_id));
+  }
+  CatalogDeleteResult result{image_id, false};
+  if (!key.empty() && !SharedElsewhere(*site, image_id)) {
+    ScopedStage stage(trace, "storage");
+    IRIS_RETURN_IF_ERROR(site->blobs->Delete(key));
+    result.blob_deleted = true;
+  }
+  return result;
+}
+
+Result<StoredImage> CatalogService::Open(const std::string& website, const std::string& image_id, Trace& trace) const {
+  IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
+  IRIS_RETURN_IF_ERROR(CheckImageId(image_id));
+  IRIS_ASSIGN_OR_RETURN(auto collection, collections_.GetIfAny(site->collection));
+  const Status not_found = NotFound("website " + site->name + " has no image " + image_id);
+  if (!collection) return not_found;
+  auto item = collection->index().Get(image_id);
+  if (!item.ok()) return not_found;
+  ScopedStage stage(trace, "storage");
+  StoredImage stored;
+  stored.content_type = item->metadata.value("content_type", "application/octet-stream");
+  IRIS_ASSIGN_OR_RETURN(stored.reader, site->blobs->OpenReader(item->metadata.value("blob_key", "")));
+  return stored;
+}
+
+}  // namespace iris::app
