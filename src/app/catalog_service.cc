@@ -106,7 +106,8 @@ bool CatalogService::SharedElsewhere(const CatalogWebsite& site, const std::stri
   for (const auto& other : websites_->all()) {
     if (&other == &site || other.location != site.location) continue;
     auto collection = collections_.GetIfAny(other.collection);
-    if (!collection.ok() || !*collection || (*collection)->index().Contains(image_id)) return true;  // unsure: keep
+    if (!collection.ok()) return true;  // cannot tell: keep the blob
+    if (*collection && (*collection)->index().Contains(image_id)) return true;
   }
   return false;
 }

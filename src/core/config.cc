@@ -381,6 +381,8 @@ Status ValidateConfig(const Config& c) {
   if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)
     return InvalidArgument("storage.s3_presign_expires_s must be within 1..604800");
   if (!(c.storage.s3_timeout_s > 0)) return InvalidArgument("storage.s3_timeout_s must be > 0");
+  if (c.storage.backend == "s3" && (c.storage.s3_access_key_id.empty() || c.storage.s3_secret_access_key.empty()))
+    return InvalidArgument("storage.backend s3 needs storage.s3_access_key_id and storage.s3_secret_access_key");
   if (c.catalog.websites.empty()) return InvalidArgument("catalog.websites must name at least one website");
   if (c.captions.timeout_s <= 0) return InvalidArgument("captions.timeout_s must be > 0");
   if (c.captions.max_retries < 0) return InvalidArgument("captions.max_retries must be >= 0");

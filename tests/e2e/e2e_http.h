@@ -7,10 +7,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/server_process.h"
@@ -26,6 +28,15 @@ inline ServerOptions ServeWith(std::vector<std::string> args, std::map<std::stri
 
 // Environment that enables /v1/debug/sleep.
 inline std::map<std::string, std::string> TestRoutesEnv() { return {{"IRIS_ENABLE_TEST_ROUTES", "1"}}; }
+
+// Waits (up to 10 s) until /readyz answers 200, e.g. until the models named in --preload-models are in.
+inline void WaitUntilReady(const ServerProcess& server) {
+  auto client = server.Client();
+  for (int i = 0; i < 200; ++i) {
+    if (auto r = client->Get("/readyz"); r && r->status == 200) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
 
 // Parses a JSON body, or returns a "discarded" value that compares unequal to everything.
 inline nlohmann::json ParseJson(const std::string& body) { return nlohmann::json::parse(body, nullptr, false); }
