@@ -16,7 +16,7 @@ class S3BlobStoreTest : public ::testing::TestWithParam<bool> {
  protected:
   void SetUp() override {
     server_ = testing::S3rverProcess::Start({"alyaimg"});
-    if (!server_) GTEST_SKIP() << "s3rver is not installed (" << testing::S3rverScript() << "): run scripts/setup.sh";
+    ASSERT_TRUE(server_) << "s3rver is not installed (" << testing::S3rverScript() << "): run scripts/setup.sh";
   }
 
   std::unique_ptr<S3BlobStore> Store(bool path_style, std::string prefix = "catalog/") {

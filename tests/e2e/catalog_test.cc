@@ -200,7 +200,7 @@ TEST(CatalogE2eTest, BadInputsGetAJsonErrorAndChangeNothing) {
 
 TEST(CatalogE2eTest, S3BackendStoresPresignsAndDeletesInS3rver) {
   auto s3 = S3rverProcess::Start({"alyaimg", "blyskimg"});
-  if (!s3) GTEST_SKIP() << "s3rver is not installed (" << S3rverScript() << "): run scripts/setup.sh";
+  ASSERT_TRUE(s3) << "s3rver is not installed (" << S3rverScript() << "): run scripts/setup.sh";
   auto server = StartCatalogServer({"--storage-backend", "s3", "--s3-endpoint", s3->virtual_host_endpoint(),
                                     "--s3-access-key-id", "S3RVER", "--s3-secret-access-key", "S3RVER",
                                     "--catalog-websites", "alya=alyaimg/catalog,blysk=blyskimg"});

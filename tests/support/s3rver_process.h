@@ -3,7 +3,7 @@
 // killed by the destructor. Virtual-host requests reach it as <bucket>.s3.localhost:<port> (libcurl
 // resolves *.localhost to loopback); path-style as 127.0.0.1:<port>/<bucket>. s3rver accepts any
 // signature for its built-in key pair S3RVER/S3RVER (it does not verify SigV4; aws_sigv4_test.cc does).
-// Start returns nullptr when s3rver is not installed (the caller skips, naming scripts/setup.sh) and
+// Start returns nullptr when s3rver is not installed (the caller fails, naming scripts/setup.sh) and
 // throws when it is installed but does not answer.
 #pragma once
 
