@@ -13,6 +13,7 @@
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
+#include "app/process_image_service.h"
 #include "app/product_service.h"
 #include "ingest/image_ingestor.h"
 #include "jobs/job_runner.h"
@@ -44,5 +45,9 @@ Status RegisterTaskRoutes(Router& router, std::shared_ptr<JobRunner> jobs);
 // The seed-002 product routes /embeddings/... and /similar-products/...
 Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService> products,
                              std::shared_ptr<const ImageIngestor> ingestor);
+
+// POST /process-image (seed "Image Processing API"): prompt-driven region matching
+Status RegisterProcessImageRoutes(Router& router, std::shared_ptr<const app::ProcessImageService> process_image,
+                                  std::shared_ptr<const ImageIngestor> ingestor);
 
 }  // namespace iris::api
