@@ -9,7 +9,7 @@
 //     from the result cache.
 //
 //   build/bench/iris_process_image_quality [--models-dir DIR] [--foreground-model NAME] [--repeats N] [--dump FILE]
-//       [--min-object-score S]
+//       [--min-object-score S] [--grid N]
 // The models dir must hold yolox-nano and yunet (and the ISNet model when named), e.g.
 //   build/iris models pull yolox-nano yunet isnet-general-small-int8 --models-dir DIR --model-mirror ../shared/models
 #include <algorithm>
@@ -61,12 +61,14 @@ int main(int argc, char** argv) {
   std::string foreground;
   int repeats = 3;
   float min_object_score = app::ProcessImageOptions{}.min_object_score;
+  int grid = app::ProcessImageOptions{}.detection_grid;
   std::string dump;  // a coco-tiny file name: print its section map and stop
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--models-dir")) models_dir = argv[i + 1];
     if (!std::strcmp(argv[i], "--foreground-model")) foreground = argv[i + 1];
     if (!std::strcmp(argv[i], "--repeats")) repeats = std::max(1, std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--dump")) dump = argv[i + 1];
+    if (!std::strcmp(argv[i], "--grid")) grid = std::max(1, std::atoi(argv[i + 1]));
     if (!std::strcmp(argv[i], "--min-object-score")) min_object_score = std::strtof(argv[i + 1], nullptr);
   }
   Config config;
@@ -78,6 +80,7 @@ int main(int argc, char** argv) {
   app::ProcessImageOptions options;
   options.foreground_model = foreground;
   options.min_object_score = min_object_score;
+  options.detection_grid = grid;
   const app::ProcessImageService uncached(models, nullptr, options);
   testing::TempDir dir;
   auto db = Database::Open(dir.path() / "iris.db");
@@ -153,8 +156,8 @@ int main(int argc, char** argv) {
       hit_latency.push_back(Ms(hit_start));
     }
   }
-  std::printf("foreground model: %s, min object score %.2f\n", foreground.empty() ? "(none)" : foreground.c_str(),
-              min_object_score);
+  std::printf("foreground model: %s, min object score %.2f, detection grid %d\n",
+              foreground.empty() ? "(none)" : foreground.c_str(), min_object_score, grid);
   std::printf("top-1 accuracy (\"the <class>\", IoU >= 0.5): %d / %d = %.3f\n", correct, pairs,
               static_cast<double>(correct) / pairs);
   std::printf("section coverage (GT objects with a section of IoU >= 0.5): %d / %d = %.3f\n", covered, objects,

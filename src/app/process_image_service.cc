@@ -8,6 +8,7 @@
 #include "regions/section_builder.h"
 #include "regions/section_filter.h"
 #include "regions/section_matcher.h"
+#include "vision/tiled_detection.h"
 
 namespace iris::app {
 namespace {
@@ -61,7 +62,7 @@ Result<regions::SectionMap> ProcessImageService::ComputeSections(const IngestedI
     IRIS_ASSIGN_OR_RETURN(auto detector, models_.ObjectDetector(options_.object_detector));
     ObjectDetectorOptions detect;
     detect.min_score = options_.min_object_score;
-    IRIS_ASSIGN_OR_RETURN(inputs.objects, detector->Detect(*pixels, detect));
+    IRIS_ASSIGN_OR_RETURN(inputs.objects, DetectTiled(*detector, *pixels, detect, options_.detection_grid));
   }
   {
     ScopedStage stage(trace, "detect_faces");

@@ -3,7 +3,8 @@
 // match. The same for the HTTP route and any CLI or job that wants it.
 //
 // Pipeline (each stage timed into the Trace and, with debug, listed in the reply):
-//   sections   the object detector (analysis.person_detector, 80 COCO classes), the face detector
+//   sections   the object detector (analysis.person_detector, 80 COCO classes; over the whole image and
+//              a 2x2 grid of tiles, vision/tiled_detection.h), the face detector
 //              (analysis.face_detector) and, when process_image.foreground_model names one, the ISNet
 //              foreground mask build the section hierarchy (regions/section_builder.h); each section is
 //              analysed locally (regions/section_analysis.h: type, visual elements, Lab colours).
@@ -41,6 +42,7 @@ struct ProcessImageOptions {
   std::string foreground_model;    // "" = no ISNet foreground sections
   float min_object_score = 0.05f;  // low: the prompt filter keeps only the asked class (docs/process-image.md)
   float min_face_score = 0.7f;
+  int detection_grid = 2;  // objects: whole image plus grid x grid tiles (vision/tiled_detection.h); 1 = whole only
 };
 
 struct ProcessImageRequest {
