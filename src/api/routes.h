@@ -14,6 +14,7 @@
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
+#include "app/process_image_service.h"
 #include "app/product_service.h"
 #include "ingest/image_ingestor.h"
 #include "jobs/job_runner.h"
@@ -50,5 +51,8 @@ Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService
 // GET /catalog/{website}/images/{image_id}
 Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService> catalog,
                              std::shared_ptr<const ImageIngestor> ingestor);
+// POST /process-image (seed "Image Processing API"): prompt-driven region matching
+Status RegisterProcessImageRoutes(Router& router, std::shared_ptr<const app::ProcessImageService> process_image,
+                                  std::shared_ptr<const ImageIngestor> ingestor);
 
 }  // namespace iris::api

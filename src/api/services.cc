@@ -132,6 +132,7 @@ Status RegisterServices(App& app) {
   IRIS_RETURN_IF_ERROR(RegisterModelRoutes(router, share(services->models.get()), services->model_store));
   IRIS_RETURN_IF_ERROR(
       RegisterAnalysisRoutes(router, app.metrics(), share(services->analysis_service.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterProcessImageRoutes(router, share(services->process_image.get()), ingestor));
   IRIS_RETURN_IF_ERROR(RegisterCollectionRoutes(router, share(services->collections.get()), ingestor));
   IRIS_RETURN_IF_ERROR(RegisterCollectionJobRoutes(router, share(services->collection_jobs.get())));
   IRIS_RETURN_IF_ERROR(RegisterTaskRoutes(router, share(services->jobs.get())));

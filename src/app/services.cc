@@ -96,6 +96,13 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   services->analysis.captions_client = services->captions.get();
   services->analysis.cache = services->cache.get();
   services->analysis_service = std::make_unique<AnalysisService>(*services->operations, services->analysis);
+  ProcessImageOptions process_image;
+  process_image.object_detector = config.analysis.person_detector;
+  process_image.face_detector = config.analysis.face_detector;
+  process_image.foreground_model = config.analysis.foreground_model;
+  process_image.min_face_score = static_cast<float>(config.analysis.min_face_score);
+  services->process_image = std::make_unique<ProcessImageService>(
+      *services->models, config.analysis.cache_results ? services->cache.get() : nullptr, process_image);
   return services;
 }
 

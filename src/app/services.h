@@ -1,6 +1,7 @@
 // Services: the long-lived objects of one Iris process, opened once from the Config by OpenServices
 // -- storage (SQLite database, blob store, result cache), image ingestion, the model store and the
 // loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
+// prompt-driven region matching (ProcessImageService),
 // and the application services: stored images (ImageLibrary), vector collections with their duplicate
 // index (CollectionService), the product catalog (ProductService), the jewelry catalog
 // (CatalogService, its images in the filesystem or S3 per storage.backend), collection jobs and the job
@@ -20,6 +21,7 @@
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
+#include "app/process_image_service.h"
 #include "app/product_service.h"
 #include "classify/classifier_store.h"
 #include "core/config.h"
@@ -49,6 +51,7 @@ struct Services {
   std::unique_ptr<ops::OperationRegistry> operations;
   ops::AnalysisServices analysis;  // points into the members above
   std::unique_ptr<AnalysisService> analysis_service;
+  std::unique_ptr<ProcessImageService> process_image;  // POST /process-image
 
   std::unique_ptr<ImageLibrary> images;
   std::unique_ptr<CollectionService> collections;  // <data_dir>/collections + duplicate signatures in iris.db

@@ -18,7 +18,7 @@ std::optional<ModelKind> ModelKindOf(models::ModelFamily family) {
     case F::kMobilefacenet:
       return ModelKind::kFaceEmbedder;
     case F::kIsnet:
-      return std::nullopt;
+      return ModelKind::kForegroundMasker;
   }
   return std::nullopt;
 }
@@ -35,6 +35,8 @@ std::string_view ModelKindName(ModelKind kind) {
       return "face_detector";
     case ModelKind::kFaceEmbedder:
       return "face_embedder";
+    case ModelKind::kForegroundMasker:
+      return "foreground_masker";
   }
   return "unknown";
 }

@@ -6,7 +6,7 @@
 //   yolox           -> kObjectDetector  (ObjectDetector)
 //   yunet, ultraface-> kFaceDetector    (LoadFaceDetector)
 //   mobilefacenet   -> kFaceEmbedder    (FaceEmbedder)
-//   isnet           -> none yet
+//   isnet           -> kForegroundMasker (ForegroundMasker)
 // kClip and kImageEmbedder models are ImageEncoders (image_encoder.h).
 // Pure functions over their arguments; thread-safe.
 #pragma once
@@ -20,12 +20,13 @@
 
 namespace iris {
 
-enum class ModelKind { kClip, kImageEmbedder, kObjectDetector, kFaceDetector, kFaceEmbedder };
+enum class ModelKind { kClip, kImageEmbedder, kObjectDetector, kFaceDetector, kFaceEmbedder, kForegroundMasker };
 
 // The adapter for `family`; nullopt when Iris cannot run that family yet.
 std::optional<ModelKind> ModelKindOf(models::ModelFamily family);
 
-// "clip", "image_embedder", "object_detector", "face_detector", "face_embedder" (LoadedModelInfo::kind).
+// "clip", "image_embedder", "object_detector", "face_detector", "face_embedder", "foreground_masker"
+// (LoadedModelInfo::kind).
 std::string_view ModelKindName(ModelKind kind);
 
 // The names of the catalog's models of `kind`, in catalog order.

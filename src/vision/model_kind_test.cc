@@ -21,13 +21,15 @@ TEST(ModelKindTest, FamiliesMapToTheirAdapters) {
   EXPECT_EQ(ModelKindOf(F::kYunet), ModelKind::kFaceDetector);
   EXPECT_EQ(ModelKindOf(F::kUltraface), ModelKind::kFaceDetector);
   EXPECT_EQ(ModelKindOf(F::kMobilefacenet), ModelKind::kFaceEmbedder);
-  EXPECT_EQ(ModelKindOf(F::kIsnet), std::nullopt);
+  EXPECT_EQ(ModelKindOf(F::kIsnet), ModelKind::kForegroundMasker);
 }
 
 TEST(ModelKindTest, ListsTheCatalogsModelsOfAKindInOrder) {
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kFaceDetector),
             (std::vector<std::string>{"yunet", "ultraface-rfb-320", "ultraface-rfb-640"}));
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kObjectDetector), (std::vector<std::string>{"yolox-nano"}));
+  EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kForegroundMasker),
+            (std::vector<std::string>{"isnet-general-small-int8"}));
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kImageEmbedder),
             (std::vector<std::string>{"dinov2-small", "dinov3-vitl16", "resnet50"}));
 }

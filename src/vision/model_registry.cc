@@ -187,6 +187,13 @@ Result<std::shared_ptr<const iris::ImageEmbedder>> ModelRegistry::ImageEmbedder(
                    [&] { return iris::ImageEmbedder::Load(*model.first, model.second, runtime_); });
 }
 
+Result<std::shared_ptr<const iris::ForegroundMasker>> ModelRegistry::ForegroundMasker(std::string_view requested) {
+  const std::string name(requested);
+  IRIS_ASSIGN_OR_RETURN(auto model, CatalogModel(name, ModelKind::kForegroundMasker, "foreground masker"));
+  return GetOrLoad(foreground_maskers_, name, ModelKind::kForegroundMasker,
+                   [&] { return iris::ForegroundMasker::Load(*model.first, model.second, runtime_); });
+}
+
 Result<std::shared_ptr<const iris::ImageEncoder>> ModelRegistry::ImageEncoder(std::string_view requested) {
   const std::string name(requested.empty() ? default_clip_ : requested);
   const models::ModelSpec* spec = CatalogEntry(name);
@@ -214,6 +221,8 @@ Status ModelRegistry::PreloadOne(const std::string& name) {
       return FaceDetector(name).status();
     case ModelKind::kFaceEmbedder:
       return FaceEmbedder(name).status();
+    case ModelKind::kForegroundMasker:
+      return ForegroundMasker(name).status();
   }
   return Internal("model '" + name + "': unhandled model kind");
 }
@@ -239,6 +248,8 @@ std::vector<LoadedModelInfo> ModelRegistry::Loaded() const {
   for (const auto& [name, model] : face_embedders_) {
     out.push_back({name, std::string(ModelKindName(ModelKind::kFaceEmbedder)), model->provider(), model->dim(), {}});
   }
+  for (const auto& [name, model] : foreground_maskers_)
+    out.push_back({name, std::string(ModelKindName(ModelKind::kForegroundMasker)), model->provider(), 0, {}});
   for (const auto& [name, model] : image_embedders_) {
     out.push_back({name, std::string(ModelKindName(ModelKind::kImageEmbedder)), model->provider(), model->dim(), {}});
   }

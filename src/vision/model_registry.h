@@ -3,9 +3,8 @@
 // -- a catalog model under models.dir (models::ModelStore) or, for CLIP, a local folder from
 // models.local -- and loads it once, on first use or at Preload, sharing the sessions and batchers
 // with every request. One accessor per adapter kind (model_kind.h): Clip, ObjectDetector (yolox),
-// FaceDetector (yunet, ultraface), FaceEmbedder (mobilefacenet), ImageEmbedder (dino, resnet); and
-// ImageEncoder, which resolves a name by its catalog family to the CLIP image tower or an
-// ImageEmbedder.
+// FaceDetector (yunet, ultraface), FaceEmbedder (mobilefacenet), ImageEmbedder (dino, resnet), ForegroundMasker
+// (isnet); and ImageEncoder, which resolves a name by its catalog family to the CLIP image tower or an ImageEmbedder.
 // Concurrent first uses of one name load it once; the others wait for that load. A failed load is
 // not remembered (a later request retries, e.g. after `iris models pull`).
 //
@@ -29,6 +28,7 @@
 #include "vision/clip_model.h"
 #include "vision/face_detector.h"
 #include "vision/face_embedder.h"
+#include "vision/foreground_masker.h"
 #include "vision/image_embedder.h"
 #include "vision/image_encoder.h"
 #include "vision/model_kind.h"
@@ -38,7 +38,7 @@ namespace iris {
 
 struct LoadedModelInfo {
   std::string name;
-  std::string kind;      // ModelKindName: "clip", "object_detector", "face_detector", "face_embedder", "image_embedder"
+  std::string kind;      // ModelKindName (model_kind.h)
   std::string provider;  // execution provider of the main session
   int dim = 0;
   BatcherStats stats;
@@ -54,6 +54,7 @@ class ModelRegistry {
   Result<std::shared_ptr<const iris::FaceDetector>> FaceDetector(std::string_view name);
   Result<std::shared_ptr<const iris::FaceEmbedder>> FaceEmbedder(std::string_view name);
   Result<std::shared_ptr<const iris::ImageEmbedder>> ImageEmbedder(std::string_view name);
+  Result<std::shared_ptr<const iris::ForegroundMasker>> ForegroundMasker(std::string_view name);
   // The model that embeds images for `name` (empty: models.default_clip), resolved once by its
   // catalog family: dino and resnet are ImageEmbedders; clip, local folders and every other name are
   // asked of Clip, so its errors apply (NotFound for an unknown name, FailedPrecondition "model 'X'
@@ -95,6 +96,7 @@ class ModelRegistry {
   std::map<std::string, std::shared_ptr<const iris::FaceDetector>> face_detectors_;
   std::map<std::string, std::shared_ptr<const iris::FaceEmbedder>> face_embedders_;
   std::map<std::string, std::shared_ptr<const iris::ImageEmbedder>> image_embedders_;
+  std::map<std::string, std::shared_ptr<const iris::ForegroundMasker>> foreground_maskers_;
   std::map<std::string, std::shared_ptr<std::mutex>> loading_;  // "kind/name": one load at a time
 };
 

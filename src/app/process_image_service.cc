@@ -1,0 +1,178 @@
+#include "app/process_image_service.h"
+
+#include <chrono>
+
+#include "core/ascii_text.h"
+#include "regions/prompt.h"
+#include "regions/section_analysis.h"
+#include "regions/section_builder.h"
+#include "regions/section_filter.h"
+#include "regions/section_matcher.h"
+#include "vision/tiled_detection.h"
+
+namespace iris::app {
+namespace {
+
+constexpr const char* kSectionsOperation = "process_image.sections";
+constexpr const char* kSectionsVersion = "sections-v1";
+
+double MsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+}
+
+nlohmann::json StringsJson(const std::vector<std::string>& v) { return v; }
+
+nlohmann::json PromptJson(const regions::NormalisedPrompt& p) {
+  return {{"text", p.text},           {"objects", StringsJson(p.objects)},     {"colors", StringsJson(p.colors)},
+          {"materials", p.materials}, {"positions", StringsJson(p.positions)}, {"other", StringsJson(p.other)}};
+}
+
+nlohmann::json ScoresJson(const std::vector<regions::ScoredSection>& scored) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : scored) out.push_back({{"id", s.id}, {"score", s.score}});
+  return out;
+}
+
+// The section's box in original image pixels.
+nlohmann::json OriginalBox(const regions::SectionBox& box, const regions::SectionMap& map, const ImageInfo& info) {
+  const double sx = map.width > 0 ? static_cast<double>(info.width) / map.width : 1.0;
+  const double sy = map.height > 0 ? static_cast<double>(info.height) / map.height : 1.0;
+  return {static_cast<int>(std::lround(box.x * sx)), static_cast<int>(std::lround(box.y * sy)),
+          static_cast<int>(std::lround(box.width * sx)), static_cast<int>(std::lround(box.height * sy))};
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> ProcessImageService::ClassNames() const {
+  IRIS_ASSIGN_OR_RETURN(auto detector, models_.ObjectDetector(options_.object_detector));
+  return detector->labels();
+}
+
+Result<regions::SectionMap> ProcessImageService::ComputeSections(const IngestedImage& image, Trace& trace) const {
+  std::shared_ptr<const RgbImage> pixels;
+  {
+    ScopedStage stage(trace, "decode");
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(kWorkSide));
+  }
+  regions::SectionInputs inputs;
+  inputs.width = pixels->width;
+  inputs.height = pixels->height;
+  {
+    ScopedStage stage(trace, "detect_objects");
+    IRIS_ASSIGN_OR_RETURN(auto detector, models_.ObjectDetector(options_.object_detector));
+    ObjectDetectorOptions detect;
+    detect.min_score = options_.min_object_score;
+    IRIS_ASSIGN_OR_RETURN(inputs.objects, DetectTiled(*detector, *pixels, detect, options_.detection_grid));
+  }
+  {
+    ScopedStage stage(trace, "detect_faces");
+    IRIS_ASSIGN_OR_RETURN(auto faces, models_.FaceDetector(options_.face_detector));
+    FaceDetectorOptions detect;
+    detect.min_score = options_.min_face_score;
+    IRIS_ASSIGN_OR_RETURN(inputs.faces, faces->Detect(*pixels, detect));
+  }
+  std::vector<std::uint8_t> foreground;
+  if (!options_.foreground_model.empty()) {
+    ScopedStage stage(trace, "foreground_mask");
+    IRIS_ASSIGN_OR_RETURN(auto masker, models_.ForegroundMasker(options_.foreground_model));
+    IRIS_ASSIGN_OR_RETURN(const ForegroundMask mask, masker->Mask(*pixels));
+    foreground = mask.Binary();
+    inputs.foreground = &foreground;
+  }
+  regions::BuiltSections built;
+  {
+    ScopedStage stage(trace, "build_sections");
+    built = regions::BuildSections(inputs);
+  }
+  {
+    ScopedStage stage(trace, "analyse_sections");
+    IRIS_RETURN_IF_ERROR(regions::AnalyseSections(*pixels, built));
+  }
+  return std::move(built.map);
+}
+
+Result<regions::SectionMap> ProcessImageService::Sections(const IngestedImage& image, Trace& trace,
+                                                          bool& cache_hit) const {
+  cache_hit = false;
+  if (!cache_) return ComputeSections(image, trace);
+  const nlohmann::json params = {
+      {"object_detector", options_.object_detector},   {"face_detector", options_.face_detector},
+      {"foreground_model", options_.foreground_model}, {"min_object_score", options_.min_object_score},
+      {"min_face_score", options_.min_face_score},     {"work_side", kWorkSide}};
+  const CacheKey key = CacheKey::Make(image.hashes().sha256, kSectionsOperation, params, kSectionsVersion);
+  bool computed = false;
+  IRIS_ASSIGN_OR_RETURN(const std::string stored, cache_->GetOrCompute(key, [&]() -> Result<std::string> {
+    computed = true;
+    IRIS_ASSIGN_OR_RETURN(const regions::SectionMap map, ComputeSections(image, trace));
+    return regions::SectionMapToJson(map, /*with_masks=*/true).dump();
+  }));
+  cache_hit = !computed;
+  nlohmann::json json = nlohmann::json::parse(stored, nullptr, /*allow_exceptions=*/false);
+  if (json.is_discarded()) return Internal("the cached section map is not JSON");
+  return regions::SectionMapFromJson(json);
+}
+
+Status ProcessImageService::CheckRequest(const ProcessImageRequest& request) {
+  if (TrimHttpWhitespace(request.prompt).empty()) return Unprocessable("'prompt' is required and must not be empty");
+  if (request.prompt.size() > kMaxPromptChars) {
+    return Unprocessable("'prompt' is longer than " + std::to_string(kMaxPromptChars) + " bytes");
+  }
+  return Status::Ok();
+}
+
+Result<nlohmann::json> ProcessImageService::Process(const IngestedImage& image, const ProcessImageRequest& request,
+                                                    Trace& trace) const {
+  IRIS_RETURN_IF_ERROR(CheckRequest(request));
+  const std::string_view prompt = TrimHttpWhitespace(request.prompt);
+  nlohmann::json debug = nlohmann::json::array();
+
+  auto started = std::chrono::steady_clock::now();
+  bool cache_hit = false;
+  IRIS_ASSIGN_OR_RETURN(const regions::SectionMap map, Sections(image, trace, cache_hit));
+  debug.push_back({{"stage", "sections"},
+                   {"ms", MsSince(started)},
+                   {"cache_hit", cache_hit},
+                   {"cache_key_md5", image.hashes().md5},
+                   {"count", map.sections.size()}});
+
+  started = std::chrono::steady_clock::now();
+  IRIS_ASSIGN_OR_RETURN(const std::vector<std::string> classes, ClassNames());
+  const regions::NormalisedPrompt normalised = regions::NormalisePrompt(prompt, classes);
+  trace.AddStageTime("normalise", MsSince(started));
+  debug.push_back({{"stage", "normalise"}, {"ms", MsSince(started)}, {"prompt", PromptJson(normalised)}});
+
+  started = std::chrono::steady_clock::now();
+  std::vector<std::string> kept = regions::FilterSections(map, normalised);
+  const bool relaxed = kept.empty();
+  if (relaxed) kept = regions::RelaxedFilter(map, normalised);
+  trace.AddStageTime("filter", MsSince(started));
+  debug.push_back({{"stage", "filter"}, {"ms", MsSince(started)}, {"relaxed", relaxed}, {"kept", kept}});
+
+  started = std::chrono::steady_clock::now();
+  const regions::SectionMatch match = regions::MatchSections(map, kept, normalised);
+  trace.AddStageTime("match", MsSince(started));
+  debug.push_back({{"stage", "match"},
+                   {"ms", MsSince(started)},
+                   {"scores", ScoresJson(match.scored)},
+                   {"group_best", ScoresJson(match.group_best)},
+                   {"best", match.best ? nlohmann::json(match.best->id) : nlohmann::json(nullptr)}});
+
+  std::size_t children = 0;
+  for (const auto& id : kept) {
+    if (const regions::Section* s = map.Find(id)) children += s->children.size();
+  }
+  nlohmann::json reply = {{"filtered_section_ids", kept}, {"children_count", children}, {"match", nullptr}};
+  if (match.best) {
+    const regions::Section& best = *map.Find(match.best->id);
+    reply["match"] = {{"id", best.id},
+                      {"type", best.type},
+                      {"visual_elements", best.visual_elements},
+                      {"score", match.best->score},
+                      {"bbox", OriginalBox(best.bbox, map, image.info())}};
+  }
+  if (request.debug) reply["debug"] = std::move(debug);
+  if (request.include_mask) reply["mask_result"] = regions::SectionMapToJson(map, /*with_masks=*/true);
+  return reply;
+}
+
+}  // namespace iris::app
