@@ -251,13 +251,8 @@ Result<HttpResponse> Duplicates(const app::CollectionService& collections, const
                                 const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionFor(collections, ctx));
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
-  IRIS_ASSIGN_OR_RETURN(auto pixels, app::CollectionService::DedupPixels(*image, ctx));
-  IRIS_ASSIGN_OR_RETURN(auto detector, collections.Duplicates(collection->options().name));
-  DuplicateReport report;
-  {
-    ScopedStage stage(ctx, "duplicates");
-    IRIS_ASSIGN_OR_RETURN(report, AsUnprocessable(detector->Check(*pixels)));
-  }
+  IRIS_ASSIGN_OR_RETURN(auto check, collections.CheckDuplicates(*collection, *image, ctx));
+  const DuplicateReport& report = check.report;
   std::vector<float> query;
   if (collection->options().model != kExternal && !report.candidates.empty()) {
     IRIS_ASSIGN_OR_RETURN(query, collections.EmbedImage(*collection, *image, ctx));
@@ -269,7 +264,7 @@ Result<HttpResponse> Duplicates(const app::CollectionService& collections, const
     (c.duplicate ? duplicates : candidates).push_back(CandidateJson(c, ItemSimilarity(*collection, query, c.id)));
   }
   return HttpResponse::Json({{"collection", collection->options().name},
-                             {"indexed", detector->size()},
+                             {"indexed", check.indexed},
                              {"duplicates", duplicates},
                              {"candidates", candidates}});
 }

@@ -1,11 +1,10 @@
 // POST /v1/images: ingest an image (upload or URL), store the original under its content address.
 // GET /v1/images/{sha256}: the stored original, streamed; one byte range honoured (blob_response.h).
-#include <regex>
-
 #include "api/blob_response.h"
 #include "api/image_input.h"
 #include "api/openapi_schemas.h"
 #include "api/routes.h"
+#include "core/hash.h"
 #include "image/image_format.h"
 
 namespace iris::api {
@@ -35,9 +34,8 @@ Result<HttpResponse> StoreImage(app::ImageLibrary& images, const ImageIngestor& 
 }
 
 Result<HttpResponse> DownloadImage(const app::ImageLibrary& images, const httplib::Request& req, RequestContext& ctx) {
-  static const std::regex kSha256("[0-9a-f]{64}");
   const std::string sha = ctx.PathParam("sha256");
-  if (!std::regex_match(sha, kSha256)) return Unprocessable("sha256 must be 64 lower-case hex characters");
+  if (!IsSha256Hex(sha)) return Unprocessable("sha256 must be 64 lower-case hex characters");
   IRIS_ASSIGN_OR_RETURN(app::StoredImage stored, images.Open(sha, ctx));
   HttpResponse response = BlobResponse(std::move(stored.reader), stored.content_type, "\"" + sha + "\"", req);
   if (response.status != 416) response.headers.push_back({"Cache-Control", "public, max-age=31536000, immutable"});

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <functional>
-#include <regex>
 
+#include "core/hash.h"
 #include "core/logging.h"
 #include "image/image_format.h"
 
@@ -17,8 +17,7 @@ double CosineDistance(std::span<const float> a, std::span<const float> b) {
 }
 
 Status CheckImageId(const std::string& image_id) {
-  static const std::regex kSha256("[0-9a-f]{64}");
-  if (!std::regex_match(image_id, kSha256)) return Unprocessable("image_name must be 64 lower-case hex characters");
+  if (!IsSha256Hex(image_id)) return Unprocessable("image_name must be 64 lower-case hex characters");
   return {};
 }
 
@@ -47,19 +46,8 @@ Result<std::vector<CatalogMatch>> CatalogService::FindDuplicates(const CatalogWe
   const std::string& own_id = image.hashes().sha256;
   std::vector<std::string> ids;
   if (collection.index().Contains(own_id)) ids.push_back(own_id);  // the very same bytes
-  IRIS_ASSIGN_OR_RETURN(auto pixels, CollectionService::DedupPixels(image, trace));
-  IRIS_ASSIGN_OR_RETURN(auto detector, collections_.Duplicates(site.collection));
-  DuplicateReport report;
-  {
-    ScopedStage stage(trace, "duplicates");
-    auto checked = detector->Check(*pixels);
-    if (!checked.ok()) {
-      return checked.status().code() == StatusCode::kInvalidArgument ? Unprocessable(checked.status().message())
-                                                                     : checked.status();
-    }
-    report = std::move(checked).value();
-  }
-  for (const auto& candidate : report.candidates) {
+  IRIS_ASSIGN_OR_RETURN(auto check, collections_.CheckDuplicates(collection, image, trace));
+  for (const auto& candidate : check.report.candidates) {
     if (!candidate.duplicate) break;  // duplicates come first
     if (candidate.id != own_id && collection.index().Contains(candidate.id)) ids.push_back(candidate.id);
   }

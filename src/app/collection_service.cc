@@ -167,6 +167,22 @@ Result<std::shared_ptr<const DuplicateDetector>> CollectionService::Duplicates(c
   return std::shared_ptr<const DuplicateDetector>(std::move(detector));
 }
 
+Result<CollectionService::DuplicateCheck> CollectionService::CheckDuplicates(const DurableCollection& collection,
+                                                                             const IngestedImage& image,
+                                                                             Trace& trace) const {
+  IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(image, trace));
+  IRIS_ASSIGN_OR_RETURN(auto detector, Duplicates(collection.options().name));
+  DuplicateCheck check;
+  {
+    ScopedStage stage(trace, "duplicates");
+    auto report = detector->Check(*pixels);
+    if (!report.ok()) return AsUnprocessable(report.status());
+    check.report = std::move(report).value();
+  }
+  check.indexed = detector->size();
+  return check;
+}
+
 Result<std::shared_ptr<const RgbImage>> CollectionService::DedupPixels(const IngestedImage& image, Trace& trace) {
   ScopedStage stage(trace, "decode");
   return image.AtLeast(kDedupMinSide);

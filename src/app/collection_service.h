@@ -88,6 +88,14 @@ class CollectionService {
   // --- near-duplicates --------------------------------------------------------------------------
   // The duplicate detector of `collection` (loaded from iris.db on first use), for checks only.
   Result<std::shared_ptr<const DuplicateDetector>> Duplicates(const std::string& collection) const;
+  // `image` checked against the duplicate index of `collection` (stage "duplicates"); `indexed` is how
+  // many image items that index holds. kUnprocessable for an image the detector cannot use.
+  struct DuplicateCheck {
+    DuplicateReport report;
+    std::size_t indexed = 0;
+  };
+  Result<DuplicateCheck> CheckDuplicates(const DurableCollection& collection, const IngestedImage& image,
+                                         Trace& trace) const;
   // The pixels the duplicate detector works on (the image decoded with its shorter side >= 640).
   static Result<std::shared_ptr<const RgbImage>> DedupPixels(const IngestedImage& image, Trace& trace);
 

@@ -58,4 +58,12 @@ std::string Sha256Hex(std::string_view bytes) {
   return Finish(sha.get());
 }
 
+bool IsSha256Hex(std::string_view text) {
+  if (text.size() != 64) return false;
+  for (char c : text) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace iris

@@ -20,4 +20,7 @@ ContentHashes ComputeContentHashes(std::string_view bytes);
 
 std::string Sha256Hex(std::string_view bytes);
 
+// True for a SHA-256 as Iris writes it: exactly 64 lower-case hex characters.
+bool IsSha256Hex(std::string_view text);
+
 }  // namespace iris

@@ -20,3 +20,19 @@ TEST(HashTest, ChunkedEqualsWhole) {
 
 }  // namespace
 }  // namespace iris
+
+namespace iris {
+namespace {
+
+TEST(HashTest, IsSha256HexAcceptsOnlyWhatSha256HexWrites) {
+  EXPECT_TRUE(IsSha256Hex(Sha256Hex("abc")));
+  EXPECT_TRUE(IsSha256Hex(std::string(64, 'f')));
+  EXPECT_FALSE(IsSha256Hex(std::string(63, 'a')));
+  EXPECT_FALSE(IsSha256Hex(std::string(65, 'a')));
+  EXPECT_FALSE(IsSha256Hex(std::string(64, 'A')));  // upper case
+  EXPECT_FALSE(IsSha256Hex(std::string(63, 'a') + "g"));
+  EXPECT_FALSE(IsSha256Hex(""));
+}
+
+}  // namespace
+}  // namespace iris
