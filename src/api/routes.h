@@ -10,6 +10,7 @@
 #include "api/metrics.h"
 #include "api/router.h"
 #include "app/analysis_service.h"
+#include "app/catalog_caption_service.h"
 #include "app/catalog_service.h"
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
@@ -47,9 +48,10 @@ Status RegisterTaskRoutes(Router& router, std::shared_ptr<JobRunner> jobs);
 Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService> products,
                              std::shared_ptr<const ImageIngestor> ingestor);
 
-// The seed-003/004 jewelry catalog: POST /image_similarity_search, POST /delete_image,
-// GET /catalog/{website}/images/{image_id}
+// The seed-003/004 jewelry catalog: POST /image_similarity_search, POST /generate_caption,
+// POST /delete_image, GET /catalog/{website}/images/{image_id}
 Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService> catalog,
+                             std::shared_ptr<app::CatalogCaptionService> captions,
                              std::shared_ptr<const ImageIngestor> ingestor);
 // POST /process-image (seed "Image Processing API"): prompt-driven region matching
 Status RegisterProcessImageRoutes(Router& router, std::shared_ptr<const app::ProcessImageService> process_image,

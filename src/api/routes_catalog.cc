@@ -2,6 +2,8 @@
 // docs/compat.md):
 //   POST /image_similarity_search  multipart `file`, `top_k`=1, `website`="alya" (catalog.default_website),
 //                                  `check_duplicate`="yes": duplicate check, else store + index
+//   POST /generate_caption         multipart `file`, `type` (required), `website`, `check_duplicate`: duplicate
+//                                  check, structured caption from the provider, then store + index
 //   POST /delete_image             `website`, and `image_name` or the image's URL (`s3_url` / `image_url`)
 //   GET  /catalog/{website}/images/{image_id}  a stored image (the URLs of the filesystem backend)
 // Every setting is checked before anything is stored; app/catalog_service.h does the work.
@@ -60,6 +62,32 @@ Result<HttpResponse> SimilaritySearch(app::CatalogService& catalog, const ImageI
   return HttpResponse::Json({{"duplicate_found", true}, {"results", results}});
 }
 
+Result<HttpResponse> GenerateCaption(app::CatalogCaptionService& captions, const ImageIngestor& ingestor,
+                                     const httplib::Request& req, RequestContext& ctx) {
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
+  IRIS_ASSIGN_OR_RETURN(bool check_duplicate, YesNoSetting(req, body, "check_duplicate", true));
+  const std::string website = RequestSetting(req, body, "website").value_or("");
+  const std::string type = RequestSetting(req, body, "type").value_or("");
+  IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
+  {
+    ScopedStage stage(ctx, "decode");
+    IRIS_RETURN_IF_ERROR(image->CheckDecodes());
+  }
+  IRIS_ASSIGN_OR_RETURN(app::CatalogCaptionOutcome out, captions.Caption(website, type, *image, check_duplicate, ctx));
+  if (out.duplicate) {
+    return HttpResponse::Json(
+        {{"display_name", out.display_name}, {"s3_url", out.url}, {"duplicate", "duplicate found"}});
+  }
+  return HttpResponse::Json({{"display_name", out.display_name},
+                             {"generated_name", out.caption.generated_name},
+                             {"quality", std::string(1, out.caption.quality)},
+                             {"description", out.caption.description},
+                             {"attributes", out.caption.attributes},
+                             {"prompt", out.caption.prompt},
+                             {"color", out.caption.color},
+                             {"s3_url", out.url}});
+}
+
 Result<HttpResponse> DeleteImage(app::CatalogService& catalog, const httplib::Request& req, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   const std::string website = RequestSetting(req, body, "website").value_or("");
@@ -73,6 +101,27 @@ Result<HttpResponse> GetImage(const app::CatalogService& catalog, const httplib:
   const std::string image_id = ctx.PathParam("image_id");
   IRIS_ASSIGN_OR_RETURN(app::StoredImage stored, catalog.Open(ctx.PathParam("website"), image_id, ctx));
   return BlobResponse(std::move(stored.reader), stored.content_type, "\"" + image_id + "\"", req);
+}
+
+nlohmann::json CaptionReply() {
+  const auto text = [](const char* what) { return nlohmann::json{{"type", "string"}, {"description", what}}; };
+  return {{"type", "object"},
+          {"properties",
+           {{"display_name", text("the uploaded file's name")},
+            {"generated_name", text("new image: a product name")},
+            {"quality",
+             {{"type", "string"},
+              {"enum", {"A", "B", "C"}},
+              {"description",
+               "the worse of the "
+               "provider's and the "
+               "measured grade"}}},
+            {"description", text("new image: one-line caption")},
+            {"attributes", text("new image: visible features")},
+            {"prompt", text("new image: a prompt for product shots")},
+            {"color", text("new image: main colour(s)")},
+            {"s3_url", text("the stored image's URL, or the duplicate's")},
+            {"duplicate", text("\"duplicate found\" when the image is a duplicate (nothing stored)")}}}};
 }
 
 nlohmann::json SearchReply() {
@@ -92,6 +141,7 @@ nlohmann::json SearchReply() {
 }  // namespace
 
 Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService> catalog,
+                             std::shared_ptr<app::CatalogCaptionService> captions,
                              std::shared_ptr<const ImageIngestor> ingestor) {
   const nlohmann::json form_fields = {
       {"top_k", {{"type", "integer"}, {"default", 1}, {"minimum", 1}, {"maximum", 100}}},
@@ -112,6 +162,26 @@ Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService
           .Returns(422, "No file, unknown website (the configured ones are named), bad top_k or check_duplicate"),
       [catalog, ingestor](const httplib::Request& req, RequestContext& ctx) {
         return SimilaritySearch(*catalog, *ingestor, req, ctx);
+      }));
+  nlohmann::json caption_fields = form_fields;
+  caption_fields.erase("top_k");
+  caption_fields["type"] = {{"type", "string"}, {"description", "required: the product type, e.g. earring"}};
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Post("/generate_caption")
+          .Summary("Check a catalog upload for duplicates, caption it through the provider, store and index it")
+          .Description("Duplicate check as /image_similarity_search; a duplicate answers {display_name, s3_url, "
+                       "duplicate: \"duplicate found\"} and stores nothing. Otherwise the image is measured "
+                       "(quality grade, dominant colours), captioned by the configured chat-completions provider "
+                       "(captions.*) with a JSON-schema-constrained reply, and only then stored and indexed.")
+          .Tag("catalog")
+          .Body("multipart/form-data", ImageUploadSchema(caption_fields))
+          .Returns(200, "The caption of the stored image, or the duplicate", "application/json", CaptionReply())
+          .Returns(409, "No captioning provider is configured (captions.url)")
+          .Returns(415, "The file is not an image")
+          .Returns(422, "No file, no or invalid type, unknown website, bad check_duplicate")
+          .Returns(503, "The provider failed after its retries, or replied twice with invalid JSON"),
+      [captions, ingestor](const httplib::Request& req, RequestContext& ctx) {
+        return GenerateCaption(*captions, *ingestor, req, ctx);
       }));
   const nlohmann::json delete_schema = {
       {"type", "object"},

@@ -23,6 +23,10 @@ Status CheckImageId(const std::string& image_id) {
 
 }  // namespace
 
+Result<std::shared_ptr<const DurableCollection>> CatalogService::CollectionOf(const CatalogWebsite& site) {
+  return collections_.GetOrCreate(site.collection, model_.empty() ? collections_.default_model() : model_);
+}
+
 std::mutex& CatalogService::LockFor(const std::string& image_id) {
   return content_locks_[std::hash<std::string>{}(image_id) % content_locks_.size()];
 }
@@ -30,12 +34,25 @@ std::mutex& CatalogService::LockFor(const std::string& image_id) {
 Result<CatalogSearchResult> CatalogService::SimilaritySearch(const std::string& website, const IngestedImage& image,
                                                              int top_k, bool check_duplicate, Trace& trace) {
   IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
-  IRIS_ASSIGN_OR_RETURN(auto collection, collections_.GetOrCreate(
-                                             site->collection, model_.empty() ? collections_.default_model() : model_));
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionOf(*site));
   if (check_duplicate) {
     IRIS_ASSIGN_OR_RETURN(auto matches, FindDuplicates(*site, *collection, image, top_k, trace));
     if (!matches.empty()) return CatalogSearchResult{true, std::move(matches), "", ""};
   }
+  return Store(*site, *collection, image, trace);
+}
+
+Result<std::vector<CatalogMatch>> CatalogService::FindDuplicates(const std::string& website, const IngestedImage& image,
+                                                                 int top_k, Trace& trace) {
+  IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionOf(*site));
+  return FindDuplicates(*site, *collection, image, top_k, trace);
+}
+
+Result<CatalogSearchResult> CatalogService::StoreImage(const std::string& website, const IngestedImage& image,
+                                                       Trace& trace) {
+  IRIS_ASSIGN_OR_RETURN(const CatalogWebsite* site, websites_->Find(website));
+  IRIS_ASSIGN_OR_RETURN(auto collection, CollectionOf(*site));
   return Store(*site, *collection, image, trace);
 }
 

@@ -62,9 +62,14 @@ class CatalogService {
 
   const CatalogWebsites& websites() const { return *websites_; }
 
-  // `image` must decode (the caller checks); top_k >= 1.
+  // `image` must decode (the caller checks); top_k >= 1. FindDuplicates, then StoreImage when none.
   Result<CatalogSearchResult> SimilaritySearch(const std::string& website, const IngestedImage& image, int top_k,
                                                bool check_duplicate, Trace& trace);
+  // The duplicate check alone: up to top_k matches, closest first (empty: not a duplicate). Stores nothing.
+  Result<std::vector<CatalogMatch>> FindDuplicates(const std::string& website, const IngestedImage& image, int top_k,
+                                                   Trace& trace);
+  // Stores and indexes `image` without a duplicate check (the same bytes again: the same image, no change).
+  Result<CatalogSearchResult> StoreImage(const std::string& website, const IngestedImage& image, Trace& trace);
   Result<CatalogDeleteResult> Delete(const std::string& website, const std::string& image_id, Trace& trace);
   Result<StoredImage> Open(const std::string& website, const std::string& image_id, Trace& trace) const;
 
@@ -73,6 +78,8 @@ class CatalogService {
                                                    const IngestedImage& image, int top_k, Trace& trace) const;
   Result<CatalogSearchResult> Store(const CatalogWebsite& site, const DurableCollection& collection,
                                     const IngestedImage& image, Trace& trace);
+  // The website's collection, created on first use with catalog.model.
+  Result<std::shared_ptr<const DurableCollection>> CollectionOf(const CatalogWebsite& site);
   // Whether a website other than `site` at the same location indexes `image_id`.
   bool SharedElsewhere(const CatalogWebsite& site, const std::string& image_id) const;
   std::mutex& LockFor(const std::string& image_id);

@@ -26,6 +26,8 @@ Result<std::shared_ptr<S3BlobStore>> OpenS3Store(const StorageConfig& storage, c
   options.path_style = storage.s3_path_style != 0;
   options.presign_expires_s = storage.s3_presign_expires_s;
   options.timeout_s = storage.s3_timeout_s;
+  options.multipart_threshold_bytes = static_cast<std::size_t>(storage.s3_multipart_threshold_mb) << 20;
+  options.multipart_part_bytes = static_cast<std::size_t>(storage.s3_multipart_part_mb) << 20;
   IRIS_ASSIGN_OR_RETURN(auto store, S3BlobStore::Create(std::move(options)));
   return std::shared_ptr<S3BlobStore>(std::move(store));
 }

@@ -86,6 +86,7 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
 
   services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
   services->captions = std::make_unique<ChatCompletionsClient>(config.captions);
+  services->catalog_captions = std::make_unique<CatalogCaptionService>(*services->catalog, *services->captions);
   services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip,
                                                                   services->model_store->catalog());
   services->analysis.analysis = config.analysis;

@@ -17,6 +17,7 @@
 #include <memory>
 
 #include "app/analysis_service.h"
+#include "app/catalog_caption_service.h"
 #include "app/catalog_service.h"
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
@@ -57,6 +58,7 @@ struct Services {
   std::unique_ptr<CollectionService> collections;  // <data_dir>/collections + duplicate signatures in iris.db
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
+  std::unique_ptr<CatalogCaptionService> catalog_captions;  // POST /generate_caption (the captions client)
   std::unique_ptr<CollectionJobs> collection_jobs;
   std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
 

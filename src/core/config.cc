@@ -148,6 +148,10 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("storage.s3_presign_expires_s", "--s3-presign-expires", "lifetime of presigned GET URLs, seconds",
                  IRIS_FIELD(storage.s3_presign_expires_s)),
       MakeOption("storage.s3_timeout_s", "--s3-timeout", "one S3 request, seconds", IRIS_FIELD(storage.s3_timeout_s)),
+      MakeOption("storage.s3_multipart_threshold_mb", "--s3-multipart-threshold-mb",
+                 "objects larger than this (MiB) are uploaded in parts", IRIS_FIELD(storage.s3_multipart_threshold_mb)),
+      MakeOption("storage.s3_multipart_part_mb", "--s3-multipart-part-mb",
+                 "size of one part of a multipart upload, MiB", IRIS_FIELD(storage.s3_multipart_part_mb)),
       MakeOption("ingest.max_image_bytes", "--max-image-bytes", "largest encoded image accepted (413 above)",
                  IRIS_FIELD(ingest.max_image_bytes)),
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
@@ -383,6 +387,10 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("storage.backend must be filesystem or s3");
   if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)
     return InvalidArgument("storage.s3_presign_expires_s must be within 1..604800");
+  if (c.storage.s3_multipart_threshold_mb < 5 || c.storage.s3_multipart_threshold_mb > 5 * 1024)
+    return InvalidArgument("storage.s3_multipart_threshold_mb must be within 5..5120");
+  if (c.storage.s3_multipart_part_mb < 5 || c.storage.s3_multipart_part_mb > 5 * 1024)
+    return InvalidArgument("storage.s3_multipart_part_mb must be within 5..5120 (S3's minimum part is 5 MiB)");
   if (!(c.storage.s3_timeout_s > 0)) return InvalidArgument("storage.s3_timeout_s must be > 0");
   if (c.storage.backend == "s3" && (c.storage.s3_access_key_id.empty() || c.storage.s3_secret_access_key.empty()))
     return InvalidArgument("storage.backend s3 needs storage.s3_access_key_id and storage.s3_secret_access_key");

@@ -44,6 +44,8 @@ struct StorageConfig {
   int s3_public_urls = 0;            // 1: plain object URLs (public buckets); 0: presigned GET URLs
   std::int64_t s3_presign_expires_s = 3600;
   double s3_timeout_s = 60;
+  int s3_multipart_threshold_mb = 16;  // larger objects are uploaded in parts
+  int s3_multipart_part_mb = 8;        // size of one part (S3's minimum: 5)
 };
 
 struct IngestConfig {

@@ -1,28 +1,12 @@
 // describe_image: a caption of the region from the configured OpenAI-compatible provider
 // (providers/chat_completions_client.h). The region is sent as a JPEG (long side at most
-// kMaxCaptionSide pixels: providers scale larger images down anyway and bill for the bytes).
-#include "image/image_encoder.h"
-#include "image/image_geometry.h"
+// kMaxCaptionSide pixels: providers/caption_jpeg.h).
 #include "ops/operation_catalog.h"
 #include "ops/operation_helpers.h"
+#include "providers/caption_jpeg.h"
 #include "providers/chat_completions_client.h"
 
 namespace iris::ops {
-namespace {
-
-constexpr int kMaxCaptionSide = 1536;
-constexpr int kCaptionJpegQuality = 90;
-
-Result<std::string> CaptionJpeg(const RgbImage& image) {
-  const int longest = std::max(image.width, image.height);
-  if (longest <= kMaxCaptionSide) return EncodeJpeg(image, kCaptionJpegQuality);
-  const double scale = static_cast<double>(kMaxCaptionSide) / longest;
-  IRIS_ASSIGN_OR_RETURN(RgbImage smaller, ResizeBilinear(image, std::max(1, static_cast<int>(image.width * scale)),
-                                                         std::max(1, static_cast<int>(image.height * scale))));
-  return EncodeJpeg(smaller, kCaptionJpegQuality);
-}
-
-}  // namespace
 
 void AddDescribeOperation(std::vector<Operation>& ops, const OperationSettings& settings) {
   Operation op;

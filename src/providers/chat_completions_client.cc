@@ -298,7 +298,7 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
   if (request.max_tokens < 1) return InvalidArgument("max_length must be at least 1 token");
   if (InitCurlOnce() != CURLE_OK) return Internal("libcurl could not be initialised");
 
-  const json payload = {
+  const json base_payload = {
       {"model", config_.model},
       {"messages",
        json::array(
@@ -309,6 +309,12 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
                    {{"type", "image_url"},
                     {"image_url", {{"url", "data:" + std::string(mime) + ";base64," + Base64Encode(image)}}}}})}}})},
       {"max_tokens", request.max_tokens}};
+  json payload = base_payload;
+  if (request.json_schema) {
+    payload["response_format"] = {
+        {"type", "json_schema"},
+        {"json_schema", {{"name", request.json_schema_name}, {"strict", true}, {"schema", *request.json_schema}}}};
+  }
   const std::string body = payload.dump(-1, ' ', false, json::error_handler_t::replace);
 
   const int max_attempts = 1 + std::max(0, config_.max_retries);

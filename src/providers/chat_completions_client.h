@@ -7,7 +7,10 @@
 // is used as is), JSON
 //   {"model": M, "messages": [{"role": "user", "content": [{"type": "text", "text": PROMPT},
 //     {"type": "image_url", "image_url": {"url": "data:MIME;base64,..."}}]}], "max_tokens": N}
-// with "Authorization: Bearer KEY" only when a key is set. `max_tokens` is sent (not OpenAI's newer
+// with "Authorization: Bearer KEY" only when a key is set. A request with a json_schema adds OpenAI's structured
+// output field, "response_format": {"type": "json_schema", "json_schema": {"name", "strict": true, "schema"}}
+// (Gemini's OpenAI endpoint, vLLM and Ollama's /v1 take it too); checking the reply against the schema is the
+// caller's job (the client only returns the text). `max_tokens` is sent (not OpenAI's newer
 // `max_completion_tokens`, which the other servers do not all know; OpenAI's reasoning models reject
 // max_tokens, so use a vision chat model such as gpt-4o-mini). Redirects are not followed (the key
 // would go to another host); the usual *_proxy environment variables are honoured.
@@ -47,6 +50,7 @@
 
 #include <chrono>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
 #include <string>
@@ -60,7 +64,9 @@ namespace iris {
 
 struct CaptionRequest {
   int max_tokens = 50;
-  std::string prompt;  // empty: the configured captions.prompt
+  std::string prompt;                         // empty: the configured captions.prompt
+  std::optional<nlohmann::json> json_schema;  // set: ask for a JSON reply following this schema
+  std::string json_schema_name = "reply";     // its name in response_format ([a-zA-Z0-9_-], <= 64 chars)
 };
 
 struct CaptionResult {

@@ -111,7 +111,8 @@ TEST_F(ChatCompletionsClientTest, SendsTheImageAsAnOpenAiChatCompletion) {
 TEST_F(ChatCompletionsClientTest, NoKeyMeansNoAuthorizationHeaderAndRequestFieldsAreSent) {
   ChatCompletionsClient client(Config());
   const std::string png = testing::EncodeWithVips(testing::SharedPhoto(64, 48), ".png");
-  Result<CaptionResult> r = client.DescribeImage(png, "image/png", {.max_tokens = 3, .prompt = "Name the objects."});
+  Result<CaptionResult> r = client.DescribeImage(
+      png, "image/png", {.max_tokens = 3, .prompt = "Name the objects.", .json_schema = {}, .json_schema_name = ""});
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->text, "an image of");  // the fake cuts its caption to max_tokens words
   EXPECT_EQ(r->finish_reason, "length");
@@ -125,6 +126,28 @@ TEST_F(ChatCompletionsClientTest, NoKeyMeansNoAuthorizationHeaderAndRequestField
   EXPECT_EQ(requests[0].image_bytes, png.size());
   EXPECT_EQ(requests[0].image_width, 64);
   EXPECT_EQ(requests[0].image_height, 48);
+}
+
+TEST_F(ChatCompletionsClientTest, AJsonSchemaIsSentAsStructuredOutputAndOnlyThen) {
+  ChatCompletionsClient client(Config());
+  const nlohmann::json schema = {{"type", "object"},
+                                 {"properties", {{"name", {{"type", "string"}}}, {"grade", {{"enum", {"A", "B"}}}}}},
+                                 {"required", {"name", "grade"}},
+                                 {"additionalProperties", false}};
+  CaptionRequest request{.max_tokens = 200, .prompt = "Name it.", .json_schema = schema, .json_schema_name = "item"};
+  Result<CaptionResult> r = client.DescribeImage(Coffee(), "image/jpeg", request);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  const nlohmann::json reply = nlohmann::json::parse(r->text);  // the fake answers with an instance of the schema
+  EXPECT_EQ(reply["grade"], "A");
+  EXPECT_EQ(reply["name"], "name of " + DefaultCaption());
+  ASSERT_TRUE(client.DescribeImage(Coffee(), "image/jpeg", {}).ok());
+  auto requests = server_.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  ASSERT_TRUE(requests[0].response_format);
+  EXPECT_EQ(*requests[0].response_format,
+            (nlohmann::json{{"type", "json_schema"},
+                            {"json_schema", {{"name", "item"}, {"strict", true}, {"schema", schema}}}}));
+  EXPECT_FALSE(requests[1].response_format) << "no schema, no response_format";
 }
 
 TEST_F(ChatCompletionsClientTest, EndpointMayEndWithSlashOrTheFullPath) {
@@ -405,7 +428,11 @@ TEST_F(ChatCompletionsClientTest, BadInputsAreRefusedBeforeAnyRequest) {
   Result<CaptionResult> tiff = client.DescribeImage(Coffee(), "image/tiff", {});
   EXPECT_EQ(tiff.status().code(), StatusCode::kInvalidArgument);
   EXPECT_THAT(tiff.status().message(), HasSubstr("JPEG, PNG, WebP or GIF"));
-  EXPECT_EQ(client.DescribeImage(Coffee(), "image/jpeg", {.max_tokens = 0, .prompt = ""}).status().code(),
+  EXPECT_EQ(client
+                .DescribeImage(Coffee(), "image/jpeg",
+                               {.max_tokens = 0, .prompt = "", .json_schema = {}, .json_schema_name = ""})
+                .status()
+                .code(),
             StatusCode::kInvalidArgument);
   CaptionsConfig c = Config();
   c.url = "ftp://example.com/v1";

@@ -1,5 +1,6 @@
 #include "store/s3_blob_store.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -29,12 +30,30 @@ std::size_t OnBody(char* data, std::size_t size, std::size_t count, void* user) 
   return size * count;
 }
 
+// The text of the first <name> element of an S3 XML body, or "".
+std::string XmlElement(const std::string& body, const std::string& name) {
+  const auto b = body.find("<" + name + ">");
+  const auto e = body.find("</" + name + ">");
+  if (b == std::string::npos || e == std::string::npos || e < b + name.size() + 2) return "";
+  return body.substr(b + name.size() + 2, e - b - name.size() - 2);
+}
+
 // The <Code> of an S3 error body, or "".
-std::string ErrorCode(const std::string& body) {
-  const auto b = body.find("<Code>");
-  const auto e = body.find("</Code>");
-  if (b == std::string::npos || e == std::string::npos || e < b) return "";
-  return body.substr(b + 6, e - b - 6);
+std::string ErrorCode(const std::string& body) { return XmlElement(body, "Code"); }
+
+std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
+  const std::size_t n = size * count;
+  std::string_view line(data, n);
+  constexpr std::string_view kName = "etag:";
+  if (line.size() <= kName.size()) return n;
+  for (std::size_t i = 0; i < kName.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) return n;
+  }
+  line.remove_prefix(kName.size());
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
+  static_cast<std::string*>(user)->assign(line.data(), line.size());
+  return n;
 }
 
 bool ValidVirtualHostBucket(const std::string& bucket) {
@@ -51,6 +70,7 @@ bool ValidVirtualHostBucket(const std::string& bucket) {
 struct S3BlobStore::Reply {
   long status = 0;
   std::string body;
+  std::string etag;  // the ETag header, quotes kept (UploadPart answers with it)
 };
 
 S3BlobStore::S3BlobStore(S3Options options) : options_(std::move(options)) {
@@ -96,8 +116,8 @@ std::string S3BlobStore::PresignedGetUrl(std::string_view key, std::chrono::syst
                          options_.presign_expires_s);
 }
 
-Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::string_view key, std::string_view body,
-                                             std::string_view content_type) const {
+Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::string_view key, std::string_view query,
+                                             std::string_view body, std::string_view content_type) const {
   CurlEasyHandle handle(curl_easy_init());
   if (!handle) return Internal("curl_easy_init failed");
   CURL* c = handle.get();
@@ -105,9 +125,10 @@ Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::str
   auto add_header = [&](const std::string& line) { headers.reset(curl_slist_append(headers.release(), line.c_str())); };
   add_header("x-amz-content-sha256: " + Sha256Hex(body));
   add_header("Expect:");  // no 100-continue round trip
-  if (!content_type.empty()) add_header("Content-Type: " + std::string(content_type));
+  // Without a type, "Content-Type:" drops the application/x-www-form-urlencoded libcurl would announce.
+  add_header("Content-Type: " + std::string(content_type));
 
-  const std::string url = ObjectUrl(key);
+  const std::string url = ObjectUrl(key) + (query.empty() ? "" : "?" + std::string(query));
   const std::string sigv4 = "aws:amz:" + options_.region + ":s3";
   Reply reply;
   char error[CURL_ERROR_SIZE] = {0};
@@ -123,12 +144,14 @@ Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::str
   ok = ok && curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error) == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody) == CURLE_OK;
   ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, &reply.body) == CURLE_OK;
+  ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader) == CURLE_OK;
+  ok = ok && curl_easy_setopt(c, CURLOPT_HEADERDATA, &reply.etag) == CURLE_OK;
   if (method == "HEAD") {
     ok = ok && curl_easy_setopt(c, CURLOPT_NOBODY, 1L) == CURLE_OK;
-  } else if (method == "PUT") {
+  } else if (method == "PUT" || method == "POST") {
     ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data()) == CURLE_OK;
     ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) == CURLE_OK;
-    ok = ok && curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "PUT") == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str()) == CURLE_OK;
   } else if (method != "GET") {
     ok = ok && curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method.c_str()) == CURLE_OK;
   }
@@ -153,13 +176,52 @@ Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::str
 Result<std::string> S3BlobStore::Put(std::string_view bytes, std::string_view content_type) {
   std::string key = BlobKeyForContent(bytes);
   IRIS_ASSIGN_OR_RETURN(bool exists, Exists(key));
-  if (!exists) IRIS_RETURN_IF_ERROR(Send("PUT", key, bytes, content_type).status());
+  if (exists) return key;
+  if (bytes.size() > options_.multipart_threshold_bytes) {
+    IRIS_RETURN_IF_ERROR(PutMultipart(key, bytes, content_type));
+  } else {
+    IRIS_RETURN_IF_ERROR(Send("PUT", key, {}, bytes, content_type).status());
+  }
   return key;
+}
+
+Status S3BlobStore::PutMultipart(const std::string& key, std::string_view bytes, std::string_view content_type) {
+  IRIS_ASSIGN_OR_RETURN(Reply started, Send("POST", key, "uploads=", {}, content_type));
+  const std::string upload_id = XmlElement(started.body, "UploadId");
+  if (upload_id.empty()) return Internal("S3 CreateMultipartUpload " + options_.bucket + " answered no UploadId");
+  const std::string id_param = "uploadId=" + AwsUriEncode(upload_id, false);
+  auto abort = [&](Status why) {
+    if (auto aborted = Send("DELETE", key, id_param, {}, {}); !aborted.ok()) {
+      why = Status(why.code(),
+                   why.message() + " (aborting the multipart upload failed too: " + aborted.status().message() + ")");
+    }
+    return why;
+  };
+  const std::size_t part_bytes = std::max<std::size_t>(options_.multipart_part_bytes, kS3MinPartBytes);
+  std::string parts;
+  int number = 0;
+  for (std::size_t offset = 0; offset < bytes.size(); offset += part_bytes) {
+    ++number;
+    // partNumber sorts before uploadId: the query is already in SigV4's canonical order.
+    auto uploaded =
+        Send("PUT", key, "partNumber=" + std::to_string(number) + "&" + id_param, bytes.substr(offset, part_bytes), {});
+    if (!uploaded.ok()) return abort(uploaded.status());
+    if (uploaded->etag.empty()) return abort(Internal("S3 UploadPart " + options_.bucket + " answered no ETag"));
+    parts += "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + uploaded->etag + "</ETag></Part>";
+  }
+  auto completed = Send("POST", key, id_param, "<CompleteMultipartUpload>" + parts + "</CompleteMultipartUpload>",
+                        "application/xml");
+  if (!completed.ok()) return abort(completed.status());
+  // S3 may answer 200 and report the failure in the body.
+  if (const std::string code = ErrorCode(completed->body); !code.empty()) {
+    return abort(Unavailable("S3 CompleteMultipartUpload " + options_.bucket + ": " + code));
+  }
+  return {};
 }
 
 Result<std::string> S3BlobStore::Get(std::string_view key) {
   IRIS_RETURN_IF_ERROR(ValidateBlobKey(key));
-  IRIS_ASSIGN_OR_RETURN(Reply reply, Send("GET", key, {}, {}));
+  IRIS_ASSIGN_OR_RETURN(Reply reply, Send("GET", key, {}, {}, {}));
   return std::move(reply.body);
 }
 
@@ -170,7 +232,7 @@ Result<std::unique_ptr<BlobReader>> S3BlobStore::OpenReader(std::string_view key
 
 Result<bool> S3BlobStore::Exists(std::string_view key) {
   IRIS_RETURN_IF_ERROR(ValidateBlobKey(key));
-  auto reply = Send("HEAD", key, {}, {});
+  auto reply = Send("HEAD", key, {}, {}, {});
   if (reply.ok()) return true;
   if (reply.status().code() == StatusCode::kNotFound) return false;
   return reply.status();
@@ -178,7 +240,7 @@ Result<bool> S3BlobStore::Exists(std::string_view key) {
 
 Status S3BlobStore::Delete(std::string_view key) {
   IRIS_RETURN_IF_ERROR(ValidateBlobKey(key));
-  auto reply = Send("DELETE", key, {}, {});
+  auto reply = Send("DELETE", key, {}, {}, {});
   if (!reply.ok() && reply.status().code() != StatusCode::kNotFound) return reply.status();
   return {};
 }

@@ -3,7 +3,10 @@
 // content-addressed and never carry a client's file name.
 //
 // Requests go through libcurl and are signed with CURLOPT_AWS_SIGV4 ("aws:amz:<region>:s3"); every
-// request carries x-amz-content-sha256 (the SHA-256 of its body). Addressing is virtual-host
+// request carries x-amz-content-sha256 (the SHA-256 of its body). A Put of more than multipart_threshold_bytes
+// is a multipart upload (CreateMultipartUpload, UploadPart of multipart_part_bytes each — at least S3's
+// 5 MiB minimum — and CompleteMultipartUpload), aborted when a part or the completion fails, so no
+// half-written object and no orphaned parts are left behind. Addressing is virtual-host
 // (scheme://<bucket>.<endpoint host>/<key>, AWS's default) or path-style (scheme://<endpoint>/<bucket>/<key>,
 // for MinIO and most self-hosted services). Put stores the content type as the object's Content-Type
 // and skips the upload when the object already exists (HEAD first).
@@ -38,8 +41,12 @@ struct S3Options {
   AwsCredentials credentials;
   bool path_style = false;
   std::int64_t presign_expires_s = 3600;
-  double timeout_s = 60;
+  double timeout_s = 60;                                     // per HTTP request (one part of a multipart upload)
+  std::size_t multipart_threshold_bytes = 16 * 1024 * 1024;  // larger Puts are multipart uploads
+  std::size_t multipart_part_bytes = 8 * 1024 * 1024;        // raised to kS3MinPartBytes when smaller
 };
+
+inline constexpr std::size_t kS3MinPartBytes = 5 * 1024 * 1024;  // S3's minimum for every part but the last
 
 class S3BlobStore : public BlobStore {
  public:
@@ -64,8 +71,10 @@ class S3BlobStore : public BlobStore {
  private:
   explicit S3BlobStore(S3Options options);
   struct Reply;
-  Result<Reply> Send(const std::string& method, std::string_view key, std::string_view body,
+  // `query` ("" for none) must already be in SigV4's canonical form (sorted, encoded, "name=value").
+  Result<Reply> Send(const std::string& method, std::string_view key, std::string_view query, std::string_view body,
                      std::string_view content_type) const;
+  Status PutMultipart(const std::string& key, std::string_view bytes, std::string_view content_type);
   std::string BaseUrl() const;                         // scheme://host[:port] the client talks to
   std::string ObjectPath(std::string_view key) const;  // "/bucket/prefix+key" or "/prefix+key"
 

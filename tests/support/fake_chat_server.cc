@@ -1,6 +1,7 @@
 #include "support/fake_chat_server.h"
 
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -78,13 +79,62 @@ json ErrorBody(const std::string& message, const std::string& type, const json& 
   return {{"error", {{"message", message}, {"type", type}, {"param", param}, {"code", code}}}};
 }
 
+// OpenAI's response_format: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema":
+// {"name": [a-zA-Z0-9_-]{1,64}, "schema": object, "strict"?: bool, "description"?: string}}.
+std::optional<std::string> CheckResponseFormat(const json& f) {
+  if (!f.is_object() || !f.contains("type") || !f["type"].is_string()) {
+    return "Missing required parameter: 'response_format.type'";
+  }
+  const std::string type = f["type"];
+  if (type == "text" || type == "json_object") return std::nullopt;
+  if (type != "json_schema") return "Invalid value: '" + type + "' for response_format.type";
+  if (!f.contains("json_schema") || !f["json_schema"].is_object()) {
+    return "Missing required parameter: 'response_format.json_schema'";
+  }
+  const json& s = f["json_schema"];
+  static const std::regex kName("[a-zA-Z0-9_-]{1,64}");
+  if (!s.contains("name") || !s["name"].is_string() || !std::regex_match(s["name"].get<std::string>(), kName)) {
+    return "Invalid 'response_format.json_schema.name': expected [a-zA-Z0-9_-]{1,64}";
+  }
+  if (!s.contains("schema") || !s["schema"].is_object()) {
+    return "Invalid 'response_format.json_schema.schema': expected an object";
+  }
+  if (s.contains("strict") && !s["strict"].is_boolean()) return "Invalid 'response_format.json_schema.strict'";
+  for (const auto& [key, value] : s.items()) {
+    if (key != "name" && key != "schema" && key != "strict" && key != "description") {
+      return "Unrecognized parameter 'response_format.json_schema." + key + "'";
+    }
+  }
+  return std::nullopt;
+}
+
+// A value that follows a (small subset of) JSON schema: objects with properties, enums (their first
+// value), strings (a deterministic text naming the property and the image), numbers, booleans, arrays.
+json InstanceOf(const json& schema, const std::string& name, const std::string& about) {
+  if (schema.contains("enum") && schema["enum"].is_array() && !schema["enum"].empty()) return schema["enum"][0];
+  const std::string type =
+      schema.contains("type") && schema["type"].is_string() ? schema["type"].get<std::string>() : "string";
+  if (type == "object") {
+    json out = json::object();
+    if (schema.contains("properties") && schema["properties"].is_object()) {
+      for (const auto& [key, sub] : schema["properties"].items()) out[key] = InstanceOf(sub, key, about);
+    }
+    return out;
+  }
+  if (type == "array") return json::array({InstanceOf(schema.value("items", json::object()), name, about)});
+  if (type == "integer") return 1;
+  if (type == "number") return 0.5;
+  if (type == "boolean") return true;
+  return name + " of " + about;
+}
+
 // Checks a request body like OpenAI does; fills `out`, or returns what is wrong (and the param).
 std::optional<std::pair<std::string, std::string>> CheckRequest(const json& j, FakeChatRequest& out) {
   using Problem = std::pair<std::string, std::string>;
   if (!j.is_object()) return Problem{"the request body must be a JSON object", ""};
   static const std::set<std::string> kKnown = {"model",       "messages", "max_tokens", "max_completion_tokens",
                                                "temperature", "top_p",    "n",          "stream",
-                                               "stop",        "user",     "seed"};
+                                               "stop",        "user",     "seed",       "response_format"};
   for (const auto& [key, value] : j.items()) {
     if (!kKnown.count(key)) return Problem{"Unrecognized request argument supplied: " + key, key};
   }
@@ -98,6 +148,10 @@ std::optional<std::pair<std::string, std::string>> CheckRequest(const json& j, F
       return Problem{std::string("Invalid '") + name + "': expected an integer >= 1", name};
     }
     if (!out.max_tokens) out.max_tokens = j[name].get<int>();
+  }
+  if (j.contains("response_format")) {
+    if (auto problem = CheckResponseFormat(j["response_format"])) return Problem{*problem, "response_format"};
+    out.response_format = j["response_format"];
   }
   if (!j.contains("messages") || !j["messages"].is_array() || j["messages"].empty()) {
     return Problem{"'messages' must be a non-empty array", "messages"};
@@ -367,7 +421,12 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
     case Kind::kContentParts:
       break;
   }
-  std::string text = b.text.empty() ? DefaultCaption(r) : b.text;
+  std::string text = b.text;
+  if (text.empty()) {
+    const bool wants_schema = r.response_format && r.response_format->value("type", "") == "json_schema";
+    text = wants_schema ? InstanceOf((*r.response_format)["json_schema"]["schema"], "value", DefaultCaption(r)).dump()
+                        : DefaultCaption(r);
+  }
   const bool cut = CutToWords(text, r.max_tokens);
   json content = text;
   if (b.kind == Kind::kContentParts) {

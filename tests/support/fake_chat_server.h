@@ -7,7 +7,8 @@
 // "content"} with content a string or an array of {"type":"text","text"} and {"type":"image_url",
 // "image_url":{"url"}} parts; image URLs must be data:image/(jpeg|png|webp|gif);base64 URLs that
 // decode; max_tokens / max_completion_tokens, when present, integers >= 1; no unknown top-level
-// fields), and a malformed request gets a 400 with an OpenAI-style {"error": {...}} body. Other
+// fields; response_format, when present, a text, json_object or json_schema format with a name and a schema
+// object), and a malformed request gets a 400 with an OpenAI-style {"error": {...}} body. Other
 // paths get 404. When expected_api_key is set, a request without "Authorization: Bearer <it>" gets
 // 401 like OpenAI's.
 //
@@ -15,7 +16,9 @@
 // 400 or 401 are not) and answered with the next scripted
 // FakeChatBehaviour (Enqueue, first in first out), or the default behaviour when none is queued.
 // The default reply describes the first image deterministically: "an image of WxH pixels (JPEG,
-// N bytes)" (dimensions read from the PNG or JPEG header; "an image of N bytes" when unknown), cut
+// N bytes)" (dimensions read from the PNG or JPEG header; "an image of N bytes" when unknown) — or, when the
+// request asks for a json_schema response_format, a JSON object following the schema whose strings name
+// their property and that description (enums take their first value) — cut
 // to max_tokens words with finish_reason "length" when longer, so tests can see that the image was
 // really sent and max_tokens honoured.
 //
@@ -30,6 +33,7 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
@@ -74,7 +78,8 @@ struct FakeChatRequest {
   std::string image_format;       // "JPEG", "PNG", "WEBP", "GIF" by magic bytes; "" if none matches
   int image_width = 0;            // from the PNG/JPEG header; 0 when unknown
   int image_height = 0;
-  int images = 0;  // image parts in the request
+  int images = 0;                                 // image parts in the request
+  std::optional<nlohmann::json> response_format;  // as sent, when sent
   std::chrono::steady_clock::time_point received;
 };
 

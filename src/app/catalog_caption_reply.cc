@@ -1,0 +1,95 @@
+#include "app/catalog_caption_reply.h"
+
+#include <cctype>
+#include <map>
+#include <sstream>
+#include <vector>
+
+#include "core/json_limits.h"
+
+namespace iris::app {
+namespace {
+
+struct FieldSpec {
+  const char* name;
+  std::size_t max_chars;
+  const char* description;
+};
+
+constexpr FieldSpec kFields[] = {
+    {"generated_name", kCaptionNameMaxChars, "a short product name for the catalog, 2 to 6 words, no brand"},
+    {"quality", 1, "the photo's fitness for a catalog: A, B or C"},
+    {"description", kCaptionTextMaxChars, "one sentence describing the item"},
+    {"attributes", kCaptionTextMaxChars, "the item's visible features, comma separated"},
+    {"prompt", kCaptionPromptMaxChars, "a prompt for generating product shots of exactly this item"},
+    {"color", kCaptionColorMaxChars, "the item's main colour or colours"},
+};
+
+std::string Trim(std::string_view s) {
+  std::size_t begin = 0, end = s.size();
+  while (begin < end && std::isspace(static_cast<unsigned char>(s[begin]))) ++begin;
+  while (end > begin && std::isspace(static_cast<unsigned char>(s[end - 1]))) --end;
+  return std::string(s.substr(begin, end - begin));
+}
+
+// The inside of a text that is entirely one Markdown code fence ("```" or "```json" on the first line,
+// "```" alone on the last); the text itself otherwise.
+std::string UnfenceWholeText(std::string_view raw) {
+  const std::string text = Trim(raw);
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  if (lines.size() < 3) return text;
+  const std::string first = Trim(lines.front());
+  const std::string last = Trim(lines.back());
+  if ((first != "```" && first != "```json" && first != "```JSON") || last != "```") return text;
+  std::string inner;
+  for (std::size_t i = 1; i + 1 < lines.size(); ++i) inner += lines[i] + "\n";
+  return inner;
+}
+
+}  // namespace
+
+const nlohmann::json& CatalogCaptionSchema() {
+  static const nlohmann::json schema = [] {
+    nlohmann::json properties = nlohmann::json::object();
+    nlohmann::json required = nlohmann::json::array();
+    for (const auto& field : kFields) {
+      properties[field.name] = {{"type", "string"}, {"description", field.description}};
+      required.push_back(field.name);
+    }
+    properties["quality"]["enum"] = {"A", "B", "C"};
+    return nlohmann::json{
+        {"type", "object"}, {"properties", properties}, {"required", required}, {"additionalProperties", false}};
+  }();
+  return schema;
+}
+
+Result<CatalogCaption> ParseCatalogCaption(std::string_view text) {
+  Result<nlohmann::json> parsed = ParseBoundedJson(UnfenceWholeText(text));
+  if (!parsed.ok() || parsed->is_discarded()) return InvalidArgument("the caption reply is not JSON");
+  const nlohmann::json& j = *parsed;
+  if (!j.is_object()) return InvalidArgument("the caption reply is not a JSON object");
+  std::map<std::string, std::string> values;
+  for (const auto& field : kFields) {
+    if (!j.contains(field.name)) return InvalidArgument(std::string("the caption reply has no '") + field.name + "'");
+    if (!j[field.name].is_string()) {
+      return InvalidArgument(std::string("the caption reply's '") + field.name + "' is not a string");
+    }
+    std::string value = Trim(j[field.name].get<std::string>());
+    if (value.empty()) return InvalidArgument(std::string("the caption reply's '") + field.name + "' is empty");
+    if (value.size() > field.max_chars) {
+      return InvalidArgument(std::string("the caption reply's '") + field.name + "' is longer than " +
+                             std::to_string(field.max_chars) + " characters");
+    }
+    values[field.name] = std::move(value);
+  }
+  const char grade = static_cast<char>(std::toupper(static_cast<unsigned char>(values["quality"][0])));
+  if (grade != 'A' && grade != 'B' && grade != 'C') {
+    return InvalidArgument("the caption reply's 'quality' is '" + values["quality"] + "', not A, B or C");
+  }
+  return CatalogCaption{values["generated_name"], grade,          values["description"], values["attributes"],
+                        values["prompt"],         values["color"]};
+}
+
+}  // namespace iris::app
