@@ -39,15 +39,6 @@ std::unique_ptr<ServerProcess> StartCaptionServer(const FakeChatServer* provider
   return server;
 }
 
-std::string Photo(const std::string& category, int index) {
-  std::vector<fs::path> paths;
-  for (const auto& e : fs::directory_iterator(RequireShared("data/clothing-cc0/images/" + category))) {
-    paths.push_back(e.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  return ReadFileBytes(paths.at(static_cast<std::size_t>(index)));
-}
-
 struct Reply {
   int status = -1;
   nlohmann::json body;
@@ -74,7 +65,7 @@ TEST(CatalogCaptionE2eTest, NewImageIsCaptionedAndStoredThenTheSameImageIsADupli
   FakeChatServer provider;
   auto server = StartCaptionServer(&provider);
   auto client = server->Client();
-  const std::string dress = Photo("dress", 0);
+  const std::string dress = ClothingPhotoBytes("dress", 0);
 
   Reply made = Caption(*client, dress, kEarring);
   ASSERT_EQ(made.status, 200) << made.body.dump();
@@ -124,10 +115,10 @@ TEST(CatalogCaptionE2eTest, AnInvalidReplyIsAskedForOnceMoreAndTwoFailWithNothin
   FakeChatServer provider;
   auto server = StartCaptionServer(&provider);
   auto client = server->Client();
-  const std::string shoes = Photo("shoes", 0);
+  const std::string shoes = ClothingPhotoBytes("shoes", 0);
 
   provider.Enqueue(FakeChatBehaviour::Ok("Sure! Here is the caption: a gold ring"));
-  Reply retried = Caption(*client, Photo("dress", 1), kEarring);
+  Reply retried = Caption(*client, ClothingPhotoBytes("dress", 1), kEarring);
   ASSERT_EQ(retried.status, 200) << retried.body.dump();
   EXPECT_EQ(provider.requests().size(), 2u);
 
@@ -157,7 +148,7 @@ TEST(CatalogCaptionE2eTest, AnInvalidReplyIsAskedForOnceMoreAndTwoFailWithNothin
                                                         {"color", "gold"}}
                                              .dump() +
                                          "\n```"));
-  Reply fenced = Caption(*client, Photo("dress", 2), kEarring);
+  Reply fenced = Caption(*client, ClothingPhotoBytes("dress", 2), kEarring);
   ASSERT_EQ(fenced.status, 200) << fenced.body.dump();
   EXPECT_EQ(fenced.body["generated_name"], "Hoop Earring");
   EXPECT_EQ(fenced.body["color"], "gold");
@@ -171,12 +162,12 @@ TEST(CatalogCaptionE2eTest, ProviderOutagesAreRetriedAndALastingOneStoresNothing
 
   provider.Enqueue(FakeChatBehaviour::Status(429, "0"));
   provider.Enqueue(FakeChatBehaviour::Status(503));
-  Reply recovered = Caption(*client, Photo("dress", 3), kEarring);
+  Reply recovered = Caption(*client, ClothingPhotoBytes("dress", 3), kEarring);
   ASSERT_EQ(recovered.status, 200) << recovered.body.dump();
 
   for (int i = 0; i < 3; ++i) provider.Enqueue(FakeChatBehaviour::Status(500));
   const std::size_t blobs_before = StoredBlobs(*server);
-  const std::string shoes = Photo("shoes", 1);
+  const std::string shoes = ClothingPhotoBytes("shoes", 1);
   Reply down = Caption(*client, shoes, kEarring);
   EXPECT_EQ(down.status, 503) << down.body.dump();
   EXPECT_EQ(StoredBlobs(*server), blobs_before);
@@ -198,7 +189,7 @@ TEST(CatalogCaptionE2eTest, BadInputsAreJsonErrorsThatStoreNothingAndAskNothing)
   FakeChatServer provider;
   auto server = StartCaptionServer(&provider);
   auto client = server->Client();
-  const std::string dress = Photo("dress", 0);
+  const std::string dress = ClothingPhotoBytes("dress", 0);
 
   struct Case {
     std::string what;
@@ -243,7 +234,7 @@ TEST(CatalogCaptionE2eTest, BadInputsAreJsonErrorsThatStoreNothingAndAskNothing)
 TEST(CatalogCaptionE2eTest, WithoutAProviderItSaysHowToConfigureOneAndStoresNothing) {
   auto server = StartCaptionServer(nullptr);
   auto client = server->Client();
-  Reply r = Caption(*client, Photo("dress", 0), kEarring);
+  Reply r = Caption(*client, ClothingPhotoBytes("dress", 0), kEarring);
   EXPECT_EQ(r.status, 409) << r.body.dump();
   EXPECT_NE(r.body["detail"].get<std::string>().find("captions.url"), std::string::npos) << r.body.dump();
   EXPECT_EQ(StoredBlobs(*server), 0u);

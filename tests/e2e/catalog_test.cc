@@ -31,15 +31,6 @@ std::unique_ptr<ServerProcess> StartCatalogServer(std::vector<std::string> extra
   return server;
 }
 
-std::string Photo(const std::string& category, int index) {
-  std::vector<fs::path> paths;
-  for (const auto& e : fs::directory_iterator(RequireShared("data/clothing-cc0/images/" + category))) {
-    paths.push_back(e.path());
-  }
-  std::sort(paths.begin(), paths.end());
-  return ReadFileBytes(paths.at(static_cast<std::size_t>(index)));
-}
-
 std::string Mirrored(const std::string& jpeg) {
   if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
   auto image = vips::VImage::new_from_buffer(jpeg.data(), jpeg.size(), "");
@@ -89,7 +80,7 @@ std::size_t FilesUnder(const fs::path& root) {
 TEST(CatalogE2eTest, NewThenDuplicateThenDeleteOnTheFilesystemBackend) {
   auto server = StartCatalogServer();
   auto client = server->Client();
-  const std::string dress = Photo("dress", 0);
+  const std::string dress = ClothingPhotoBytes("dress", 0);
 
   Reply stored = Search(*client, dress);
   ASSERT_EQ(stored.status, 200) << stored.body.dump();
@@ -116,7 +107,7 @@ TEST(CatalogE2eTest, NewThenDuplicateThenDeleteOnTheFilesystemBackend) {
   EXPECT_GE(distance, -1e-6);
   EXPECT_LE(distance, 2.0);
 
-  Reply other = Search(*client, Photo("shoes", 0));
+  Reply other = Search(*client, ClothingPhotoBytes("shoes", 0));
   ASSERT_EQ(other.status, 200) << other.body.dump();
   EXPECT_FALSE(other.body["duplicate_found"].get<bool>()) << other.body.dump();
 
@@ -141,7 +132,7 @@ TEST(CatalogE2eTest, NewThenDuplicateThenDeleteOnTheFilesystemBackend) {
 TEST(CatalogE2eTest, ABlobTwoWebsitesShareStaysUntilTheLastGoes) {
   auto server = StartCatalogServer({"--catalog-websites", "alya=shared,blysk=shared/,unused=shared"});
   auto client = server->Client();
-  const std::string dress = Photo("dress", 1);
+  const std::string dress = ClothingPhotoBytes("dress", 1);
   Reply a = Search(*client, dress, {{"website", "alya", "", ""}});
   Reply b = Search(*client, dress, {{"website", "blysk", "", ""}});
   ASSERT_EQ(a.status, 200) << a.body.dump();
@@ -162,7 +153,7 @@ TEST(CatalogE2eTest, ABlobTwoWebsitesShareStaysUntilTheLastGoes) {
 TEST(CatalogE2eTest, BadInputsGetAJsonErrorAndChangeNothing) {
   auto server = StartCatalogServer();
   auto client = server->Client();
-  const std::string dress = Photo("dress", 2);
+  const std::string dress = ClothingPhotoBytes("dress", 2);
   const fs::path blobs = server->data_dir() / "catalog-blobs";
   auto expect_error = [&](int status, const httplib::Result& res, const std::string& needle) {
     ASSERT_TRUE(res);
@@ -205,7 +196,7 @@ TEST(CatalogE2eTest, S3BackendStoresPresignsAndDeletesInS3rver) {
                                     "--s3-access-key-id", "S3RVER", "--s3-secret-access-key", "S3RVER",
                                     "--catalog-websites", "alya=alyaimg/catalog,blysk=blyskimg"});
   auto client = server->Client();
-  const std::string dress = Photo("dress", 3);
+  const std::string dress = ClothingPhotoBytes("dress", 3);
   Reply stored = Search(*client, dress, {{"website", "blysk", "", ""}});
   ASSERT_EQ(stored.status, 200) << stored.body.dump() << server->Logs();
   const std::string url = stored.body["s3_url"];

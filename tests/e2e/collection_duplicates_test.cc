@@ -34,15 +34,6 @@ std::unique_ptr<ServerProcess> StartColorsServer(std::optional<fs::path> data_di
   return server;
 }
 
-std::vector<fs::path> Photos(const std::string& category) {
-  std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(RequireShared("data/clothing-cc0/images/" + category))) {
-    out.push_back(e.path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
 std::string Mirrored(const std::string& jpeg) {
   if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
   auto image = vips::VImage::new_from_buffer(jpeg.data(), jpeg.size(), "");
@@ -68,7 +59,7 @@ TEST(CollectionDuplicatesE2eTest, FindsAMirroredCopyNotAnUnrelatedPhoto) {
   auto created = client->Post("/v1/collections", R"({"name": "shop"})", "application/json");
   ASSERT_TRUE(created && created->status == 201) << (created ? created->body : "no reply");
 
-  const auto dresses = Photos("dress");
+  const auto dresses = ClothingPhotos("dress");
   ASSERT_GE(dresses.size(), 3u);
   std::vector<std::string> jpegs;
   for (int i = 0; i < 3; ++i) {
@@ -93,7 +84,7 @@ TEST(CollectionDuplicatesE2eTest, FindsAMirroredCopyNotAnUnrelatedPhoto) {
   for (const auto& c : body["candidates"]) EXPECT_FALSE(c["duplicate"].get<bool>()) << c;
 
   // An unrelated photo (another category) is nobody's duplicate.
-  const auto shoes = Photos("shoes");
+  const auto shoes = ClothingPhotos("shoes");
   ASSERT_FALSE(shoes.empty());
   std::tie(status, body) = PostImage(*client, "/v1/collections/shop/duplicates", ReadFileBytes(shoes[0]));
   ASSERT_EQ(status, 200) << body.dump();
@@ -133,7 +124,7 @@ std::string IndexAdd(const TempDir& data, const fs::path& dir, const std::string
 TEST(IndexCliTest, AddsAFolderThatAServerThenServes) {
   TempDir data;
   TempDir folder;
-  const auto dresses = Photos("dress");
+  const auto dresses = ClothingPhotos("dress");
   ASSERT_GE(dresses.size(), 3u);
   fs::create_directories(folder.path() / "sub");
   fs::copy_file(dresses[0], folder.path() / "a.jpg");

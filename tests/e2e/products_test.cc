@@ -25,15 +25,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::string Photo(const std::string& category, int index) {
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(RequireShared("data/clothing-cc0/images/" + category))) {
-    files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  return ReadFileBytes(files.at(static_cast<std::size_t>(index)));
-}
-
 std::vector<std::string> ServeArgs(const FakeCatalogServer& catalog, std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {
       "--local-models",           "colors=" + RequireShared("models/clip-standin-colors").string(),
@@ -115,10 +106,10 @@ std::string RawExchange(int port, const std::string& request, std::chrono::secon
 
 TEST(ProductsE2eTest, TheSeedsCurlExamplesWorkAndSimilarityIsARealScore) {
   FakeCatalogServer catalog;
-  catalog.AddProduct(20, Photo("dress", 0));
-  catalog.AddProduct(29, Photo("dress", 0));  // the same photo under another id
-  catalog.AddProduct(14, Photo("shoes", 1));
-  catalog.AddProduct(7, Photo("hat", 2));
+  catalog.AddProduct(20, ClothingPhotoBytes("dress", 0));
+  catalog.AddProduct(29, ClothingPhotoBytes("dress", 0));  // the same photo under another id
+  catalog.AddProduct(14, ClothingPhotoBytes("shoes", 1));
+  catalog.AddProduct(7, ClothingPhotoBytes("hat", 2));
   auto server = ServerProcess::Start(ServeWith(ServeArgs(catalog)));
   auto client = server->Client();
 
@@ -184,13 +175,13 @@ TEST(ProductsE2eTest, TheSeedsCurlExamplesWorkAndSimilarityIsARealScore) {
   EXPECT_EQ(Ok(Request(*client, "GET", "/similar-products/20?top_n=1"), "t")["similar_products"].size(), 1u);
 
   // Upload: the shoe photo finds the shoe product first.
-  auto [upload_status, uploaded] = Upload(*client, "/similar-products/upload?top_n=5", Photo("shoes", 1));
+  auto [upload_status, uploaded] = Upload(*client, "/similar-products/upload?top_n=5", ClothingPhotoBytes("shoes", 1));
   ASSERT_EQ(upload_status, 200) << uploaded.dump();
   EXPECT_EQ(uploaded["similar_products"][0]["id"], 14);
   EXPECT_GT(uploaded["similar_products"][0]["similarity_score"].get<double>(), 0.999);
 
   // A product may also come with its own image (an upload), outside the catalog.
-  auto [own_status, own] = Upload(*client, "/embeddings/product/SKU-hat-1", Photo("hat", 2));
+  auto [own_status, own] = Upload(*client, "/embeddings/product/SKU-hat-1", ClothingPhotoBytes("hat", 2));
   ASSERT_EQ(own_status, 200) << own.dump();
   EXPECT_EQ(own["product_id"], "SKU-hat-1");
   EXPECT_EQ(Ok(Request(*client, "GET", "/embeddings/products"), "products")["products"],
@@ -218,7 +209,7 @@ TEST(ProductsE2eTest, TheSeedsCurlExamplesWorkAndSimilarityIsARealScore) {
 TEST(ProductsE2eTest, GenerateAllPagesThroughTheCatalogAndRetriesTransientFailures) {
   FakeCatalogServer catalog;
   const char* categories[] = {"dress", "hat", "pants", "shoes", "shirt", "skirt", "shorts"};
-  for (int i = 0; i < 7; ++i) catalog.AddProduct(i + 1, Photo(categories[i], 0));
+  for (int i = 0; i < 7; ++i) catalog.AddProduct(i + 1, ClothingPhotoBytes(categories[i], 0));
   catalog.FailImage(3, 2, 503);  // the catalog is briefly unavailable for product 3
   auto server = ServerProcess::Start(ServeWith(ServeArgs(catalog)));
   auto client = server->Client();
@@ -259,7 +250,7 @@ TEST(ProductsE2eTest, GenerateAllPagesThroughTheCatalogAndRetriesTransientFailur
 
 TEST(ProductsE2eTest, BadInputGetsAClearJsonError) {
   FakeCatalogServer catalog;
-  catalog.AddProduct(1, Photo("dress", 1));
+  catalog.AddProduct(1, ClothingPhotoBytes("dress", 1));
   auto server = ServerProcess::Start(ServeWith(ServeArgs(catalog)));
   auto client = server->Client();
   const std::vector<std::tuple<std::string, std::string, std::string, int>> cases = {
@@ -299,7 +290,7 @@ TEST(ProductsE2eTest, BadInputGetsAClearJsonError) {
   too_many += "]}";
   EXPECT_EQ(Request(*client, "POST", "/embeddings/generate-batch", too_many).first, 422);
   EXPECT_EQ(Upload(*client, "/similar-products/upload", "not an image at all").first, 415);
-  std::string truncated = Photo("dress", 1);
+  std::string truncated = ClothingPhotoBytes("dress", 1);
   truncated.resize(truncated.size() / 3);
   EXPECT_EQ(Upload(*client, "/embeddings/product/5", truncated).first, 400);
   // A succeeded task cannot be cancelled.
@@ -329,7 +320,7 @@ TEST(ProductsE2eTest, BadInputGetsAClearJsonError) {
 TEST(ProductsE2eTest, AJobSurvivesSigkillAndCanBeCancelled) {
   FakeCatalogServer catalog;
   const char* categories[] = {"dress", "hat", "pants", "shoes", "shirt", "skirt", "shorts", "outwear"};
-  for (int i = 0; i < 8; ++i) catalog.AddProduct(i + 1, Photo(categories[i], 1));
+  for (int i = 0; i < 8; ++i) catalog.AddProduct(i + 1, ClothingPhotoBytes(categories[i], 1));
   catalog.set_image_delay_ms(300);
   const std::vector<std::string> slow = {"--job-workers", "1", "--job-lease", "1"};
   auto first = ServerProcess::Start(ServeWith(ServeArgs(catalog, slow)));
@@ -370,10 +361,10 @@ TEST(ProductsE2eTest, AJobSurvivesSigkillAndCanBeCancelled) {
 
 TEST(ProductsE2eTest, DuplicateSignaturesSurviveARestartAndAScanGroupsCopies) {
   FakeCatalogServer catalog;
-  catalog.AddProduct(1, Photo("dress", 2));
-  catalog.AddProduct(2, Photo("dress", 2));  // an exact copy
-  catalog.AddProduct(3, Photo("dress", 3));  // another dress: similar, not a duplicate
-  catalog.AddProduct(4, Photo("shoes", 3));
+  catalog.AddProduct(1, ClothingPhotoBytes("dress", 2));
+  catalog.AddProduct(2, ClothingPhotoBytes("dress", 2));  // an exact copy
+  catalog.AddProduct(3, ClothingPhotoBytes("dress", 3));  // another dress: similar, not a duplicate
+  catalog.AddProduct(4, ClothingPhotoBytes("shoes", 3));
   auto first = ServerProcess::Start(ServeWith(ServeArgs(catalog)));
   auto client = first->Client();
   auto task = WaitForTask(
@@ -387,7 +378,8 @@ TEST(ProductsE2eTest, DuplicateSignaturesSurviveARestartAndAScanGroupsCopies) {
   options.data_dir = first->data_dir();
   auto second = ServerProcess::Start(options);
   auto client2 = second->Client();
-  auto [status, found] = Upload(*client2, "/v1/collections/products/duplicates", Photo("dress", 2), "file");
+  auto [status, found] =
+      Upload(*client2, "/v1/collections/products/duplicates", ClothingPhotoBytes("dress", 2), "file");
   ASSERT_EQ(status, 200) << found.dump();
   EXPECT_EQ(found["indexed"], 4);  // loaded from iris.db, not re-upserted
   std::set<std::string> duplicate_ids;
@@ -409,7 +401,8 @@ TEST(ProductsE2eTest, DuplicateSignaturesSurviveARestartAndAScanGroupsCopies) {
 
   // Deleting a product takes it out of the duplicate index too.
   Ok(Request(*client2, "DELETE", "/embeddings/product/2"), "delete");
-  std::tie(status, found) = Upload(*client2, "/v1/collections/products/duplicates", Photo("dress", 2), "file");
+  std::tie(status, found) =
+      Upload(*client2, "/v1/collections/products/duplicates", ClothingPhotoBytes("dress", 2), "file");
   EXPECT_EQ(found["indexed"], 3);
   EXPECT_EQ(found["duplicates"].size(), 1u) << found.dump();
 }
@@ -426,9 +419,9 @@ TEST(ProductsE2eTest, AResNetCollectionLikeTheSeedsWorksWithoutTextSearch) {
   ASSERT_EQ(pulled.exit_code, 0) << pulled.output;
 
   FakeCatalogServer catalog;
-  catalog.AddProduct(1, Photo("skirt", 0));
-  catalog.AddProduct(2, Photo("skirt", 0));  // the same photo
-  catalog.AddProduct(3, Photo("shoes", 0));
+  catalog.AddProduct(1, ClothingPhotoBytes("skirt", 0));
+  catalog.AddProduct(2, ClothingPhotoBytes("skirt", 0));  // the same photo
+  catalog.AddProduct(3, ClothingPhotoBytes("shoes", 0));
   auto server = ServerProcess::Start(
       ServeWith(ServeArgs(catalog, {"--products-model", "resnet50", "--models-dir", models.string()})));
   auto client = server->Client();

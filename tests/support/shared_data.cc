@@ -1,5 +1,6 @@
 #include "support/shared_data.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -29,6 +30,19 @@ std::string ReadFileBytes(const std::filesystem::path& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+std::vector<std::filesystem::path> ClothingPhotos(const std::string& category) {
+  std::vector<std::filesystem::path> paths;
+  for (const auto& e : std::filesystem::directory_iterator(RequireShared("data/clothing-cc0/images/" + category))) {
+    paths.push_back(e.path());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+std::string ClothingPhotoBytes(const std::string& category, int index) {
+  return ReadFileBytes(ClothingPhotos(category).at(static_cast<std::size_t>(index)));
 }
 
 }  // namespace iris::testing

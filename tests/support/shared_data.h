@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace iris::testing {
 
@@ -17,5 +18,10 @@ std::filesystem::path RequireShared(const std::string& relative);
 std::filesystem::path SourceDir();
 
 std::string ReadFileBytes(const std::filesystem::path& path);
+
+// The photos of one category of data/clothing-cc0 (e.g. "dress", "shoes"), sorted by path.
+std::vector<std::filesystem::path> ClothingPhotos(const std::string& category);
+// The bytes of the index-th of them (std::out_of_range past the end).
+std::string ClothingPhotoBytes(const std::string& category, int index);
 
 }  // namespace iris::testing
