@@ -1,13 +1,18 @@
 #include "app/process_image_service.h"
 
 #include <chrono>
+#include <cmath>
+#include <span>
 
 #include "core/ascii_text.h"
+#include "image/image_geometry.h"
+#include "regions/image_text.h"
 #include "regions/prompt.h"
 #include "regions/section_analysis.h"
 #include "regions/section_builder.h"
 #include "regions/section_filter.h"
 #include "regions/section_matcher.h"
+#include "vision/embedding_math.h"
 #include "vision/tiled_detection.h"
 
 namespace iris::app {
@@ -46,6 +51,48 @@ nlohmann::json OriginalBox(const regions::SectionBox& box, const regions::Sectio
 Result<std::vector<std::string>> ProcessImageService::ClassNames() const {
   IRIS_ASSIGN_OR_RETURN(auto detector, models_.ObjectDetector(options_.object_detector));
   return detector->labels();
+}
+
+Result<std::map<std::string, double>> ProcessImageService::ImageTextCosines(const IngestedImage& image,
+                                                                            const regions::SectionMap& map,
+                                                                            const std::vector<std::string>& ids,
+                                                                            std::string_view prompt,
+                                                                            Trace& trace) const {
+  IRIS_ASSIGN_OR_RETURN(auto clip, models_.Clip(options_.clip_model));
+  std::shared_ptr<const RgbImage> pixels;
+  {
+    ScopedStage stage(trace, "decode");
+    IRIS_ASSIGN_OR_RETURN(pixels, image.AtLeast(kWorkSide));
+  }
+  ScopedStage stage(trace, "image_text");
+  const double sx = map.width > 0 ? static_cast<double>(pixels->width) / map.width : 1.0;
+  const double sy = map.height > 0 ? static_cast<double>(pixels->height) / map.height : 1.0;
+  std::vector<RgbImage> crops;
+  std::vector<std::string> crop_ids;
+  for (const auto& id : ids) {
+    if (crops.size() == kMaxImageTextSections) break;
+    const regions::Section* section = map.Find(id);
+    if (!section) continue;
+    const regions::SectionBox& b = section->bbox;
+    const PixelBox box{static_cast<int>(std::floor(b.x * sx)), static_cast<int>(std::floor(b.y * sy)),
+                       static_cast<int>(std::ceil((b.x + b.width) * sx)),
+                       static_cast<int>(std::ceil((b.y + b.height) * sy))};
+    auto crop = Crop(*pixels, box);
+    if (!crop.ok()) continue;  // an empty box: no score, the section keeps its other parts
+    crops.push_back(std::move(crop).value());
+    crop_ids.push_back(id);
+  }
+  std::map<std::string, double> cosines;
+  if (crops.empty()) return cosines;
+  std::vector<const RgbImage*> pointers;
+  for (const auto& crop : crops) pointers.push_back(&crop);
+  IRIS_ASSIGN_OR_RETURN(auto image_embeddings, clip->EmbedImages(pointers, /*normalize=*/true));
+  const std::string text = "a photo of " + std::string(prompt);
+  IRIS_ASSIGN_OR_RETURN(auto text_embeddings, clip->EmbedTexts(std::span<const std::string>(&text, 1), true));
+  for (std::size_t i = 0; i < crop_ids.size(); ++i) {
+    cosines[crop_ids[i]] = Dot(image_embeddings[i], text_embeddings.front());
+  }
+  return cosines;
 }
 
 Result<regions::SectionMap> ProcessImageService::ComputeSections(const IngestedImage& image, Trace& trace) const {
@@ -148,8 +195,28 @@ Result<nlohmann::json> ProcessImageService::Process(const IngestedImage& image, 
   trace.AddStageTime("filter", MsSince(started));
   debug.push_back({{"stage", "filter"}, {"ms", MsSince(started)}, {"relaxed", relaxed}, {"kept", kept}});
 
+  std::map<std::string, double> image_text;
+  if (!options_.clip_model.empty() && !kept.empty()) {
+    started = std::chrono::steady_clock::now();
+    IRIS_ASSIGN_OR_RETURN(const auto cosines, ImageTextCosines(image, map, kept, prompt, trace));
+    image_text = regions::RelativeImageTextScores(cosines);
+    const bool filters = regions::NeedsImageText(normalised);
+    if (filters) kept = regions::FilterByImageText(kept, image_text);
+    nlohmann::json scores = nlohmann::json::array();
+    for (const auto& [id, cosine] : cosines) {
+      scores.push_back({{"id", id}, {"cosine", cosine}, {"score", image_text[id]}});
+    }
+    debug.push_back({{"stage", "image_text"},
+                     {"ms", MsSince(started)},
+                     {"model", options_.clip_model},
+                     {"filtered", filters},
+                     {"kept", kept},
+                     {"scores", std::move(scores)}});
+  }
+
   started = std::chrono::steady_clock::now();
-  const regions::SectionMatch match = regions::MatchSections(map, kept, normalised);
+  const regions::SectionMatch match =
+      regions::MatchSections(map, kept, normalised, 5, image_text.empty() ? nullptr : &image_text);
   trace.AddStageTime("match", MsSince(started));
   debug.push_back({{"stage", "match"},
                    {"ms", MsSince(started)},

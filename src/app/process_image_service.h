@@ -12,6 +12,10 @@
 //              result cache, single-flight: concurrent identical requests compute once.
 //   normalise  regions/prompt.h against the detector's class names.
 //   filter     regions/section_filter.h; when nothing passes, the relaxed retry.
+//   image_text with clip_model set: the crops of the kept sections (at most kMaxImageTextSections, in one
+//              batch through the model's batcher) and "a photo of <prompt>" are embedded; the cosines become
+//              relative scores (regions/image_text.h) that filter the kept sections when the prompt has
+//              words the local filter cannot judge, and are one more part of the match score.
 //   match      regions/section_matcher.h (groups of 5, then one best).
 // The image is analysed at the size where its shorter side is >= kWorkSide (shrink-on-load), so a
 // huge photo does not make huge masks; mask_result is at that size, match.bbox in original pixels.
@@ -25,6 +29,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -43,6 +48,7 @@ struct ProcessImageOptions {
   float min_object_score = 0.05f;  // low: the prompt filter keeps only the asked class (docs/process-image.md)
   float min_face_score = 0.7f;
   int detection_grid = 2;  // objects: whole image plus grid x grid tiles (vision/tiled_detection.h); 1 = whole only
+  std::string clip_model;  // "" = no image-text scoring of section crops
 };
 
 struct ProcessImageRequest {
@@ -55,6 +61,7 @@ class ProcessImageService {
  public:
   static constexpr std::size_t kMaxPromptChars = 1000;
   static constexpr int kWorkSide = 1024;
+  static constexpr std::size_t kMaxImageTextSections = 64;
 
   // `cache` may be null (nothing cached).
   ProcessImageService(ModelRegistry& models, ResultCache* cache, ProcessImageOptions options)
@@ -72,6 +79,10 @@ class ProcessImageService {
  private:
   Result<regions::SectionMap> ComputeSections(const IngestedImage& image, Trace& trace) const;
   Result<std::vector<std::string>> ClassNames() const;
+  // Cosine of each section crop (the first kMaxImageTextSections of `ids`) with "a photo of <prompt>".
+  Result<std::map<std::string, double>> ImageTextCosines(const IngestedImage& image, const regions::SectionMap& map,
+                                                         const std::vector<std::string>& ids, std::string_view prompt,
+                                                         Trace& trace) const;
 
   ModelRegistry& models_;
   ResultCache* cache_;

@@ -101,6 +101,7 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   process_image.object_detector = config.analysis.person_detector;
   process_image.face_detector = config.analysis.face_detector;
   process_image.foreground_model = config.analysis.foreground_model;
+  process_image.clip_model = config.analysis.region_clip_model;
   process_image.min_face_score = static_cast<float>(config.analysis.min_face_score);
   services->process_image = std::make_unique<ProcessImageService>(
       *services->models, config.analysis.cache_results ? services->cache.get() : nullptr, process_image);

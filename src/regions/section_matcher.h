@@ -7,11 +7,13 @@
 //   each position term: left 1 - cx, right cx, top 1 - cy, bottom cy (centre in image fractions),
 //     centre 1 - distance to the image centre / 0.7071, largest area / largest kept area,
 //     smallest smallest kept area / area;
-//   with no terms at all: prominence, sqrt(box area / image area) * confidence.
+//   image_text (when given, regions/image_text.h): the section's relative CLIP score, one more part;
+//   with no terms at all (and no image_text): prominence, sqrt(box area / image area) * confidence.
 // Ties (equal score) go to the larger box, then to the earlier section (map order): deterministic.
 // Pure function; thread-safe.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +35,6 @@ struct SectionMatch {
 };
 
 SectionMatch MatchSections(const SectionMap& map, const std::vector<std::string>& kept, const NormalisedPrompt& prompt,
-                           int group_size = 5);
+                           int group_size = 5, const std::map<std::string, double>* image_text = nullptr);
 
 }  // namespace iris::regions

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "e2e_http.h"
+#include "process_image_models.h"
 #include "support/coco_tiny.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -15,17 +16,6 @@ namespace iris::testing {
 namespace {
 
 // A models dir with the three models process-image uses (pulled once per process).
-const std::filesystem::path& ProcessImageModelsDir() {
-  static TempDir* dir = [] {
-    auto* d = new TempDir();  // lives until the process ends
-    const auto r = RunCommand(IrisBinary() + " models pull yolox-nano yunet isnet-general-small-int8 --models-dir " +
-                              (d->path() / "models").string() + " --model-mirror " + RequireShared("models").string());
-    if (r.exit_code != 0) throw std::runtime_error("installing models failed: " + r.output);
-    return d;
-  }();
-  static const std::filesystem::path path = dir->path() / "models";
-  return path;
-}
 
 std::string CocoPhoto(const std::string& file) { return ReadFileBytes(RequireShared("data/coco-tiny/images/" + file)); }
 
