@@ -168,15 +168,8 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
   call.limiter = &limiter_;
   call.next_delay = [this](int retry) { return NextDelay(retry); };
   call.model = config_.model;
-  IRIS_ASSIGN_OR_RETURN(provider_http::Answer answer, provider_http::PostWithRetries(call));
-  Result<CaptionResult> parsed = ParseReply(answer.exchange.body, config_);
-  if (!parsed.ok()) {
-    LogWarn("caption_failed",
-            {{"attempt", answer.attempts}, {"status", answer.exchange.status}, {"error", parsed.status().message()}});
-    return parsed.status();
-  }
-  parsed->attempts = answer.attempts;
-  return parsed;
+  return provider_http::PostAndParse<CaptionResult>(
+      call, [this](const std::string& reply) { return ParseReply(reply, config_); });
 }
 
 }  // namespace iris

@@ -139,15 +139,8 @@ Result<ImageEditResult> ImageEditClient::Edit(const ImageEditRequest& request) c
     return BackoffDelay(retry, config_.backoff_initial_ms, config_.backoff_max_ms, rng_);
   };
   call.model = config_.model;
-  IRIS_ASSIGN_OR_RETURN(provider_http::Answer answer, provider_http::PostWithRetries(call));
-  Result<ImageEditResult> parsed = ParseReply(answer.exchange.body, config_.api_key);
-  if (!parsed.ok()) {
-    LogWarn("image_edit_failed",
-            {{"attempt", answer.attempts}, {"status", answer.exchange.status}, {"error", parsed.status().message()}});
-    return parsed.status();
-  }
-  parsed->attempts = answer.attempts;
-  return parsed;
+  return provider_http::PostAndParse<ImageEditResult>(
+      call, [this](const std::string& body) { return ParseReply(body, config_.api_key); });
 }
 
 }  // namespace iris

@@ -244,4 +244,9 @@ Result<Answer> PostWithRetries(const Call& call) {
   return final_error;
 }
 
+void LogRefusedAnswer(const Call& call, const Answer& answer, const Status& error) {
+  LogWarn(call.log_prefix + "_failed",
+          {{"attempt", answer.attempts}, {"status", answer.exchange.status}, {"error", error.message()}});
+}
+
 }  // namespace iris::provider_http

@@ -92,4 +92,21 @@ struct Answer {
 
 Result<Answer> PostWithRetries(const Call& call);
 
+// Logs a 2xx answer that `parse` refused as "<log_prefix>_failed".
+void LogRefusedAnswer(const Call& call, const Answer& answer, const Status& error);
+
+// PostWithRetries, then `parse` on the 2xx body (a refusal is logged and returned as is); the result's
+// `attempts` is set to the number of HTTP requests made.
+template <typename T, typename Parse>
+Result<T> PostAndParse(const Call& call, const Parse& parse) {
+  IRIS_ASSIGN_OR_RETURN(Answer answer, PostWithRetries(call));
+  Result<T> parsed = parse(answer.exchange.body);
+  if (!parsed.ok()) {
+    LogRefusedAnswer(call, answer, parsed.status());
+    return parsed.status();
+  }
+  parsed->attempts = answer.attempts;
+  return parsed;
+}
+
 }  // namespace iris::provider_http

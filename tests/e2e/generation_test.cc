@@ -26,21 +26,9 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-const fs::path& IsnetModelsDir() {
-  static TempDir* dir = [] {
-    auto* d = new TempDir();  // lives until the process ends
-    const auto r = RunCommand(IrisBinary() + " models pull isnet-general-small-int8 --models-dir " +
-                              (d->path() / "models").string() + " --model-mirror " + RequireShared("models").string());
-    if (r.exit_code != 0) throw std::runtime_error("installing ISNet failed: " + r.output);
-    return d;
-  }();
-  static const fs::path path = dir->path() / "models";
-  return path;
-}
-
 std::unique_ptr<ServerProcess> StartServer(const std::string& provider_url, std::vector<std::string> extra = {}) {
   std::vector<std::string> args = {"--models-dir",
-                                   IsnetModelsDir().string(),
+                                   ModelsDirWith("isnet-general-small-int8").string(),
                                    "--local-models",
                                    "colors=" + RequireShared("models/clip-standin-colors").string(),
                                    "--default-clip-model",
@@ -83,20 +71,6 @@ Reply PostJson(httplib::Client& client, const std::string& path, const json& bod
   return {res->status, ParseJson(res->body)};
 }
 
-// GET of a URL the server handed out: a server-relative path, or an absolute (S3) URL on loopback.
-std::pair<int, std::string> Fetch(const ServerProcess& server, const std::string& url) {
-  if (url.rfind("/", 0) == 0) {
-    auto res = server.Client()->Get(url);
-    return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
-  }
-  const auto start = url.find("://") + 3;
-  const auto path = url.find('/', start);
-  const std::string authority = url.substr(start, path - start);
-  httplib::Client client("127.0.0.1", std::stoi(authority.substr(authority.rfind(':') + 1)));
-  auto res = client.Get(url.substr(path), {{"Host", authority}});
-  return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
-}
-
 // Stores the photo in the catalog; returns its s3_url.
 std::string StoreOriginal(httplib::Client& client, const std::string& bytes, const std::string& website = "alya") {
   httplib::MultipartFormDataItems fields = {
@@ -108,7 +82,7 @@ std::string StoreOriginal(httplib::Client& client, const std::string& bytes, con
 
 // The entries of the ZIP at `url` (name -> bytes).
 std::map<std::string, std::string> ZipEntries(const ServerProcess& server, const std::string& url) {
-  auto [status, bytes] = Fetch(server, url);
+  auto [status, bytes] = FetchUrl(server, url);
   if (status != 200) throw std::runtime_error("ZIP fetch " + std::to_string(status));
   TempDir dir;
   std::ofstream(dir.path() / "z.zip", std::ios::binary) << bytes;
@@ -160,11 +134,11 @@ TEST(GenerationE2eTest, GeneratesTheSeedsFourShotsAndTheirZip) {
     EXPECT_EQ(shot["prompt_index"], i);
     EXPECT_EQ(shot["image_type"], expected[i].first);
     EXPECT_EQ(shot["image_type_name"], expected[i].second);
-    auto [status, bytes] = Fetch(*server, shot["image_url"]);
+    auto [status, bytes] = FetchUrl(*server, shot["image_url"]);
     EXPECT_EQ(status, 200) << shot.dump();
     if (i == 0) ExpectPureWhiteProductShot(bytes);
   }
-  auto original_fetch = Fetch(*server, made.body["original_image_url"]);
+  auto original_fetch = FetchUrl(*server, made.body["original_image_url"]);
   EXPECT_EQ(original_fetch, std::pair(200, HatPhoto()));
 
   const auto requests = provider.requests();
@@ -180,7 +154,7 @@ TEST(GenerationE2eTest, GeneratesTheSeedsFourShotsAndTheirZip) {
 
   auto entries = ZipEntries(*server, made.body["zip_url"]);
   ASSERT_EQ(entries.size(), 5u);
-  EXPECT_EQ(Fetch(*server, made.body["gen_images"][1]["image_url"]).second, entries["1_hand_holding.png"]);
+  EXPECT_EQ(FetchUrl(*server, made.body["gen_images"][1]["image_url"]).second, entries["1_hand_holding.png"]);
   const json manifest = ParseJson(entries["manifest.json"]);
   EXPECT_EQ(manifest["format"], "iris-product-shots/1");
   EXPECT_EQ(manifest["product_type"], "earring");
@@ -230,7 +204,7 @@ TEST(GenerationE2eTest, ProviderFaultsAreReportedPerImageAndNothingIsLost) {
   EXPECT_NE(made.body["failed"][1]["error"].get<std::string>().find("not valid JSON"), std::string::npos);
   auto entries = ZipEntries(*server, made.body["zip_url"]);
   EXPECT_EQ(entries.size(), 3u) << "two shots and the manifest";
-  EXPECT_EQ(Fetch(*server, original).first, 200) << "the original is never touched";
+  EXPECT_EQ(FetchUrl(*server, original).first, 200) << "the original is never touched";
 
   // A timeout fails that shot only.
   provider.EnqueueFor("open palm", FakeImageBehaviour::SleepThenOk(10000));
@@ -268,7 +242,7 @@ TEST(GenerationE2eTest, ProviderFaultsAreReportedPerImageAndNothingIsLost) {
   Reply hand = PostJson(*client, "/regenerate-image", {{"zip_url", regen.body["zip_url"]}, {"image_url", old_hand}});
   ASSERT_EQ(hand.status, 200) << hand.body.dump();
   EXPECT_NE(hand.body["gen_images"][1]["image_url"], old_hand);
-  EXPECT_EQ(Fetch(*server, old_hand).first, 200) << "nothing deleted";
+  EXPECT_EQ(FetchUrl(*server, old_hand).first, 200) << "nothing deleted";
 
   // A regeneration that fails changes nothing.
   const std::size_t before = FilesUnder(server->data_dir() / "catalog-blobs");
@@ -385,7 +359,7 @@ TEST(GenerationE2eTest, BackgroundJobsWrongKeysAndNoProvider) {
   const json result = ParseJson(items->body)["items"][0]["result"];
   EXPECT_EQ(result["gen_images"].size(), 4u) << result.dump();
   EXPECT_EQ(result["gen_images"][1]["image_type_name"], "On Wrist");
-  EXPECT_EQ(Fetch(*server, result["zip_url"]).first, 200);
+  EXPECT_EQ(FetchUrl(*server, result["zip_url"]).first, 200);
   // Bad input is refused before a job is queued.
   Reply bad =
       PostJson(*client, "/generate-images", {{"s3_urls", original}, {"product_type", "ring"}, {"background", true}});
@@ -398,7 +372,7 @@ TEST(GenerationE2eTest, BackgroundJobsWrongKeysAndNoProvider) {
   Reply white = PostJson(*local_client, "/generate-images",
                          {{"s3_urls", local_original}, {"product_type", "earring"}, {"image_types", {1}}});
   ASSERT_EQ(white.status, 200) << white.body.dump() << local->Logs();
-  ExpectPureWhiteProductShot(Fetch(*local, white.body["gen_images"][0]["image_url"]).second);
+  ExpectPureWhiteProductShot(FetchUrl(*local, white.body["gen_images"][0]["image_url"]).second);
   Reply defaults =
       PostJson(*local_client, "/generate-images", {{"s3_urls", local_original}, {"product_type", "earring"}});
   ASSERT_EQ(defaults.status, 200) << defaults.body.dump();
@@ -425,7 +399,7 @@ TEST(GenerationE2eTest, S3BackendStoresPresignedShotsAndRegeneratesFromAPrivateB
     const std::string url = shot["image_url"];
     EXPECT_EQ(url.rfind(s3->virtual_host_endpoint().replace(7, 0, "blyskimg."), 0), 0u) << url;
     EXPECT_NE(url.find("X-Amz-Signature="), std::string::npos) << "presigned: the bucket may be private";
-    EXPECT_EQ(Fetch(*server, url).first, 200);
+    EXPECT_EQ(FetchUrl(*server, url).first, 200);
   }
   EXPECT_EQ(ZipEntries(*server, made.body["zip_url"]).size(), 3u);
 

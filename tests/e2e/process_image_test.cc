@@ -14,19 +14,6 @@
 namespace iris::testing {
 namespace {
 
-// A models dir with the three models process-image uses (pulled once per process).
-const std::filesystem::path& ProcessImageModelsDir() {
-  static TempDir* dir = [] {
-    auto* d = new TempDir();  // lives until the process ends
-    const auto r = RunCommand(IrisBinary() + " models pull yolox-nano yunet isnet-general-small-int8 --models-dir " +
-                              (d->path() / "models").string() + " --model-mirror " + RequireShared("models").string());
-    if (r.exit_code != 0) throw std::runtime_error("installing models failed: " + r.output);
-    return d;
-  }();
-  static const std::filesystem::path path = dir->path() / "models";
-  return path;
-}
-
 std::string CocoPhoto(const std::string& file) { return ReadFileBytes(RequireShared("data/coco-tiny/images/" + file)); }
 
 double BoxIoU(const nlohmann::json& box, const CocoInstance& truth) {
@@ -52,8 +39,9 @@ double BestIoU(const nlohmann::json& box, const std::string& file, const std::st
 class ProcessImageE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = ServerProcess::Start(ServeWith({"--models-dir", ProcessImageModelsDir().string(), "--foreground-model",
-                                              "isnet-general-small-int8"}))
+    server_ = ServerProcess::Start(
+                  ServeWith({"--models-dir", ModelsDirWith("yolox-nano yunet isnet-general-small-int8").string(),
+                             "--foreground-model", "isnet-general-small-int8"}))
                   .release();
   }
   static void TearDownTestSuite() {

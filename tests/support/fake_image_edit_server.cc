@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "core/base64.h"
+#include "support/fake_openai_server.h"
 
 namespace iris::testing {
 namespace {
@@ -44,15 +45,6 @@ std::string ImageFormat(std::string_view b) {
   if (b.starts_with("\xFF\xD8\xFF")) return "JPEG";
   if (b.size() >= 12 && b.starts_with("RIFF") && b.substr(8, 4) == "WEBP") return "WEBP";
   return "";
-}
-
-void SetJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-json ErrorBody(const std::string& message, const std::string& type, const json& param, const json& code) {
-  return {{"error", {{"message", message}, {"type", type}, {"param", param}, {"code", code}}}};
 }
 
 }  // namespace
@@ -122,23 +114,10 @@ FakeImageBehaviour FakeImageBehaviour::NotAnImage() {
 }
 
 FakeImageEditServer::FakeImageEditServer() {
-  server_.set_keep_alive_timeout(1);
-  server_.Post("/v1/images/edits", [this](const httplib::Request& req, httplib::Response& res) {
-    const int now = ++in_flight_;
-    for (int seen = max_in_flight_; now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
-    }
-    Handle(req, res);
-    --in_flight_;
-  });
-  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    SetJson(res, res.status,
-            ErrorBody("Invalid URL (" + req.method + " " + req.path + ")", "invalid_request_error", nullptr, nullptr));
-  });
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("FakeImageEditServer: cannot bind a port on 127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  port_ = ServeOnLoopback(
+      server_, thread_, "/v1/images/edits",
+      [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); }, in_flight_,
+      "FakeImageEditServer");
 }
 
 FakeImageEditServer::~FakeImageEditServer() {
@@ -187,15 +166,15 @@ void FakeImageEditServer::Handle(const httplib::Request& req, httplib::Response&
     std::lock_guard lock(mu_);
     if (!expected_key_.empty() && r.authorization != "Bearer " + expected_key_) {
       ++unauthorized_;
-      SetJson(res, 401,
-              ErrorBody("Incorrect API key provided. You can find your API key at https://platform.openai.com.",
-                        "invalid_request_error", nullptr, "invalid_api_key"));
+      SetJsonReply(res, 401,
+                   OpenAiError("Incorrect API key provided. You can find your API key at https://platform.openai.com.",
+                               "invalid_request_error", nullptr, "invalid_api_key"));
       return;
     }
   }
   auto reject = [&](const std::string& message, const json& param) {
     ++rejected_;
-    SetJson(res, 400, ErrorBody(message, "invalid_request_error", param, nullptr));
+    SetJsonReply(res, 400, OpenAiError(message, "invalid_request_error", param, nullptr));
   };
   if (!req.is_multipart_form_data()) return reject("the request must be multipart/form-data", nullptr);
   static const std::set<std::string> kKnown = {"image", "image[]", "prompt",     "model",           "n",
@@ -263,7 +242,7 @@ void FakeImageEditServer::Handle(const httplib::Request& req, httplib::Response&
       const std::string type = b.status == 429   ? "rate_limit_exceeded"
                                : b.status >= 500 ? "server_error"
                                                  : "invalid_request_error";
-      SetJson(res, b.status, ErrorBody("fake error " + std::to_string(b.status), type, nullptr, nullptr));
+      SetJsonReply(res, b.status, OpenAiError("fake error " + std::to_string(b.status), type, nullptr, nullptr));
       return;
     }
     case Kind::kMalformedJson:
@@ -271,21 +250,23 @@ void FakeImageEditServer::Handle(const httplib::Request& req, httplib::Response&
       res.set_content("{\"created\": 1700000000, \"data\": [{\"b64_json\": \"iVBORw0", "application/json");
       return;
     case Kind::kUrlOnly:
-      SetJson(res, 200, {{"created", 1700000000}, {"data", json::array({{{"url", "https://example.com/a.png"}}})}});
+      SetJsonReply(res, 200,
+                   {{"created", 1700000000}, {"data", json::array({{{"url", "https://example.com/a.png"}}})}});
       return;
     case Kind::kNotAnImage:
-      SetJson(res, 200,
-              {{"created", 1700000000}, {"data", json::array({{{"b64_json", Base64Encode("not an image at all")}}})}});
+      SetJsonReply(
+          res, 200,
+          {{"created", 1700000000}, {"data", json::array({{{"b64_json", Base64Encode("not an image at all")}}})}});
       return;
     case Kind::kOk:
       break;
   }
   const auto shade = static_cast<unsigned char>((reply_number * 37) % 256);
   const std::string png = SolidPng(64, 64, shade, static_cast<unsigned char>(255 - shade), 128);
-  SetJson(res, 200,
-          {{"created", 1700000000},
-           {"data", json::array({{{"b64_json", Base64Encode(png)}}})},
-           {"usage", {{"input_tokens", 50}, {"output_tokens", 272}, {"total_tokens", 322}}}});
+  SetJsonReply(res, 200,
+               {{"created", 1700000000},
+                {"data", json::array({{{"b64_json", Base64Encode(png)}}})},
+                {"usage", {{"input_tokens", 50}, {"output_tokens", 272}, {"total_tokens", 322}}}});
 }
 
 }  // namespace iris::testing

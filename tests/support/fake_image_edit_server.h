@@ -32,6 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/fake_openai_server.h"
+
 namespace iris::testing {
 
 struct FakeImageBehaviour {
@@ -86,7 +88,7 @@ class FakeImageEditServer {
   std::vector<FakeImageRequest> requests() const;  // well-formed ones, in arrival order
   int rejected() const { return rejected_; }       // answered 400 as malformed
   int unauthorized() const { return unauthorized_; }
-  int max_in_flight() const { return max_in_flight_; }
+  int max_in_flight() const { return in_flight_.max; }
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
@@ -103,8 +105,7 @@ class FakeImageEditServer {
   int replies_ = 0;
   std::atomic<int> rejected_{0};
   std::atomic<int> unauthorized_{0};
-  std::atomic<int> in_flight_{0};
-  std::atomic<int> max_in_flight_{0};
+  InFlightCounter in_flight_;
   std::atomic<bool> stopping_{false};
 };
 
