@@ -11,6 +11,9 @@ find_package(spdlog REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(tomlplusplus REQUIRED)
 pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp>=8.14)
+# libzip (the ZIP archives of generated product shots); pkg-config, as its CMake package also wants the
+# zipcmp/zipmerge tools that libzip-dev does not install.
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET GLOBAL libzip>=1.7)
 
 # cpp-httplib. Debian's 0.11.4 is NOT header-only: httplib.h only declares, the code is in
 # libcpp-httplib.so, built with OpenSSL/zlib/brotli support. Every user must compile with the same

@@ -48,3 +48,19 @@ function(iris_module_from_folder name)
     iris_test(${name}_test SOURCES ${test_sources} DEPS ${name} ${ARG_TEST_DEPS})
   endif()
 endfunction()
+
+# iris_embed_text(TARGET FILE HEADER NAMESPACE FUNCTION): compiles FILE (relative to the source root) into
+# TARGET as `std::string_view NAMESPACE::FUNCTION()` returning its bytes (declared in HEADER), regenerated
+# when the file changes (cmake/embed_text.cmake).
+function(iris_embed_text target file header namespace function)
+  set(input ${PROJECT_SOURCE_DIR}/${file})
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/generated/${function}.cc)
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DINPUT=${input} -DOUTPUT=${output} -DHEADER=${header} -DNAMESPACE=${namespace}
+            -DFUNCTION=${function} -P ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    DEPENDS ${input} ${PROJECT_SOURCE_DIR}/cmake/embed_text.cmake
+    COMMENT "Embedding ${file}"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${output})
+endfunction()

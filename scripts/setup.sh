@@ -19,7 +19,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libvips-dev libvips-tools libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
-  libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev libzip-dev
   python3
 )
 missing=()

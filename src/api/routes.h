@@ -17,6 +17,7 @@
 #include "app/image_library.h"
 #include "app/process_image_service.h"
 #include "app/product_service.h"
+#include "app/product_shot_service.h"
 #include "ingest/image_ingestor.h"
 #include "jobs/job_runner.h"
 #include "models/model_store.h"
@@ -53,6 +54,9 @@ Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService
 Status RegisterCatalogRoutes(Router& router, std::shared_ptr<app::CatalogService> catalog,
                              std::shared_ptr<app::CatalogCaptionService> captions,
                              std::shared_ptr<const ImageIngestor> ingestor);
+// The catalog's generated product shots: POST /generate-images, POST /regenerate-image,
+// GET /catalog/{website}/files/{sha256}
+Status RegisterCatalogGenerationRoutes(Router& router, std::shared_ptr<const app::ProductShotService> shots);
 // POST /process-image (seed "Image Processing API"): prompt-driven region matching
 Status RegisterProcessImageRoutes(Router& router, std::shared_ptr<const app::ProcessImageService> process_image,
                                   std::shared_ptr<const ImageIngestor> ingestor);

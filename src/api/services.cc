@@ -139,6 +139,7 @@ Status RegisterServices(App& app) {
   IRIS_RETURN_IF_ERROR(RegisterProductRoutes(router, share(services->products.get()), ingestor));
   IRIS_RETURN_IF_ERROR(
       RegisterCatalogRoutes(router, share(services->catalog.get()), share(services->catalog_captions.get()), ingestor));
+  IRIS_RETURN_IF_ERROR(RegisterCatalogGenerationRoutes(router, share(services->product_shots.get())));
   app.AddShutdownHook("storage", [services] { services->Close(); });
   // Every job kind was registered by OpenServices; jobs left queued or running by an earlier process resume.
   IRIS_RETURN_IF_ERROR(services->jobs->Start());

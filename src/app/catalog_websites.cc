@@ -65,9 +65,10 @@ Result<std::shared_ptr<CatalogWebsites>> CatalogWebsites::Open(const Config& con
       if (!store.ok()) return store.status().WithContext("website " + entry.name);
       std::shared_ptr<S3BlobStore> s3 = *store;
       const bool public_urls = config.storage.s3_public_urls != 0;
-      site.url = [s3, public_urls](const std::string&, const std::string& key) {
+      site.file_url = [s3, public_urls](const std::string& key) {
         return public_urls ? s3->ObjectUrl(key) : s3->PresignedGetUrl(key);
       };
+      site.url = [file_url = site.file_url](const std::string&, const std::string& key) { return file_url(key); };
       site.blobs = std::move(s3);
     } else {
       auto store = OpenFilesystemStore(config, entry);
@@ -75,6 +76,9 @@ Result<std::shared_ptr<CatalogWebsites>> CatalogWebsites::Open(const Config& con
       site.blobs = *store;
       site.url = [name = entry.name](const std::string& image_id, const std::string&) {
         return "/catalog/" + name + "/images/" + image_id;
+      };
+      site.file_url = [name = entry.name](const std::string& key) {
+        return "/catalog/" + name + "/files/" + key.substr(key.rfind('/') + 1);
       };
     }
     websites.push_back(std::move(site));

@@ -2,8 +2,9 @@
 // blyskimg) resolved to where a website's images are stored and which collection indexes them.
 // Configured by catalog.websites ("name=bucket[/prefix]") and the storage.* settings: with the
 // filesystem backend a bucket is a folder under <data_dir>/catalog-blobs and an image's URL is the
-// server's own GET /catalog/{website}/images/{image_id}; with the s3 backend a bucket is an S3 bucket
-// (store/s3_blob_store.h) and the URL is the object's URL, presigned unless storage.s3_public_urls.
+// server's own GET /catalog/{website}/images/{image_id} (other blobs: .../files/{sha256}); with the s3
+// backend a bucket is an S3 bucket (store/s3_blob_store.h) and the URL is the object's URL, presigned
+// unless storage.s3_public_urls.
 //
 // Errors: Open: kInvalidArgument for a malformed entry, a duplicate name, or a default_website that is
 // not configured; a store that cannot be opened names the website. Find: kUnprocessable naming every
@@ -32,6 +33,10 @@ struct CatalogWebsite {
   std::shared_ptr<BlobStore> blobs;
   // The URL a client fetches the stored image with (image_id = the item id, key = its blob key).
   std::function<std::string(const std::string& image_id, const std::string& key)> url;
+  // The URL of any other blob of the website's location (generated product shots and their ZIPs): the
+  // object's URL with the s3 backend (presigned unless storage.s3_public_urls), the server's own
+  // GET /catalog/{website}/files/{sha256} with the filesystem backend.
+  std::function<std::string(const std::string& key)> file_url;
 };
 
 // One "name=bucket[/prefix]" entry.

@@ -11,6 +11,9 @@ Status RegisterJobKinds(JobRunner& runner, JobKindServices services) {
   auto product_item = [&products](JobItemContext& ctx) { return RunProductJobItem(products, ctx); };
   IRIS_RETURN_IF_ERROR(runner.Register(kGenerateBatchJob, product_item));
   IRIS_RETURN_IF_ERROR(runner.Register(kGenerateAllJob, product_item));
+  IRIS_RETURN_IF_ERROR(runner.Register(kGenerateImagesJob, [&shots = services.product_shots](JobItemContext& ctx) {
+    return RunGenerateImagesItem(shots, ctx);
+  }));
 
   // A product's image comes from the product catalog (its URL template when the item has no
   // image_url); any other item must name the URL its image came from.

@@ -3,6 +3,7 @@
 //
 //   products.generate_batch, products.generate_all   app/product_jobs.h
 //   collection.reindex, collection.dedup_scan        app/collection_jobs.h
+//   catalog.generate_images                          app/product_shot_service.h
 //
 // (products.delete and synchronous products.generate_batch tasks are only recorded as finished;
 // they never run.) The handlers hold references to the services given, which must outlive the
@@ -11,6 +12,7 @@
 
 #include "app/collection_service.h"
 #include "app/product_service.h"
+#include "app/product_shot_service.h"
 #include "ingest/image_ingestor.h"
 #include "jobs/job_runner.h"
 
@@ -20,6 +22,7 @@ struct JobKindServices {
   CollectionService& collections;
   ProductService& products;
   const ImageIngestor& ingestor;  // reindex fetches of items outside the product collection
+  const ProductShotService& product_shots;
 };
 
 Status RegisterJobKinds(JobRunner& runner, JobKindServices services);

@@ -78,11 +78,15 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
                                                         config.products, config.models.default_clip, *services->jobs);
   auto websites = CatalogWebsites::Open(config);
   if (!websites.ok()) return websites.status().WithContext("catalog");
-  services->catalog =
-      std::make_unique<CatalogService>(*services->collections, std::move(websites).value(), config.catalog.model);
+  std::shared_ptr<const CatalogWebsites> catalog_websites = std::move(websites).value();
+  services->catalog = std::make_unique<CatalogService>(*services->collections, catalog_websites, config.catalog.model);
+  services->image_editor = std::make_unique<ImageEditClient>(config.generation);
+  services->product_shots = std::make_unique<ProductShotService>(
+      catalog_websites, *services->models, *services->ingestor, *services->image_editor, ProductShotTypes::Shipped(),
+      config.generation, data_dir / "tmp", *services->jobs);
   services->collection_jobs = std::make_unique<CollectionJobs>(*services->collections, *services->jobs);
-  IRIS_RETURN_IF_ERROR(
-      RegisterJobKinds(*services->jobs, {*services->collections, *services->products, *services->ingestor}));
+  IRIS_RETURN_IF_ERROR(RegisterJobKinds(
+      *services->jobs, {*services->collections, *services->products, *services->ingestor, *services->product_shots}));
 
   services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
   services->captions = std::make_unique<ChatCompletionsClient>(config.captions);

@@ -4,7 +4,8 @@
 // prompt-driven region matching (ProcessImageService),
 // and the application services: stored images (ImageLibrary), vector collections with their duplicate
 // index (CollectionService), the product catalog (ProductService), the jewelry catalog
-// (CatalogService, its images in the filesystem or S3 per storage.backend), collection jobs and the job
+// (CatalogService, its images in the filesystem or S3 per storage.backend) and its generated product shots
+// (ProductShotService with the image-edit client), collection jobs and the job
 // runner with every job kind registered (app/job_kinds.h; Start() is the caller's, after wiring).
 //
 // Callers take only what they use: `iris serve` hands each route group the members it needs
@@ -24,6 +25,7 @@
 #include "app/image_library.h"
 #include "app/process_image_service.h"
 #include "app/product_service.h"
+#include "app/product_shot_service.h"
 #include "classify/classifier_store.h"
 #include "core/config.h"
 #include "core/result.h"
@@ -33,6 +35,7 @@
 #include "ops/analysis_services.h"
 #include "ops/operation_registry.h"
 #include "providers/chat_completions_client.h"
+#include "providers/image_edit_client.h"
 #include "store/blob_store.h"
 #include "store/database.h"
 #include "store/result_cache.h"
@@ -59,6 +62,8 @@ struct Services {
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
   std::unique_ptr<CatalogCaptionService> catalog_captions;  // POST /generate_caption (the captions client)
+  std::unique_ptr<ImageEditClient> image_editor;      // the image-edit provider (generation.*)
+  std::unique_ptr<ProductShotService> product_shots;  // POST /generate-images, /regenerate-image
   std::unique_ptr<CollectionJobs> collection_jobs;
   std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
 

@@ -220,6 +220,37 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(captions.backoff_max_ms)),
       MakeOption("captions.max_concurrency", "--captions-max-concurrency", "captioning calls in flight at once",
                  IRIS_FIELD(captions.max_concurrency)),
+      MakeOption("generation.url", "--generation-url",
+                 "base URL of an OpenAI-compatible image-edit API (/images/edits); empty: only the white-background "
+                 "type",
+                 IRIS_FIELD(generation.url)),
+      MakeOption("generation.model", "--generation-model", "model name sent to the image-edit API",
+                 IRIS_FIELD(generation.model)),
+      MakeOption("generation.api_key", "--generation-api-key", "API key for the image-edit API (never logged)",
+                 IRIS_FIELD(generation.api_key)),
+      MakeOption("generation.size", "--generation-size", "size sent to the image-edit API (WxH or auto)",
+                 IRIS_FIELD(generation.size)),
+      MakeOption("generation.quality", "--generation-quality", "quality sent to the image-edit API (empty: not sent)",
+                 IRIS_FIELD(generation.quality)),
+      MakeOption("generation.timeout_s", "--generation-timeout", "seconds allowed for one image-edit call",
+                 IRIS_FIELD(generation.timeout_s)),
+      MakeOption("generation.max_retries", "--generation-max-retries", "retries after 429, 5xx or network errors",
+                 IRIS_FIELD(generation.max_retries)),
+      MakeOption("generation.backoff_initial_ms", "--generation-backoff-initial-ms",
+                 "first retry delay in ms (doubles, with jitter)", IRIS_FIELD(generation.backoff_initial_ms)),
+      MakeOption("generation.backoff_max_ms", "--generation-backoff-max-ms",
+                 "longest delay between attempts in ms (Retry-After honoured up to this)",
+                 IRIS_FIELD(generation.backoff_max_ms)),
+      MakeOption("generation.max_concurrency", "--generation-max-concurrency", "image-edit calls in flight at once",
+                 IRIS_FIELD(generation.max_concurrency)),
+      MakeOption("generation.foreground_model", "--generation-foreground-model",
+                 "ISNet model that cuts the product out for the white-background type",
+                 IRIS_FIELD(generation.foreground_model)),
+      MakeOption("generation.white_size", "--generation-white-size", "side of a white-background shot in pixels",
+                 IRIS_FIELD(generation.white_size)),
+      MakeOption("generation.white_fill", "--generation-white-fill",
+                 "fraction of the canvas the product's longer side fills in a white-background shot",
+                 IRIS_FIELD(generation.white_fill)),
       MakeOption("analysis.person_detector", "--person-detector", "detector model for persons and objects",
                  IRIS_FIELD(analysis.person_detector)),
       MakeOption("analysis.face_detector", "--face-detector", "face detector: yunet, ultraface-rfb-320 or -640",
@@ -403,6 +434,15 @@ Status ValidateConfig(const Config& c) {
   if (c.captions.backoff_initial_ms < 0 || c.captions.backoff_max_ms < c.captions.backoff_initial_ms)
     return InvalidArgument("captions.backoff_initial_ms must be >= 0 and <= captions.backoff_max_ms");
   if (c.captions.max_concurrency < 1) return InvalidArgument("captions.max_concurrency must be >= 1");
+  if (c.generation.timeout_s <= 0) return InvalidArgument("generation.timeout_s must be > 0");
+  if (c.generation.max_retries < 0) return InvalidArgument("generation.max_retries must be >= 0");
+  if (c.generation.backoff_initial_ms < 0 || c.generation.backoff_max_ms < c.generation.backoff_initial_ms)
+    return InvalidArgument("generation.backoff_initial_ms must be >= 0 and <= generation.backoff_max_ms");
+  if (c.generation.max_concurrency < 1) return InvalidArgument("generation.max_concurrency must be >= 1");
+  if (c.generation.white_size < 64 || c.generation.white_size > 8000)
+    return InvalidArgument("generation.white_size must be within 64..8000");
+  if (!(c.generation.white_fill > 0.1 && c.generation.white_fill <= 1))
+    return InvalidArgument("generation.white_fill must be within 0.1..1");
   if (c.analysis.min_person_score < 0 || c.analysis.min_person_score > 1 || c.analysis.min_face_score < 0 ||
       c.analysis.min_face_score > 1)
     return InvalidArgument("analysis.min_person_score and analysis.min_face_score must be within 0..1");

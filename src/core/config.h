@@ -93,6 +93,25 @@ struct CaptionsConfig {
   int max_concurrency = 4;       // provider calls in flight at once, process-wide
 };
 
+// Generated product shots of the jewelry catalog (POST /generate-images, /regenerate-image): the
+// OpenAI-compatible image-edit provider (POST {url}/images/edits, multipart) for the AI-made types,
+// and the local white-background type (ISNet cut-out on pure white), which needs no provider.
+struct GenerationConfig {
+  std::string url;                    // base URL, e.g. https://api.openai.com/v1 ("" = no provider)
+  std::string model = "gpt-image-1";  // model name sent in each request
+  std::string api_key;                // sent as "Authorization: Bearer"; never logged
+  std::string size = "1024x1024";     // `size` sent to the provider ("auto" or WxH)
+  std::string quality;                // `quality` sent when not empty (gpt-image-1: low, medium, high, auto)
+  double timeout_s = 180;             // one attempt, whole request (image edits take 10-60 s)
+  int max_retries = 3;                // extra attempts after a 429, 5xx, timeout or network error
+  int backoff_initial_ms = 2000;      // first retry delay (doubles each time, with full jitter)
+  int backoff_max_ms = 60000;         // longest delay between attempts (Retry-After is honoured up to this)
+  int max_concurrency = 4;            // image-edit calls in flight at once, process-wide
+  std::string foreground_model = "isnet-general-small-int8";  // ISNet model of the white-background type
+  int white_size = 2000;     // white-background shots are white_size x white_size pixels
+  double white_fill = 0.85;  // the product's longer side fills this fraction of the canvas
+};
+
 // Defaults of the analysis operations (/analyze_image/, iris analyze).
 struct AnalysisConfig {
   std::string person_detector = "yolox-nano";
@@ -161,6 +180,7 @@ struct Config {
   RuntimeConfig runtime;
   ModelsConfig models;
   CaptionsConfig captions;
+  GenerationConfig generation;
   AnalysisConfig analysis;
   CollectionsConfig collections;
   JobsConfig jobs;

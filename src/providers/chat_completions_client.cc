@@ -1,180 +1,34 @@
 #include "providers/chat_completions_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
-#include <cctype>
 #include <climits>
-#include <cstdio>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "core/base64.h"
 #include "core/json_limits.h"
 #include "core/logging.h"
 #include "net/curl_handles.h"
+#include "providers/provider_http.h"
 #include "providers/retry_policy.h"
 
 namespace iris {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 using nlohmann::json;
+using provider_http::Clip;
+using provider_http::ProviderMessage;
+using provider_http::Redact;
+using provider_http::Trim;
 using std::chrono::milliseconds;
 
 constexpr std::size_t kMaxReplyBytes = 4 << 20;  // a caption reply is a few KiB
-constexpr std::size_t kMaxQuotedChars = 300;     // of a provider's message, in our messages
 constexpr std::string_view kChatPath = "/chat/completions";
 constexpr const char* kNotConfigured =
     "no captioning provider is configured; set captions.url (IRIS_CAPTIONS_URL), captions.model and "
     "captions.api_key — any OpenAI-compatible chat-completions API with image input works (OpenAI, Gemini, vLLM, "
     "llama.cpp, Ollama)";
-
-std::string_view Trim(std::string_view s) {
-  auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-std::string FormatSeconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g", s);
-  return buf;
-}
-
-std::string Attempts(int n) { return std::to_string(n) + (n == 1 ? " attempt" : " attempts"); }
-
-// Replaces every occurrence of the key; applied to all text that came from outside.
-std::string Redact(std::string text, const std::string& key) {
-  if (key.empty()) return text;
-  for (std::size_t pos = text.find(key); pos != std::string::npos; pos = text.find(key, pos + 3)) {
-    text.replace(pos, key.size(), "***");
-  }
-  return text;
-}
-
-// Control characters become spaces; long text is cut (after redaction, so no key prefix survives).
-std::string Clip(std::string_view text) {
-  std::string out;
-  for (char c : Trim(text)) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
-  if (out.size() > kMaxQuotedChars) out = out.substr(0, kMaxQuotedChars) + "...";
-  return out;
-}
-
-// The human-readable part of an error answer: OpenAI's {"error": {"message": ...}} (also as the
-// first element of an array, as Gemini sends it), {"error": "..."}, {"message"|"detail": "..."},
-// or else the body itself.
-std::string ProviderMessage(const std::string& body, const std::string& key) {
-  Result<json> parsed = ParseBoundedJson(body);  // too deep: quoted as text below, never built
-  json j = parsed.ok() ? std::move(parsed).value() : json(json::value_t::discarded);
-  if (j.is_array() && !j.empty()) j = j[0];
-  std::string message;
-  if (j.is_object()) {
-    const json* error = j.contains("error") ? &j["error"] : &j;
-    if (error->is_string()) {
-      message = error->get<std::string>();
-    } else if (error->is_object()) {
-      for (const char* field : {"message", "detail"}) {
-        if (error->contains(field) && (*error)[field].is_string()) {
-          message = (*error)[field].get<std::string>();
-          break;
-        }
-      }
-    }
-  }
-  if (message.empty()) message = body.empty() ? "(empty body)" : body;
-  return Clip(Redact(message, key));
-}
-
-// What one HTTP attempt brought back.
-struct Exchange {
-  CURLcode rc = CURLE_OK;
-  std::string error;  // libcurl's text for rc
-  long status = 0;
-  std::string body;
-  bool too_large = false;
-  std::optional<milliseconds> retry_after;
-  std::optional<milliseconds> retry_after_ms;
-};
-
-size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
-  auto* ex = static_cast<Exchange*>(userdata);
-  const size_t len = size * count;
-  std::string_view line(data, len);
-  if (line.starts_with("HTTP/")) {  // a new response (after a 1xx one): forget the last one's headers
-    ex->retry_after.reset();
-    ex->retry_after_ms.reset();
-    return len;
-  }
-  auto colon = line.find(':');
-  if (colon == std::string_view::npos) return len;
-  std::string name = AsciiLower(Trim(line.substr(0, colon)));
-  std::string_view value = Trim(line.substr(colon + 1));
-  if (name == "retry-after") ex->retry_after = ParseRetryAfter(value, std::chrono::system_clock::now());
-  if (name == "retry-after-ms") ex->retry_after_ms = ParseRetryAfterMs(value);
-  return len;
-}
-
-size_t OnBody(char* data, size_t size, size_t count, void* userdata) {
-  auto* ex = static_cast<Exchange*>(userdata);
-  const size_t len = size * count;
-  if (ex->body.size() + len > kMaxReplyBytes) {
-    ex->too_large = true;
-    return 0;
-  }
-  ex->body.append(data, len);
-  return len;
-}
-
-// One POST of `body` to `endpoint`.
-Exchange Post(const std::string& endpoint, const std::string& body, const std::string& api_key, double timeout_s) {
-  Exchange ex;
-  std::unique_ptr<CURL, CurlEasyDeleter> easy(curl_easy_init());
-  if (!easy) {
-    ex.rc = CURLE_FAILED_INIT;
-    return ex;
-  }
-  curl_slist* list = nullptr;
-  std::string auth = api_key.empty() ? "" : "Authorization: Bearer " + api_key;
-  for (const char* h : {"Content-Type: application/json", "Accept: application/json", "Expect:"}) {
-    list = curl_slist_append(list, h);
-  }
-  if (!auth.empty()) list = curl_slist_append(list, auth.c_str());
-  std::unique_ptr<curl_slist, CurlSlistDeleter> headers(list);
-
-  const long timeout_ms = std::max(1L, static_cast<long>(timeout_s * 1000));
-  char error[CURL_ERROR_SIZE] = "";
-  CURL* c = easy.get();
-  bool ok = headers != nullptr;
-  ok = ok && curl_easy_setopt(c, CURLOPT_URL, endpoint.c_str()) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data()) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get()) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_USERAGENT, "iris/0.1") == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") == CURLE_OK;  // all that libcurl decodes
-  ok = ok && curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L)) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, &OnHeader) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_HEADERDATA, &ex) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &OnBody) == CURLE_OK;
-  ok = ok && curl_easy_setopt(c, CURLOPT_WRITEDATA, &ex) == CURLE_OK;
-  if (!ok) {
-    ex.rc = CURLE_FAILED_INIT;
-    return ex;
-  }
-  ex.rc = curl_easy_perform(c);
-  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &ex.status);
-  ex.error = error[0] != '\0' ? error : curl_easy_strerror(ex.rc);
-  return ex;
-}
 
 std::optional<int> IntField(const json& object, const char* name) {
   if (!object.is_object() || !object.contains(name) || !object[name].is_number_integer()) return std::nullopt;
@@ -243,22 +97,6 @@ Result<CaptionResult> ParseReply(const std::string& body, const CaptionsConfig& 
   return out;
 }
 
-// The final error for an answer that is not retried.
-Status FinalHttpError(long status, const std::string& message) {
-  const std::string code = std::to_string(status);
-  if (status == 401 || status == 403) {
-    return FailedPrecondition("captioning provider answered " + code + " (check captions.api_key): " + message);
-  }
-  if (status == 404) {
-    return FailedPrecondition("captioning provider answered 404 (check captions.url and captions.model): " + message);
-  }
-  if (status == 400 || status == 413 || status == 422) {
-    return Unprocessable("captioning provider refused the request (HTTP " + code + "): " + message);
-  }
-  if (status >= 500) return Unavailable("captioning provider answered " + code + ": " + message);
-  return FailedPrecondition("captioning provider answered " + code + " (check captions.url): " + message);
-}
-
 std::string Endpoint(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
   if (url.ends_with(kChatPath)) return url;
@@ -296,7 +134,6 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
     return InvalidArgument("captioning needs a JPEG, PNG, WebP or GIF image, not '" + Clip(mime) + "'");
   }
   if (request.max_tokens < 1) return InvalidArgument("max_length must be at least 1 token");
-  if (InitCurlOnce() != CURLE_OK) return Internal("libcurl could not be initialised");
 
   const json base_payload = {
       {"model", config_.model},
@@ -317,84 +154,28 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
   }
   const std::string body = payload.dump(-1, ' ', false, json::error_handler_t::replace);
 
-  const int max_attempts = 1 + std::max(0, config_.max_retries);
-  const auto slot_wait = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(config_.timeout_s));
-  long last_status = 0;   // of the last attempt; 0: it failed below HTTP
-  std::string last_what;  // what went wrong in it
-  bool last_timed_out = false;
-  for (int attempt = 1; attempt <= max_attempts; ++attempt) {
-    const auto started = Clock::now();
-    Exchange ex;
-    {
-      std::optional<ConcurrencyLimiter::Slot> slot = limiter_.Acquire(slot_wait);
-      if (!slot) {
-        return Unavailable("captioning provider busy: all " + std::to_string(limiter_.limit()) +
-                           " slots (captions.max_concurrency) stayed in use for " + FormatSeconds(config_.timeout_s) +
-                           " s");
-      }
-      ex = Post(endpoint_, body, config_.api_key, config_.timeout_s);
-    }
-    const auto elapsed_ms = std::chrono::duration_cast<milliseconds>(Clock::now() - started).count();
-    LogDebug("caption_attempt", {{"attempt", attempt},
-                                 {"status", ex.status},
-                                 {"curl_code", static_cast<int>(ex.rc)},
-                                 {"elapsed_ms", elapsed_ms},
-                                 {"model", config_.model}});
-    if (ex.rc == CURLE_FAILED_INIT) return Internal("libcurl rejected a request option (libcurl 7.85 or newer)");
-    if (ex.too_large && ex.status >= 200 && ex.status < 300) {
-      return Internal("captioning provider sent a reply larger than " + std::to_string(kMaxReplyBytes) + " bytes");
-    }
-    const bool answered = ex.rc == CURLE_OK || (ex.too_large && ex.status >= 300);
-    if (answered && ex.status >= 200 && ex.status < 300) {
-      Result<CaptionResult> parsed = ParseReply(ex.body, config_);
-      if (!parsed.ok()) {
-        LogWarn("caption_failed", {{"attempt", attempt}, {"status", ex.status}, {"error", parsed.status().message()}});
-        return parsed.status();
-      }
-      parsed->attempts = attempt;
-      return parsed;
-    }
-    if (answered) {
-      const std::string message = ProviderMessage(ex.body, config_.api_key);
-      if (!IsRetryableHttpStatus(ex.status)) {
-        Status final_error = FinalHttpError(ex.status, message);
-        LogWarn("caption_failed", {{"attempt", attempt}, {"status", ex.status}, {"error", final_error.message()}});
-        return final_error;
-      }
-      last_status = ex.status;
-      last_what = message;
-      last_timed_out = false;
-    } else {
-      last_status = 0;
-      last_timed_out = ex.rc == CURLE_OPERATION_TIMEDOUT;
-      last_what = last_timed_out ? "timed out after " + FormatSeconds(config_.timeout_s) + " s"
-                                 : Clip(Redact(ex.error, config_.api_key));
-    }
-    if (attempt == max_attempts) break;
-    milliseconds delay = NextDelay(attempt);
-    std::optional<milliseconds> asked = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
-    if (answered && asked) delay = std::min(*asked, milliseconds(std::max(0, config_.backoff_max_ms)));
-    LogWarn("caption_retry", {{"attempt", attempt},
-                              {"status", last_status},
-                              {"error", last_what},
-                              {"delay_ms", delay.count()},
-                              {"retry_after", answered && asked.has_value()}});
-    std::this_thread::sleep_for(delay);
-  }
-
-  Status final_error;
-  if (last_status != 0) {
-    final_error = Unavailable("captioning provider answered " + std::to_string(last_status) + " after " +
-                              Attempts(max_attempts) + ": " + last_what);
-  } else if (last_timed_out) {
-    final_error = Unavailable("captioning provider timed out after " + Attempts(max_attempts) + " (" +
-                              FormatSeconds(config_.timeout_s) + " s each; captions.timeout_s)");
-  } else {
-    final_error =
-        Unavailable("captioning provider could not be reached after " + Attempts(max_attempts) + ": " + last_what);
-  }
-  LogWarn("caption_failed", {{"attempts", max_attempts}, {"error", final_error.message()}});
-  return final_error;
+  provider_http::Call call;
+  call.noun = "captioning provider";
+  call.section = "captions";
+  call.log_prefix = "caption";
+  call.endpoint = endpoint_;
+  call.headers = {"Content-Type: application/json", "Accept: application/json"};
+  call.api_key = config_.api_key;
+  call.timeout_s = config_.timeout_s;
+  call.max_retries = config_.max_retries;
+  call.backoff_max_ms = config_.backoff_max_ms;
+  call.max_reply_bytes = kMaxReplyBytes;
+  call.set_body = [&body](CURL* c) -> std::shared_ptr<void> {
+    bool ok = curl_easy_setopt(c, CURLOPT_POST, 1L) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data()) == CURLE_OK;
+    ok = ok && curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size())) == CURLE_OK;
+    return ok ? std::make_shared<int>(0) : nullptr;
+  };
+  call.limiter = &limiter_;
+  call.next_delay = [this](int retry) { return NextDelay(retry); };
+  call.model = config_.model;
+  return provider_http::PostAndParse<CaptionResult>(
+      call, [this](const std::string& reply) { return ParseReply(reply, config_); });
 }
 
 }  // namespace iris

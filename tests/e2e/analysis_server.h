@@ -22,34 +22,20 @@ inline const std::vector<std::string>& AnalysisModels() {
 }
 
 // A models dir with AnalysisModels() installed (pulled once per process).
-inline const std::filesystem::path& InstalledModelsDir() {
-  static TempDir* dir = [] {
-    auto* d = new TempDir();  // lives until the process ends
-    std::string cmd = IrisBinary() + " models pull";
-    for (const auto& n : AnalysisModels()) cmd += " " + n;
-    cmd += " --models-dir " + (d->path() / "models").string() + " --model-mirror " +
-           RequireShared("models").string();
-    auto r = RunCommand(cmd);
-    if (r.exit_code != 0) throw std::runtime_error("installing models failed: " + r.output);
-    return d;
-  }();
-  static const std::filesystem::path path = dir->path() / "models";
-  return path;
+inline std::filesystem::path InstalledModelsDir() {
+  std::string names;
+  for (const auto& n : AnalysisModels()) names += (names.empty() ? "" : " ") + n;
+  return ModelsDirWith(names);
 }
 
 // `models_dir` empty: InstalledModelsDir().
 inline std::vector<std::string> AnalysisServerArgs(const std::filesystem::path& classifiers_dir,
                                                    const std::filesystem::path& models_dir = {}) {
-  return {"--models-dir",
-          models_dir.empty() ? InstalledModelsDir().string() : models_dir.string(),
-          "--local-models",
-          "colors=" + RequireShared("models/clip-standin-colors").string(),
-          "--default-clip-model",
-          "colors",
-          "--classifiers-dir",
-          classifiers_dir.string(),
-          "--fetch-allow-hosts",
-          "127.0.0.1"};
+  return {"--models-dir",         models_dir.empty() ? InstalledModelsDir().string() : models_dir.string(),
+          "--local-models",       "colors=" + RequireShared("models/clip-standin-colors").string(),
+          "--default-clip-model", "colors",
+          "--classifiers-dir",    classifiers_dir.string(),
+          "--fetch-allow-hosts",  "127.0.0.1"};
 }
 
 inline std::unique_ptr<ServerProcess> StartAnalysisServer(const std::filesystem::path& classifiers_dir,

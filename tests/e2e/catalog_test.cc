@@ -55,21 +55,6 @@ Reply DeleteImage(httplib::Client& client, httplib::MultipartFormDataItems field
   return {res->status, ParseJson(res->body)};
 }
 
-// GET of an image URL as a client would make it: a server-relative path on `server`, or an absolute URL
-// (reached on loopback with its Host, for *.localhost names).
-std::pair<int, std::string> Fetch(const ServerProcess& server, const std::string& url) {
-  if (url.rfind("/", 0) == 0) {
-    auto res = server.Client()->Get(url);
-    return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
-  }
-  const auto start = url.find("://") + 3;
-  const auto path = url.find('/', start);
-  const std::string authority = url.substr(start, path - start);
-  httplib::Client client("127.0.0.1", std::stoi(authority.substr(authority.rfind(':') + 1)));
-  auto res = client.Get(url.substr(path), {{"Host", authority}});
-  return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
-}
-
 std::size_t FilesUnder(const fs::path& root) {
   if (!fs::exists(root)) return 0;
   std::size_t n = 0;
@@ -89,7 +74,7 @@ TEST(CatalogE2eTest, NewThenDuplicateThenDeleteOnTheFilesystemBackend) {
   EXPECT_EQ(name, Sha256Hex(dress)) << "content-addressed, never the client's file name";
   const std::string url = stored.body["s3_url"];
   EXPECT_EQ(url, "/catalog/alya/images/" + name);
-  EXPECT_EQ(Fetch(*server, url), std::pair(200, dress));
+  EXPECT_EQ(FetchUrl(*server, url), std::pair(200, dress));
 
   Reply same = Search(*client, dress);
   ASSERT_EQ(same.status, 200) << same.body.dump();
@@ -124,7 +109,7 @@ TEST(CatalogE2eTest, NewThenDuplicateThenDeleteOnTheFilesystemBackend) {
   ASSERT_EQ(deleted.status, 200) << deleted.body.dump();
   EXPECT_EQ(deleted.body["image_name"], name);
   EXPECT_TRUE(deleted.body["blob_deleted"].get<bool>());
-  EXPECT_EQ(Fetch(*server, url).first, 404);
+  EXPECT_EQ(FetchUrl(*server, url).first, 404);
   EXPECT_FALSE(Search(*client, Mirrored(dress)).body["duplicate_found"].get<bool>()) << "signature removed too";
   EXPECT_EQ(DeleteImage(*client, {{"image_name", std::string(64, 'a'), "", ""}}).status, 404);
 }
@@ -143,7 +128,7 @@ TEST(CatalogE2eTest, ABlobTwoWebsitesShareStaysUntilTheLastGoes) {
   Reply first = DeleteImage(*client, {{"website", "alya", "", ""}, {"image_name", a.body["image_name"], "", ""}});
   ASSERT_EQ(first.status, 200) << first.body.dump();
   EXPECT_FALSE(first.body["blob_deleted"].get<bool>());
-  EXPECT_EQ(Fetch(*server, b.body["s3_url"]), std::pair(200, dress));
+  EXPECT_EQ(FetchUrl(*server, b.body["s3_url"]), std::pair(200, dress));
   Reply last = DeleteImage(*client, {{"website", "blysk", "", ""}, {"image_name", b.body["image_name"], "", ""}});
   ASSERT_EQ(last.status, 200) << last.body.dump();
   EXPECT_TRUE(last.body["blob_deleted"].get<bool>()) << "a website never used at that location holds nothing";
@@ -202,18 +187,18 @@ TEST(CatalogE2eTest, S3BackendStoresPresignsAndDeletesInS3rver) {
   const std::string url = stored.body["s3_url"];
   EXPECT_EQ(url.rfind(s3->virtual_host_endpoint().replace(7, 0, "blyskimg."), 0), 0u) << url;
   EXPECT_NE(url.find("X-Amz-Signature="), std::string::npos) << "presigned: the bucket may be private";
-  EXPECT_EQ(Fetch(*server, url), std::pair(200, dress));
+  EXPECT_EQ(FetchUrl(*server, url), std::pair(200, dress));
 
   Reply again = Search(*client, dress, {{"website", "blysk", "", ""}});
   ASSERT_TRUE(again.body["duplicate_found"].get<bool>()) << again.body.dump();
-  EXPECT_EQ(Fetch(*server, again.body["results"][0]["path"]), std::pair(200, dress));
+  EXPECT_EQ(FetchUrl(*server, again.body["results"][0]["path"]), std::pair(200, dress));
   EXPECT_FALSE(Search(*client, dress).body["duplicate_found"].get<bool>()) << "alya is another catalog";
   EXPECT_TRUE(fs::exists(s3->directory() / "alyaimg" / "catalog")) << "alya's prefix";
 
   Reply deleted = DeleteImage(*client, {{"website", "blysk", "", ""}, {"s3_url", url, "", ""}});
   ASSERT_EQ(deleted.status, 200) << deleted.body.dump();
   EXPECT_TRUE(deleted.body["blob_deleted"].get<bool>());
-  EXPECT_EQ(Fetch(*server, url).first, 404);
+  EXPECT_EQ(FetchUrl(*server, url).first, 404);
 }
 
 }  // namespace

@@ -9,6 +9,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -16,6 +19,8 @@
 #include <vector>
 
 #include "support/server_process.h"
+#include "support/shared_data.h"
+#include "support/temp_dir.h"
 
 namespace iris::testing {
 
@@ -83,6 +88,35 @@ inline CommandResult RunCommand(const std::string& command) {
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+// GET of a URL the server handed out, as a client would make it: a server-relative path on `server`, or an
+// absolute URL (reached on loopback with its Host, for *.localhost names such as s3rver's buckets).
+inline std::pair<int, std::string> FetchUrl(const ServerProcess& server, const std::string& url) {
+  if (url.rfind("/", 0) == 0) {
+    auto res = server.Client()->Get(url);
+    return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
+  }
+  const auto start = url.find("://") + 3;
+  const auto path = url.find('/', start);
+  const std::string authority = url.substr(start, path - start);
+  httplib::Client client("127.0.0.1", std::stoi(authority.substr(authority.rfind(':') + 1)));
+  auto res = client.Get(url.substr(path), {{"Host", authority}});
+  return res ? std::pair{res->status, res->body} : std::pair{0, std::string()};
+}
+
+// A models dir with the given catalog models installed from ../shared/models (once per process and list).
+inline std::filesystem::path ModelsDirWith(const std::string& models) {
+  static std::mutex mu;
+  static std::map<std::string, std::filesystem::path> dirs;
+  std::lock_guard lock(mu);
+  if (auto it = dirs.find(models); it != dirs.end()) return it->second;
+  auto* dir = new TempDir();  // lives until the process ends
+  const auto path = dir->path() / "models";
+  const auto r = RunCommand(IrisBinary() + " models pull " + models + " --models-dir " + path.string() +
+                            " --model-mirror " + RequireShared("models").string());
+  if (r.exit_code != 0) throw std::runtime_error("installing " + models + " failed: " + r.output);
+  return dirs[models] = path;
 }
 
 }  // namespace iris::testing

@@ -13,7 +13,7 @@
 
 #include "e2e_http.h"
 #include "image/test_images.h"
-#include "process_image_models.h"
+#include "support/shared_data.h"
 
 namespace iris::testing {
 namespace {
@@ -97,7 +97,7 @@ TEST(ProcessImageComposedE2eTest, ColourAndPositionPromptsPickThePastedGarment) 
   const fs::path blue = GarmentOf(kBlue, {red});
   const fs::path black = GarmentOf(kBlack, {red, blue});
   auto server = ServerProcess::Start(
-      ServeWith({"--models-dir", ProcessImageModelsDir().string(), "--foreground-model", "isnet-general-small-int8",
+      ServeWith({"--models-dir", ModelsDirWith("yolox-nano yunet isnet-general-small-int8").string(), "--foreground-model", "isnet-general-small-int8",
                  "--local-models", "colors=" + RequireShared("models/clip-standin-colors").string(),
                  "--region-clip-model", "colors"}));
   WaitUntilReady(*server);

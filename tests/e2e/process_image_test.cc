@@ -7,15 +7,12 @@
 #include <thread>
 
 #include "e2e_http.h"
-#include "process_image_models.h"
 #include "support/coco_tiny.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
 namespace iris::testing {
 namespace {
-
-// A models dir with the three models process-image uses (pulled once per process).
 
 std::string CocoPhoto(const std::string& file) { return ReadFileBytes(RequireShared("data/coco-tiny/images/" + file)); }
 
@@ -42,8 +39,9 @@ double BestIoU(const nlohmann::json& box, const std::string& file, const std::st
 class ProcessImageE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    server_ = ServerProcess::Start(ServeWith({"--models-dir", ProcessImageModelsDir().string(), "--foreground-model",
-                                              "isnet-general-small-int8"}))
+    server_ = ServerProcess::Start(
+                  ServeWith({"--models-dir", ModelsDirWith("yolox-nano yunet isnet-general-small-int8").string(),
+                             "--foreground-model", "isnet-general-small-int8"}))
                   .release();
   }
   static void TearDownTestSuite() {

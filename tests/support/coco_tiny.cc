@@ -69,6 +69,24 @@ std::vector<std::uint8_t> RasterisePolygons(const CocoInstance& instance, int wi
   return mask;
 }
 
+const CocoInstance* ProminentInstance(const CocoImage& image, double min_share, double min_ratio) {
+  const CocoInstance* best = nullptr;
+  double second = 0;
+  for (const auto& inst : image.instances) {
+    if (inst.crowd || inst.polygons.empty()) continue;
+    if (!best || inst.w * inst.h > best->w * best->h) {
+      if (best) second = std::max(second, best->w * best->h);
+      best = &inst;
+    } else {
+      second = std::max(second, inst.w * inst.h);
+    }
+  }
+  if (!best) return nullptr;
+  const double area = best->w * best->h;
+  if (area < min_share * image.width * image.height || area < min_ratio * second) return nullptr;
+  return best;
+}
+
 double MaskIoU(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b) {
   if (a.size() != b.size()) throw std::runtime_error("MaskIoU: masks of different sizes");
   std::size_t inter = 0, uni = 0;

@@ -29,6 +29,11 @@ const std::vector<CocoImage>& CocoTinyImages();
 // The instance's polygons as a width x height 0/1 mask (pixel centres inside, even-odd rule).
 std::vector<std::uint8_t> RasterisePolygons(const CocoInstance& instance, int width, int height);
 
+// The image's one prominent object, for cut-out measurements: its largest non-crowd polygon instance when
+// that covers at least `min_share` of the frame and is at least `min_ratio` times the next largest one;
+// nullptr otherwise.
+const CocoInstance* ProminentInstance(const CocoImage& image, double min_share = 0.15, double min_ratio = 1.5);
+
 // Intersection over union of two 0/1 masks of equal size (0 when both are empty).
 double MaskIoU(const std::vector<std::uint8_t>& a, const std::vector<std::uint8_t>& b);
 

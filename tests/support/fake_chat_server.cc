@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "core/base64.h"
+#include "support/fake_openai_server.h"
 
 namespace iris::testing {
 namespace {
@@ -68,15 +69,6 @@ ImageInfo SniffImage(std::string_view b) {
     }
   }
   return info;
-}
-
-void SetJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_content(body.dump(), "application/json");
-}
-
-json ErrorBody(const std::string& message, const std::string& type, const json& param, const json& code) {
-  return {{"error", {{"message", message}, {"type", type}, {"param", param}, {"code", code}}}};
 }
 
 // OpenAI's response_format: {"type": "text"}, {"type": "json_object"} or {"type": "json_schema", "json_schema":
@@ -297,23 +289,9 @@ FakeChatBehaviour FakeChatBehaviour::CloseConnection() {
 }
 
 FakeChatServer::FakeChatServer() {
-  server_.set_keep_alive_timeout(1);
-  server_.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
-    const int now = ++in_flight_;
-    for (int seen = max_in_flight_; now > seen && !max_in_flight_.compare_exchange_weak(seen, now);) {
-    }
-    Handle(req, res);
-    --in_flight_;
-  });
-  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
-    if (!res.body.empty()) return;
-    SetJson(res, res.status,
-            ErrorBody("Invalid URL (" + req.method + " " + req.path + ")", "invalid_request_error", nullptr, nullptr));
-  });
-  port_ = server_.bind_to_any_port("127.0.0.1");
-  if (port_ <= 0) throw std::runtime_error("FakeChatServer: cannot bind a port on 127.0.0.1");
-  thread_ = std::thread([this] { server_.listen_after_bind(); });
-  while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  port_ = ServeOnLoopback(
+      server_, thread_, "/v1/chat/completions",
+      [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); }, in_flight_, "FakeChatServer");
 }
 
 FakeChatServer::~FakeChatServer() {
@@ -356,9 +334,9 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
   {
     std::lock_guard lock(mu_);
     if (!expected_key_.empty() && r.authorization != "Bearer " + expected_key_) {
-      SetJson(res, 401,
-              ErrorBody("Incorrect API key provided. You can find your API key at https://platform.openai.com.",
-                        "invalid_request_error", nullptr, "invalid_api_key"));
+      SetJsonReply(res, 401,
+                   OpenAiError("Incorrect API key provided. You can find your API key at https://platform.openai.com.",
+                               "invalid_request_error", nullptr, "invalid_api_key"));
       return;
     }
   }
@@ -375,7 +353,7 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
   if (problem) {
     ++rejected_;
     json param = problem->second.empty() ? json(nullptr) : json(problem->second);
-    SetJson(res, 400, ErrorBody(problem->first, "invalid_request_error", param, nullptr));
+    SetJsonReply(res, 400, OpenAiError(problem->first, "invalid_request_error", param, nullptr));
     return;
   }
 
@@ -401,7 +379,7 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
       const std::string type = b.status == 429   ? "rate_limit_exceeded"
                                : b.status >= 500 ? "server_error"
                                                  : "invalid_request_error";
-      SetJson(res, b.status, ErrorBody(message, type, nullptr, nullptr));
+      SetJsonReply(res, b.status, OpenAiError(message, type, nullptr, nullptr));
       return;
     }
     case Kind::kMalformedJson:
@@ -409,7 +387,7 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
       res.set_content("{\"choices\": [{\"message\": {\"content\": \"truncat", "application/json");
       return;
     case Kind::kWrongSchema:
-      SetJson(res, 200, {{"id", "chatcmpl-fake"}, {"object", "chat.completion"}, {"result", "a cat"}});
+      SetJsonReply(res, 200, {{"id", "chatcmpl-fake"}, {"object", "chat.completion"}, {"result", "a cat"}});
       return;
     case Kind::kCloseConnection:
       res.set_content_provider(1000, "application/json", [](size_t, size_t, httplib::DataSink& sink) {
@@ -436,18 +414,18 @@ void FakeChatServer::Handle(const httplib::Request& req, httplib::Response& res)
   }
   const int completion_tokens = CountWords(text);
   const int prompt_tokens = CountWords(r.prompt) + 85 * r.images;  // 85: OpenAI's low-detail image cost
-  SetJson(res, 200,
-          {{"id", "chatcmpl-fake-" + std::to_string(requests().size())},
-           {"object", "chat.completion"},
-           {"created", 1700000000},
-           {"model", r.model},
-           {"choices", json::array({{{"index", 0},
-                                     {"message", {{"role", "assistant"}, {"content", content}}},
-                                     {"finish_reason", cut ? "length" : "stop"}}})},
-           {"usage",
-            {{"prompt_tokens", prompt_tokens},
-             {"completion_tokens", completion_tokens},
-             {"total_tokens", prompt_tokens + completion_tokens}}}});
+  SetJsonReply(res, 200,
+               {{"id", "chatcmpl-fake-" + std::to_string(requests().size())},
+                {"object", "chat.completion"},
+                {"created", 1700000000},
+                {"model", r.model},
+                {"choices", json::array({{{"index", 0},
+                                          {"message", {{"role", "assistant"}, {"content", content}}},
+                                          {"finish_reason", cut ? "length" : "stop"}}})},
+                {"usage",
+                 {{"prompt_tokens", prompt_tokens},
+                  {"completion_tokens", completion_tokens},
+                  {"total_tokens", prompt_tokens + completion_tokens}}}});
 }
 
 }  // namespace iris::testing

@@ -40,6 +40,8 @@
 #include <utility>
 #include <vector>
 
+#include "support/fake_openai_server.h"
+
 namespace iris::testing {
 
 struct FakeChatBehaviour {
@@ -99,7 +101,7 @@ class FakeChatServer {
 
   std::vector<FakeChatRequest> requests() const;  // well-formed requests, in arrival order
   int rejected() const { return rejected_; }      // requests answered 400 as malformed
-  int max_in_flight() const { return max_in_flight_; }
+  int max_in_flight() const { return in_flight_.max; }
 
  private:
   void Handle(const httplib::Request& req, httplib::Response& res);
@@ -114,8 +116,7 @@ class FakeChatServer {
   std::string expected_key_;
   std::vector<FakeChatRequest> requests_;
   std::atomic<int> rejected_{0};
-  std::atomic<int> in_flight_{0};
-  std::atomic<int> max_in_flight_{0};
+  InFlightCounter in_flight_;
   std::atomic<bool> stopping_{false};
 };
 
