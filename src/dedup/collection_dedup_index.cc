@@ -37,6 +37,7 @@ Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& s
     LogError("dedup.load_failed", {{"collection", collection}, {"error", report.status().ToString()}});
     return report.status().WithContext("loading the duplicate signatures of collection '" + collection + "'");
   }
+  detector->Compact();
   slot.detector = std::move(detector);
   slot.loaded = true;
   LogInfo("dedup.loaded",

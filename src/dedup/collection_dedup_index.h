@@ -9,7 +9,7 @@
 //     Remove and Forget delete from the store, then from the detector. A collection's detector is
 //     loaded from the store's resident tier on first use (Get/For/Add), once: concurrent first uses wait
 //     for that one load (10^5 items: a few seconds, docs/duplicates.md). Its checks read the cold parts
-//     of their candidates from the store (SignatureStore::FetchCold), so only ~1 KB per item stays in
+//     of their candidates from the store (SignatureStore::FetchCold), so only ~2 KB per item stays in
 //     memory. The store must use the same TierOptions as `options.tiers` (both default). A row that does not decode is
 //     skipped and logged (the item is then not found as a duplicate until it is upserted again with its image). Items
 //     written without an image (vector only, `iris index add`) have no signature and are never found.

@@ -99,6 +99,11 @@ Status DuplicateDetector::AddImage(const std::string& id, const RgbImage& image)
   return Status::Ok();
 }
 
+void DuplicateDetector::Compact() {
+  std::unique_lock lock(mu_);
+  features_.ShrinkToFit();
+}
+
 void DuplicateDetector::RemoveLocked(std::unordered_map<std::string, std::uint32_t>::iterator it) {
   const std::uint32_t slot = it->second;
   hashes_.Remove(2 * std::uint64_t{slot});

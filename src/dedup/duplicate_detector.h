@@ -24,7 +24,7 @@
 // similarity, matches/inliers, and a human-readable reason.
 //
 // Two tiers (signature_tiers.h): a stored photo keeps only its resident part in memory (pHashes in the
-// hash index, ~256 vote keys, the embedding); steps 1 and 3 read the cold part (quantised thumbnails,
+// hash index, ~320 vote keys, the embedding); steps 1 and 3 read the cold part (quantised thumbnails,
 // the strongest keypoints) of each candidate, from memory or through a ColdFetchFn (SQLite point reads,
 // signature_store.h), so a check reads ~10-20 cold parts whatever the catalog size.
 //
@@ -69,7 +69,7 @@ struct DuplicateOptions {
   int hash_candidate_distance = 16;  // pHash bits: <= is a candidate for verification
   int max_hash_candidates = 10;      // ... the nearest this many of them (ties by age: oldest first)
   bool geometric_verification = true;
-  int vote_candidates = 4;                              // candidates from the local-feature vote index
+  int vote_candidates = 8;                              // candidates from the local-feature vote index
   int embedding_candidates = 5;                         // candidates by embedding similarity (embedder plugged in)
   int min_inliers = 12;                                 // geometric verification: fewer is not a duplicate
   double min_detail_correlation = 0.5;                  // ... and the photometric check must reach this
@@ -127,6 +127,8 @@ class DuplicateDetector {
   // Adds a photo by its tiers; `stored.cold` is kept only without a cold_fetch (it may be empty with one).
   void Add(const std::string& id, StoredSignature stored);
   Status AddImage(const std::string& id, const RgbImage& image);
+  // Releases spare capacity of the in-memory indexes (after adding many photos at once, e.g. a load).
+  void Compact();
   bool Remove(const std::string& id);
   Result<DuplicateReport> Check(const RgbImage& image) const;
   // Check of the stored photo `id` against every other stored photo (never reports `id` itself), from

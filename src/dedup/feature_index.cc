@@ -103,6 +103,13 @@ std::vector<FeatureVote> FeatureIndex::Query(const std::vector<BinaryDescriptor>
   return out;
 }
 
+void FeatureIndex::ShrinkToFit() {
+  for (auto& ids : flat_) ids.shrink_to_fit();
+  for (auto& [k, ids] : sparse_) ids.shrink_to_fit();
+  live_.shrink_to_fit();
+  key_count_.shrink_to_fit();
+}
+
 std::size_t FeatureIndex::MemoryBytes() const {
   std::size_t bytes = live_.capacity() + 2 * key_count_.capacity() + flat_.capacity() * sizeof(flat_[0]);
   for (const auto& ids : flat_) bytes += 4 * ids.capacity();

@@ -3,7 +3,7 @@
 //
 // Each 256-bit descriptor is cut into 16 chunks of 16 bits; a chunk (position, value) is a key (Key, 20
 // bits). A stored photo is indexed under a small set of its keys (signature_tiers.h StoredVoteKeys: at
-// most ~256, from its strongest keypoints), 4 bytes each; a query descriptor votes once for every photo
+// most ~320, from its strongest keypoints), 4 bytes each; a query descriptor votes once for every photo
 // found under any of its 16 keys (a true match 30-60 bits away usually agrees exactly on some chunk);
 // photos are ranked by votes. Buckets holding more than `max_bucket_fraction` of the stored photos (at
 // least 8; chunk values that most photos have, e.g. from flat areas) are ignored, like stop words. The
@@ -50,6 +50,8 @@ class FeatureIndex {
   std::vector<FeatureVote> Query(const std::vector<BinaryDescriptor>& descriptors, std::size_t top_k,
                                  int min_votes = 2) const;
   std::size_t size() const { return live_photos_; }
+  // Releases the spare capacity of every bucket (after a bulk load: ~25% of the entries' memory).
+  void ShrinkToFit();
   // Bytes held by the buckets and per-slot state (for memory reports).
   std::size_t MemoryBytes() const;
 

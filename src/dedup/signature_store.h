@@ -1,7 +1,7 @@
 // SignatureStore: near-duplicate signatures of collection items, persisted in two tiers
 // (signature_tiers.h; store/schema.cc migration 5), one row per (collection, item id) in each:
 //
-//   * duplicate_resident: the resident part (~1 KB: pHashes, vote keys, embedding), read in full by
+//   * duplicate_resident: the resident part (~1.3 KB: pHashes, vote keys, embedding), read in full by
 //     LoadAll when a collection's detector is loaded — 10^5 items in a few seconds.
 //   * duplicate_cold: the cold part (<= 16 KB: thumbnails, keypoints), read by FetchCold only for the
 //     candidates of a check (point reads by (collection, item id)).

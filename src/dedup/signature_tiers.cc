@@ -99,13 +99,16 @@ std::vector<std::size_t> Strongest(const LocalFeatures& f, std::size_t keep) {
 
 }  // namespace
 
-std::vector<std::uint32_t> StoredVoteKeys(const std::vector<BinaryDescriptor>& strongest_first, int max_keys) {
+std::vector<std::uint32_t> StoredVoteKeys(const std::vector<BinaryDescriptor>& strongest_first,
+                                          const std::vector<std::uint32_t>& stable_chunks, int max_keys) {
   std::vector<std::uint32_t> keys;
   if (max_keys <= 0 || strongest_first.empty()) return keys;
+  const bool stable = stable_chunks.size() == strongest_first.size();
   std::unordered_set<std::uint32_t> seen;
-  for (int round = 0; round < FeatureIndex::kChunks && keys.size() < static_cast<std::size_t>(max_keys); ++round) {
+  for (int round = 0; round < 8 && keys.size() < static_cast<std::size_t>(max_keys); ++round) {
     for (std::size_t i = 0; i < strongest_first.size() && keys.size() < static_cast<std::size_t>(max_keys); ++i) {
-      const int chunk = static_cast<int>((i + 5 * static_cast<std::size_t>(round)) % FeatureIndex::kChunks);
+      const int chunk = stable ? static_cast<int>((stable_chunks[i] >> (4 * round)) & 0xF)
+                               : static_cast<int>((i + 5 * static_cast<std::size_t>(round)) % FeatureIndex::kChunks);
       const std::uint32_t key = FeatureIndex::Key(strongest_first[i], chunk);
       if (seen.insert(key).second) keys.push_back(key);
     }
@@ -150,7 +153,17 @@ SplitSignatures SplitSignature(const DuplicateSignature& s, const TierOptions& o
   ResidentSignature& resident = out.resident;
   resident.phash = s.phash;
   resident.trimmed_phash = s.trimmed_phash;
-  resident.vote_keys = StoredVoteKeys(cold.features.descriptors, options.max_vote_keys);
+  // Vote keys from all the photo's keypoints, strongest first (not only those the cold part keeps: a
+  // candidate found through a keypoint the cold part dropped is still verified with the others).
+  std::vector<BinaryDescriptor> strongest;
+  std::vector<std::uint32_t> stable;
+  const bool has_stable = f.stable_chunks.size() == f.descriptors.size();
+  for (std::size_t i : Strongest(f, static_cast<std::size_t>(std::max(0, options.max_vote_keys)))) {
+    if (i >= f.descriptors.size()) continue;
+    strongest.push_back(f.descriptors[i]);
+    if (has_stable) stable.push_back(f.stable_chunks[i]);
+  }
+  resident.vote_keys = StoredVoteKeys(strongest, stable, options.max_vote_keys);
   resident.embedding = s.embedding;
   return out;
 }

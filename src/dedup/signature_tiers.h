@@ -5,14 +5,15 @@
 //     precision: float thumbnails, up to 500 keypoints). Never kept as is for a stored photo.
 //   * ResidentSignature: what candidate generation needs, kept in memory for every stored photo: the
 //     pHash of the photo and of its trimmed view (hash_index.h), at most `max_vote_keys` descriptor
-//     chunk keys (feature_index.h) and the embedding when an embedder is plugged in. ~1 KB + embedding.
+//     chunk keys (feature_index.h) and the embedding when an embedder is plugged in. ~1.3 KB + embedding.
 //   * ColdSignature: what checking one candidate (and CheckStored of the photo itself) needs, read only
 //     for the few candidates of a check: the pHashes of all 16 views, the two 48x48 view thumbnails and
 //     the strongest keypoints (positions and descriptors) with the photometric thumbnail. Quantised:
 //     thumbnails at 8-bit levels, the photometric one at most `cold_thumbnail_size` px, keypoint
 //     positions at 1/2^position_shift px, angle/level/score dropped (verification uses positions and
 //     descriptors only), and as many of the strongest keypoints (each pyramid level keeping its share)
-//     as fit in `cold_max_bytes` once encoded (tiered_signature_codec.h), at most `cold_max_keypoints`.
+//     as fit in `cold_max_bytes` once encoded (tiered_signature_codec.h), at most `cold_max_keypoints`
+//     (none when the thumbnails alone exceed it, which the default 16 KB never does: they are <= 14 KB).
 //
 // SplitSignature is deterministic and idempotent on its cold output: encoding and decoding a ColdSignature
 // (tiered_signature_codec.h) reproduces it exactly, so an in-memory detector and one reading its cold
@@ -45,10 +46,10 @@ struct DuplicateSignature {
 };
 
 struct TierOptions {
-  int max_vote_keys = 256;       // resident descriptor chunk keys per photo (4 bytes each in memory)
+  int max_vote_keys = 320;       // resident descriptor chunk keys per photo (4 bytes each in memory)
   int cold_max_bytes = 16384;    // encoded cold part, at most
   int cold_max_keypoints = 300;  // strongest keypoints kept (fewer when cold_max_bytes is reached first)
-  int cold_thumbnail_size = 64;  // longer side of the stored photometric thumbnail (the query's stays 96)
+  int cold_thumbnail_size = 96;  // longer side of the stored photometric thumbnail (as the query's)
 };
 
 struct ResidentSignature {
@@ -75,8 +76,10 @@ struct SplitSignatures {
 };
 SplitSignatures SplitSignature(const DuplicateSignature& signature, const TierOptions& options = {});
 
-// The resident vote keys of a photo whose kept descriptors are `strongest_first`: keypoint i gives its
-// chunk (i + 5 r) mod 16 in round r = 0, 1, ... until max_keys distinct keys (or 16 rounds).
-std::vector<std::uint32_t> StoredVoteKeys(const std::vector<BinaryDescriptor>& strongest_first, int max_keys);
+// The resident vote keys of a photo whose descriptors are `strongest_first`: in round r = 0, 1, ...
+// keypoint i gives its r-th most stable chunk (`stable_chunks`, LocalFeatures; when absent, chunk
+// (i + 5 r) mod 16), until max_keys distinct keys (or 8 rounds).
+std::vector<std::uint32_t> StoredVoteKeys(const std::vector<BinaryDescriptor>& strongest_first,
+                                          const std::vector<std::uint32_t>& stable_chunks, int max_keys);
 
 }  // namespace iris

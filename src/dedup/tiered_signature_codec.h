@@ -11,7 +11,7 @@
 //             n x (u16 x, u16 y) in 1/2^position_shift px, n x 4 u64 descriptor words, plane8 features.thumbnail
 //   plane8 = u16 width, u16 height, width * height bytes (8-bit luma levels, row-major)
 //
-// Exact on what SplitSignature makes (8-bit thumbnails, quantised positions). Size: resident ~1 KB
+// Exact on what SplitSignature makes (8-bit thumbnails, quantised positions). Size: resident ~1.3 KB
 // (+ 4 bytes per embedding value), cold <= TierOptions::cold_max_bytes (16 KB by default).
 // Decode is strict, like signature_codec.h: wrong magic or version, a count or size that does not fit the
 // remaining bytes, a vote key >= 2^20, a keypoint outside its frame, a non-finite float or trailing bytes is

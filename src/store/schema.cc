@@ -118,13 +118,15 @@ END;
 -- resident part every check needs is read in full when a collection's index loads; the cold part only
 -- for the candidates of a check. Rows of duplicate_signatures (format v1) are converted into these by
 -- SignatureStore::LoadAll on a collection's first load.
+-- Not WITHOUT ROWID: a ~1.4 KB row is above the ~1 KB an index b-tree keeps in its page, so each row
+-- would take an overflow page of its own (measured: 4.5 KB per row instead of ~1.5 KB).
 CREATE TABLE duplicate_resident (
   collection TEXT NOT NULL,
   item_id TEXT NOT NULL,
   resident BLOB NOT NULL,             -- "IDSR" v2: pHashes, vote keys, embedding (dedup/tiered_signature_codec.h)
   updated_at TEXT NOT NULL,
   PRIMARY KEY (collection, item_id)
-) WITHOUT ROWID;
+);
 CREATE TABLE duplicate_cold (
   collection TEXT NOT NULL,
   item_id TEXT NOT NULL,
