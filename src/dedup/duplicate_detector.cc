@@ -1,5 +1,9 @@
 #include "dedup/duplicate_detector.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -100,8 +104,13 @@ Status DuplicateDetector::AddImage(const std::string& id, const RgbImage& image)
 }
 
 void DuplicateDetector::Compact() {
-  std::unique_lock lock(mu_);
-  features_.ShrinkToFit();
+  {
+    std::unique_lock lock(mu_);
+    features_.ShrinkToFit();
+  }
+#if defined(__GLIBC__)
+  malloc_trim(0);  // a load frees as much as it keeps (decoded rows, grown buckets): give it back
+#endif
 }
 
 void DuplicateDetector::RemoveLocked(std::unordered_map<std::string, std::uint32_t>::iterator it) {

@@ -127,7 +127,8 @@ class DuplicateDetector {
   // Adds a photo by its tiers; `stored.cold` is kept only without a cold_fetch (it may be empty with one).
   void Add(const std::string& id, StoredSignature stored);
   Status AddImage(const std::string& id, const RgbImage& image);
-  // Releases spare capacity of the in-memory indexes (after adding many photos at once, e.g. a load).
+  // Releases spare capacity of the in-memory indexes and returns free heap pages to the OS (glibc
+  // malloc_trim), after adding many photos at once (a load).
   void Compact();
   bool Remove(const std::string& id);
   Result<DuplicateReport> Check(const RgbImage& image) const;

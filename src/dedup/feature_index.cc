@@ -29,16 +29,17 @@ void FeatureIndex::Add(std::uint32_t slot, const std::vector<std::uint32_t>& key
     live_.resize(static_cast<std::size_t>(slot) + 1, 0);
     key_count_.resize(static_cast<std::size_t>(slot) + 1, 0);
   }
-  std::vector<std::uint32_t> unique = keys;
-  std::sort(unique.begin(), unique.end());
-  unique.erase(std::unique(unique.begin(), unique.end()), unique.end());
-  unique.erase(std::lower_bound(unique.begin(), unique.end(), static_cast<std::uint32_t>(kKeys)), unique.end());
-  if (unique.size() > 0xFFFF) unique.resize(0xFFFF);
-  for (std::uint32_t k : unique) MutableBucket(k).push_back(slot);
+  // A repeated key only costs an entry: a query descriptor votes once per photo whatever it hits.
+  std::size_t n = 0;
+  for (std::uint32_t k : keys) {
+    if (k >= kKeys || n == 0xFFFF) continue;
+    MutableBucket(k).push_back(slot);
+    ++n;
+  }
   live_[slot] = 1;
-  key_count_[slot] = static_cast<std::uint16_t>(unique.size());
+  key_count_[slot] = static_cast<std::uint16_t>(n);
   ++live_photos_;
-  live_entries_ += unique.size();
+  live_entries_ += n;
 }
 
 bool FeatureIndex::Remove(std::uint32_t slot) {

@@ -37,13 +37,14 @@ class FeatureIndex {
  public:
   static constexpr int kChunks = 16;
   static constexpr std::size_t kKeys = std::size_t{kChunks} << 16;
-  static constexpr std::size_t kFlatThreshold = std::size_t{1} << 20;  // stored keys before going flat
+  static constexpr std::size_t kFlatThreshold = std::size_t{1} << 18;  // stored keys before going flat
   static std::uint32_t Key(const BinaryDescriptor& d, int chunk) {
     return (static_cast<std::uint32_t>(chunk) << 16) |
            static_cast<std::uint32_t>((d[chunk / 4] >> (16 * (chunk % 4))) & 0xFFFF);
   }
 
-  // Indexes `slot` under `keys` (each < kKeys; duplicates are ignored). Add of a live slot replaces it.
+  // Indexes `slot` under `keys` (keys >= kKeys are ignored; a repeated key costs an entry, not a vote).
+  // Add of a used slot replaces it.
   void Add(std::uint32_t slot, const std::vector<std::uint32_t>& keys);
   bool Remove(std::uint32_t slot);
   // The `top_k` photos with the most votes (at least min_votes), most votes first, ties by slot.
