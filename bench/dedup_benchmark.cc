@@ -247,24 +247,7 @@ int Main(int argc, char** argv) {
   // ---- index the catalog ----
   std::vector<Embedding> catalog_embeddings(catalog.size());
   auto parallel = [&](std::size_t n, const std::function<void(std::size_t)>& fn) {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    std::mutex error_mu;
-    std::string error;
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
-        for (std::size_t i; (i = next++) < n;) {
-          try {
-            fn(i);
-          } catch (const std::exception& e) {
-            std::lock_guard lock(error_mu);
-            error = e.what();
-          }
-        }
-      });
-    }
-    for (auto& t : pool) t.join();
-    if (!error.empty()) throw std::runtime_error(error);
+    dedup_bench::Parallel(n, threads, fn);
   };
   parallel(catalog.size(), [&](std::size_t i) {
     const RgbImage image = load(catalog[i].first);

@@ -51,6 +51,7 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 using dedup_bench::Decode;
 using dedup_bench::kTransforms;
+using dedup_bench::Parallel;
 using dedup_bench::Transform;
 
 constexpr const char* kCollection = "catalog";
@@ -101,27 +102,6 @@ RgbImage CatalogImage(const std::vector<std::string>& files, std::size_t i) {
   const RgbImage photo = Photo(files[i % kCatalogSources]);
   if (i < kCatalogSources) return photo;
   return Transform(photo, kTransforms[(i / kCatalogSources) % kTransforms.size()], static_cast<std::uint32_t>(i));
-}
-
-void Parallel(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
-  std::atomic<std::size_t> next{0};
-  std::vector<std::thread> pool;
-  std::mutex error_mu;
-  std::string error;
-  for (int t = 0; t < threads; ++t) {
-    pool.emplace_back([&] {
-      for (std::size_t i; (i = next++) < n;) {
-        try {
-          fn(i);
-        } catch (const std::exception& e) {
-          std::lock_guard lock(error_mu);
-          error = e.what();
-        }
-      }
-    });
-  }
-  for (auto& t : pool) t.join();
-  if (!error.empty()) throw std::runtime_error(error);
 }
 
 // `base` with every hash moved by 16 random bits and every descriptor by 64 (see the file comment).

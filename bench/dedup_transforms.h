@@ -1,13 +1,18 @@
 // Test-data helpers shared by the near-duplicate benchmarks (dedup_benchmark.cc, dedup_scale_benchmark.cc):
-// decoding, JPEG round trips and the seeded transforms that make near-duplicate copies of a photo.
+// decoding, JPEG round trips, the seeded transforms that make near-duplicate copies of a photo, and a
+// small parallel-for.
 // Errors: failures throw std::runtime_error (benchmarks stop with the message). Thread-safety: pure
 // functions (libvips must have been started, image/vips_runtime.h StartVips).
 #pragma once
 
+#include <atomic>
 #include <cmath>
+#include <functional>
+#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 #include <vips/vips8>
 
@@ -95,6 +100,28 @@ inline RgbImage Transform(const RgbImage& image, const std::string& name, std::u
     throw std::runtime_error("unknown transform " + name);
   }
   return Jpeg(vips_bridge::CopyToRgbImage(out.cast(VIPS_FORMAT_UCHAR)), 85);
+}
+
+// Runs fn(0..n-1) on `threads` threads; the last exception thrown by fn is rethrown after all finish.
+inline void Parallel(std::size_t n, int threads, const std::function<void(std::size_t)>& fn) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> pool;
+  std::mutex error_mu;
+  std::string error;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&] {
+      for (std::size_t i; (i = next++) < n;) {
+        try {
+          fn(i);
+        } catch (const std::exception& e) {
+          std::lock_guard lock(error_mu);
+          error = e.what();
+        }
+      }
+    });
+  }
+  for (auto& t : pool) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
 }
 
 }  // namespace iris::dedup_bench

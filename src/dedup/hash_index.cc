@@ -54,7 +54,8 @@ std::vector<HashMatch> HashIndex::Query(std::uint64_t hash, int max_distance) co
           // Each entry is in one bucket per block: it was already considered through an earlier block
           // exactly when that block is within the radius too.
           bool earlier = false;
-          for (int p = 0; p < b && !earlier; ++p) earlier = std::popcount(static_cast<unsigned>(Block(hash, p) ^ Block(e.hash, p))) <= radius;
+          for (int p = 0; p < b && !earlier; ++p)
+            earlier = std::popcount(static_cast<unsigned>(Block(hash, p) ^ Block(e.hash, p))) <= radius;
           if (!earlier) consider(e.id, e.hash);
         }
       };

@@ -6,8 +6,8 @@
 // at least one block (pigeonhole), so a query enumerates, per block, every 16-bit value within
 // floor(r / 4) bits of its own block (1 + 16 + 120 + ... values), collects those buckets' entries and
 // checks their full distance (an entry met again through a later block is skipped by comparing the
-// earlier blocks, so no set of seen ids is needed). Radii of 24 or more (more than 6 bits per block, ~14 000 probes per block)
-// fall back to a linear scan, which is then cheaper.
+// earlier blocks, so no set of seen ids is needed). Radii of 24 or more (more than 6 bits per block, ~14 000 probes per
+// block) fall back to a linear scan, which is then cheaper.
 //
 // Ids are the caller's 64-bit numbers; one hash per id (Add on an existing id replaces its hash).
 // Errors: none (Remove of an unknown id returns false). Not thread-safe: callers serialise writers

@@ -12,24 +12,9 @@
 namespace iris {
 namespace {
 
-using testing::ClothingPhoto;
 using testing::ClothingRgb;
-using testing::JpegCopy;
 
-// A real signature with every part filled: a letterboxed photo (trimmed view, 14 oriented hashes),
-// features and a small embedding.
-const DuplicateSignature& RealSignature() {
-  static const DuplicateSignature s = [] {
-    DuplicateDetector detector({}, [](const RgbImage&) -> Result<std::vector<float>> {
-      return std::vector<float>{0.6f, -0.8f, 0.0f};
-    });
-    Result<DuplicateSignature> r =
-        detector.ComputeSignature(testing::ToRgbImage(testing::Letterboxed(ClothingPhoto(testing::kLongsleeveA))));
-    if (!r.ok()) throw std::runtime_error(r.status().ToString());
-    return std::move(r).value();
-  }();
-  return s;
-}
+const DuplicateSignature& RealSignature() { return testing::LetterboxedSignature(); }
 
 void ExpectPlanesEqual(const LumaPlane& a, const LumaPlane& b) {
   EXPECT_EQ(a.width, b.width);
@@ -126,11 +111,7 @@ TEST(TieredSignatureCodecTest, DetectorReadingColdPartsAnswersAsOneKeepingThem) 
     cold_rows[file] = stored.cold;
     fetching.Add(file, std::move(stored));
   }
-  const vips::VImage a = ClothingPhoto(testing::kLongsleeveA), b = ClothingPhoto(testing::kLongsleeveB);
-  const std::vector<RgbImage> queries = {
-      JpegCopy(a.resize(0.7), 50), JpegCopy(b.flip(VIPS_DIRECTION_HORIZONTAL), 85),
-      JpegCopy(a.extract_area(a.width() / 6, a.height() / 8, a.width() * 3 / 4, a.height() * 3 / 4), 85),
-      ClothingRgb(testing::kShoes)};
+  const std::vector<RgbImage> queries = testing::CopyQueries();
   int duplicates = 0;
   auto same = [](const DuplicateReport& x, const DuplicateReport& y) {
     ASSERT_EQ(x.candidates.size(), y.candidates.size());
