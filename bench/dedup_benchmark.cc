@@ -1,6 +1,11 @@
 // Near-duplicate detection benchmark (numbers for docs/duplicates.md).
 //
 //   iris_dedup_benchmark [--threads N] [--limit N] [--no-embedder] [--min-inliers N] [--hash-distance N]
+//                        [--cold-thumbnail PX] [--cold-keypoints N] [--cold-bytes N] [--vote-keys N]
+//                        [--vote-candidates N]
+//
+// The --cold-* and --vote-keys flags change DuplicateOptions::tiers (signature_tiers.h), what a stored
+// photo keeps; every method's catalog is stored through the two tiers, as the server stores it.
 //
 // (1) clothing-cc0 (labels.csv sorted by file): even rows are the catalog (indexed), odd rows are held
 //     out. Positives: every catalog photo under each transform below (seeded by photo and transform, so
@@ -32,6 +37,7 @@
 
 #include "core/config.h"
 #include "dedup/duplicate_detector.h"
+#include "dedup_transforms.h"
 #include "image/image_decoder.h"
 #include "image/image_encoder.h"
 #include "image/vips_bridge.h"
@@ -43,18 +49,10 @@ namespace iris {
 namespace {
 
 namespace fs = std::filesystem;
-
-RgbImage Decode(const std::string& bytes) {
-  Result<DecodedImage> decoded = DecodeImage(bytes, {});
-  if (!decoded.ok()) throw std::runtime_error(decoded.status().ToString());
-  return std::move(decoded->image);
-}
-
-RgbImage Jpeg(const RgbImage& image, int quality) {
-  Result<std::string> bytes = EncodeJpeg(image, quality);
-  if (!bytes.ok()) throw std::runtime_error(bytes.status().ToString());
-  return Decode(*bytes);
-}
+using dedup_bench::Decode;
+using dedup_bench::Jpeg;
+using dedup_bench::kTransforms;
+using dedup_bench::Transform;
 
 std::vector<std::vector<std::string>> ReadCsv(const fs::path& path) {
   std::ifstream in(path);
@@ -79,74 +77,6 @@ std::vector<std::vector<std::string>> ReadCsv(const fs::path& path) {
     rows.push_back(cells);
   }
   return rows;
-}
-
-const std::vector<std::string> kTransforms = {"jpeg",  "resize", "crop",   "pad",       "rotate_small",
-                                              "rot90", "hflip",  "jitter", "grayscale", "text"};
-
-// The transformed copy of `image`; `seed` fixes every random choice.
-RgbImage Transform(const RgbImage& image, const std::string& name, std::uint32_t seed) {
-  std::mt19937 rng(seed);
-  auto uni = [&](double a, double b) { return std::uniform_real_distribution<double>(a, b)(rng); };
-  const vips::VImage in = vips_bridge::WrapRgbImage(image).copy_memory();
-  const int w = image.width, h = image.height;
-  vips::VImage out;
-  if (name == "jpeg") return Jpeg(image, static_cast<int>(std::lround(uni(30, 90))));
-  if (name == "resize") {
-    out = in.resize(uni(0.3, 2.0));
-  } else if (name == "crop") {
-    const double f = uni(0.70, 0.95);  // kept fraction of each side
-    const int cw = static_cast<int>(w * f), ch = static_cast<int>(h * f);
-    out = in.extract_area(static_cast<int>(uni(0, w - cw)), static_cast<int>(uni(0, h - ch)), cw, ch);
-  } else if (name == "pad") {
-    const std::vector<double> colours[3] = {{0, 0, 0}, {255, 255, 255}, {128, 128, 128}};
-    const std::vector<double>& bg = colours[rng() % 3];
-    int W, H, x, y;
-    if (rng() % 2) {  // letterbox / pillarbox to 16:9 or 1:1
-      const double aspect = rng() % 2 ? 16.0 / 9.0 : 1.0;
-      W = std::max(w, static_cast<int>(h * aspect));
-      H = std::max(h, static_cast<int>(W / aspect));
-      x = (W - w) / 2;
-      y = (H - h) / 2;
-    } else {  // uneven margins, 5-25% of each side
-      const int l = static_cast<int>(w * uni(0.05, 0.25)), r = static_cast<int>(w * uni(0.05, 0.25));
-      const int t = static_cast<int>(h * uni(0.05, 0.25)), b = static_cast<int>(h * uni(0.05, 0.25));
-      W = w + l + r;
-      H = h + t + b;
-      x = l;
-      y = t;
-    }
-    out = in.embed(x, y, W, H, vips::VImage::option()->set("extend", VIPS_EXTEND_BACKGROUND)->set("background", bg));
-  } else if (name == "rotate_small") {
-    double angle = uni(2, 10) * (rng() % 2 ? 1 : -1);
-    out = in.rotate(angle);
-  } else if (name == "rot90") {
-    out = in.rot(rng() % 2 ? VIPS_ANGLE_D90 : VIPS_ANGLE_D270);
-  } else if (name == "hflip") {
-    out = in.flip(VIPS_DIRECTION_HORIZONTAL);
-  } else if (name == "jitter") {
-    const double l = uni(0.8, 1.2), c = uni(0.7, 1.3), hue = uni(-15, 15);
-    out = in.colourspace(VIPS_INTERPRETATION_LCH)
-              .linear({l, c, 1.0}, {0.0, 0.0, hue})
-              .colourspace(VIPS_INTERPRETATION_sRGB);
-  } else if (name == "grayscale") {
-    out = in.colourspace(VIPS_INTERPRETATION_B_W).colourspace(VIPS_INTERPRETATION_sRGB);
-  } else if (name == "text") {
-    static const char* kTexts[] = {"SALE -50%", "NEW IN", "shop.example.com", "(c) Iris 2026", "FREE SHIPPING"};
-    const int text_height = std::max(8, static_cast<int>(h * uni(0.06, 0.12)));
-    vips::VImage mask = vips::VImage::text(
-        kTexts[rng() % 5], vips::VImage::option()->set("font", "sans bold 12")->set("dpi", text_height * 6));
-    if (mask.width() > w * 0.9) mask = mask.resize(w * 0.9 / mask.width());
-    const int x = static_cast<int>(uni(0, std::max(1, w - mask.width())));
-    const int y = static_cast<int>(uni(0, std::max(1, h - mask.height())));
-    const vips::VImage alpha = mask.embed(x, y, w, h) / 255.0;
-    const std::vector<double> colour =
-        rng() % 2 ? std::vector<double>{255, 255, 255} : std::vector<double>{220, 20, 30};
-    out = in * (1.0 - alpha) + alpha.linear(colour, {0.0, 0.0, 0.0});
-  } else {
-    throw std::runtime_error("unknown transform " + name);
-  }
-  return Jpeg(vips_bridge::CopyToRgbImage(out.cast(VIPS_FORMAT_UCHAR)), 85);
 }
 
 struct Counts {
@@ -222,6 +152,8 @@ std::string Quantiles(std::vector<int> v) {
 int Main(int argc, char** argv) {
   int threads = 2, limit = 0, min_inliers = -1, hash_distance = -1;
   bool embedder = true;
+  TierOptions tiers;
+  int vote_candidates = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
@@ -235,10 +167,22 @@ int Main(int argc, char** argv) {
       hash_distance = next();
     else if (a == "--no-embedder")
       embedder = false;
+    else if (a == "--cold-thumbnail")
+      tiers.cold_thumbnail_size = next();
+    else if (a == "--cold-keypoints")
+      tiers.cold_max_keypoints = next();
+    else if (a == "--cold-bytes")
+      tiers.cold_max_bytes = next();
+    else if (a == "--vote-keys")
+      tiers.max_vote_keys = next();
+    else if (a == "--vote-candidates")
+      vote_candidates = next();
     else {
-      std::fprintf(stderr,
-                   "usage: %s [--threads N] [--limit N] [--no-embedder] [--min-inliers N] [--hash-distance N]\n",
-                   argv[0]);
+      std::fprintf(
+          stderr,
+          "usage: %s [--threads N] [--limit N] [--no-embedder] [--min-inliers N] [--hash-distance N] "
+          "[--cold-thumbnail PX] [--cold-keypoints N] [--cold-bytes N] [--vote-keys N] [--vote-candidates N]\n",
+          argv[0]);
       return 2;
     }
   }
@@ -261,6 +205,10 @@ int Main(int argc, char** argv) {
   DuplicateOptions defaults;
   if (min_inliers >= 0) defaults.min_inliers = min_inliers;
   if (hash_distance >= 0) defaults.hash_duplicate_distance = hash_distance;
+  defaults.tiers = tiers;
+  if (vote_candidates >= 0) defaults.vote_candidates = vote_candidates;
+  std::printf("tiers: cold thumbnail %d px, <= %d keypoints, <= %d bytes; %d vote keys\n", tiers.cold_thumbnail_size,
+              tiers.cold_max_keypoints, tiers.cold_max_bytes, tiers.max_vote_keys);
   std::vector<Method> methods;
   {
     DuplicateOptions o = defaults;
@@ -299,24 +247,7 @@ int Main(int argc, char** argv) {
   // ---- index the catalog ----
   std::vector<Embedding> catalog_embeddings(catalog.size());
   auto parallel = [&](std::size_t n, const std::function<void(std::size_t)>& fn) {
-    std::atomic<std::size_t> next{0};
-    std::vector<std::thread> pool;
-    std::mutex error_mu;
-    std::string error;
-    for (int t = 0; t < threads; ++t) {
-      pool.emplace_back([&] {
-        for (std::size_t i; (i = next++) < n;) {
-          try {
-            fn(i);
-          } catch (const std::exception& e) {
-            std::lock_guard lock(error_mu);
-            error = e.what();
-          }
-        }
-      });
-    }
-    for (auto& t : pool) t.join();
-    if (!error.empty()) throw std::runtime_error(error);
+    dedup_bench::Parallel(n, threads, fn);
   };
   parallel(catalog.size(), [&](std::size_t i) {
     const RgbImage image = load(catalog[i].first);

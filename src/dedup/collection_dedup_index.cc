@@ -6,12 +6,20 @@
 
 namespace iris {
 
+std::shared_ptr<DuplicateDetector> CollectionDedupIndex::NewDetector(const std::string& collection) const {
+  if (!store_) return std::make_shared<DuplicateDetector>(options_);
+  SignatureStore* store = store_;
+  return std::make_shared<DuplicateDetector>(
+      options_, nullptr,
+      [store, collection](const std::vector<std::string>& ids) { return store->FetchCold(collection, ids); });
+}
+
 std::shared_ptr<CollectionDedupIndex::Slot> CollectionDedupIndex::SlotFor(const std::string& collection) {
   std::lock_guard lock(mutex_);
   auto& slot = slots_[collection];
   if (!slot) {
     slot = std::make_shared<Slot>();
-    slot->detector = std::make_shared<DuplicateDetector>(options_);
+    slot->detector = NewDetector(collection);
     slot->loaded = store_ == nullptr;  // nothing to load
   }
   return slot;
@@ -20,19 +28,23 @@ std::shared_ptr<CollectionDedupIndex::Slot> CollectionDedupIndex::SlotFor(const 
 Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& slot) {
   if (slot.loaded) return Status::Ok();
   const auto start = std::chrono::steady_clock::now();
-  auto detector = std::make_shared<DuplicateDetector>(options_);
-  Result<SignatureStore::LoadReport> report = store_->LoadAll(
-      collection, [&](std::string id, DuplicateSignature signature) { detector->Add(id, std::move(signature)); });
+  auto detector = NewDetector(collection);
+  Result<SignatureStore::LoadReport> report =
+      store_->LoadAll(collection, [&](std::string id, ResidentSignature resident) {
+        detector->Add(id, StoredSignature{std::move(resident), {}});
+      });
   if (!report.ok()) {
     LogError("dedup.load_failed", {{"collection", collection}, {"error", report.status().ToString()}});
     return report.status().WithContext("loading the duplicate signatures of collection '" + collection + "'");
   }
+  detector->Compact();
   slot.detector = std::move(detector);
   slot.loaded = true;
   LogInfo("dedup.loaded",
           {{"collection", collection},
            {"signatures", report->loaded},
            {"corrupt", report->corrupt_ids.size()},
+           {"converted_v1", report->converted},
            {"bytes", report->bytes},
            {"ms", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count()}});
   return Status::Ok();
@@ -56,8 +68,9 @@ Status CollectionDedupIndex::Add(const std::string& collection, const std::strin
   const std::shared_ptr<Slot> slot = SlotFor(collection);
   std::lock_guard lock(slot->mutex);
   IRIS_RETURN_IF_ERROR(EnsureLoaded(collection, *slot));
-  if (store_) IRIS_RETURN_IF_ERROR(store_->Put(collection, id, signature));
-  slot->detector->Add(id, std::move(signature));
+  StoredSignature stored = signer_.Tier(signature);
+  if (store_) IRIS_RETURN_IF_ERROR(store_->Put(collection, id, stored));
+  slot->detector->Add(id, std::move(stored));
   return Status::Ok();
 }
 
@@ -82,7 +95,7 @@ Status CollectionDedupIndex::Forget(const std::string& collection) {
   const std::shared_ptr<Slot> slot = SlotFor(collection);
   std::lock_guard lock(slot->mutex);
   if (store_) IRIS_RETURN_IF_ERROR(store_->RemoveCollection(collection).status());
-  slot->detector = std::make_shared<DuplicateDetector>(options_);
+  slot->detector = NewDetector(collection);
   slot->loaded = true;  // the store holds nothing of it now
   return Status::Ok();
 }

@@ -4,13 +4,16 @@
 //   * Filled by the routes: Add the signature of every item upserted WITH an image, Remove it when the
 //     item is deleted or replaced by a vector-only upsert, Forget a collection that was deleted or
 //     re-created. Use these methods, not the detector's own Add/Remove: only they persist.
-//   * Persistent when given a SignatureStore (signature_store.h): Add writes the signature to the store,
-//     then to the detector; Remove and Forget delete from the store, then from the detector. A
-//     collection's detector is loaded from the store on first use (Get/For/Add), once: concurrent first
-//     uses wait for that one load. A row that does not decode is skipped and logged (the item is then
-//     not found as a duplicate until it is upserted again with its image). Items written without an
-//     image (vector only, `iris index add`) have no signature and are never found.
-//   * Without a store (nullptr: tests, CLI) everything stays in memory, as before.
+//   * Persistent when given a SignatureStore (signature_store.h): Add splits the signature into its two
+//     tiers (signature_tiers.h) and writes both to the store, then the resident tier to the detector;
+//     Remove and Forget delete from the store, then from the detector. A collection's detector is
+//     loaded from the store's resident tier on first use (Get/For/Add), once: concurrent first uses wait
+//     for that one load (10^5 items: a few seconds, docs/duplicates.md). Its checks read the cold parts
+//     of their candidates from the store (SignatureStore::FetchCold), so only ~2 KB per item stays in
+//     memory. The store must use the same TierOptions as `options.tiers` (both default). A row that does not decode is
+//     skipped and logged (the item is then not found as a duplicate until it is upserted again with its image). Items
+//     written without an image (vector only, `iris index add`) have no signature and are never found.
+//   * Without a store (nullptr: tests, CLI) both tiers stay in memory.
 //   * Detectors are created with the same DuplicateOptions and no embedder (embeddings never decide a
 //     duplicate by default; the route reports the collection's own similarity as evidence).
 //
@@ -62,6 +65,8 @@ class CollectionDedupIndex {
     std::shared_ptr<DuplicateDetector> detector;
   };
   std::shared_ptr<Slot> SlotFor(const std::string& collection);
+  // An empty detector for the collection: reading cold parts from the store when there is one.
+  std::shared_ptr<DuplicateDetector> NewDetector(const std::string& collection) const;
   // Loads the slot's detector if not yet loaded; the caller holds slot.mutex.
   Status EnsureLoaded(const std::string& collection, Slot& slot);
 

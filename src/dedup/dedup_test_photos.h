@@ -8,6 +8,7 @@
 #include <vector>
 #include <vips/vips8>
 
+#include "dedup/duplicate_detector.h"
 #include "image/rgb_image.h"
 #include "image/test_images.h"
 
@@ -50,6 +51,29 @@ inline vips::VImage Letterboxed(const vips::VImage& photo) {
   const int width = photo.height() * 16 / 9;
   return photo.embed((width - photo.width()) / 2, 0, width, photo.height(),
                      vips::VImage::option()->set("extend", VIPS_EXTEND_BLACK));
+}
+
+// A real signature with every part filled: a letterboxed photo (so it has a trimmed view), the 7
+// oriented hashes of both views, features, and a small embedding. Computed once.
+inline const DuplicateSignature& LetterboxedSignature() {
+  static const DuplicateSignature s = [] {
+    DuplicateDetector detector({}, [](const RgbImage&) -> Result<std::vector<float>> {
+      return std::vector<float>{0.6f, -0.8f, 0.0f};
+    });
+    Result<DuplicateSignature> r = detector.ComputeSignature(ToRgbImage(Letterboxed(ClothingPhoto(kLongsleeveA))));
+    if (!r.ok()) throw std::runtime_error(r.status().ToString());
+    return std::move(r).value();
+  }();
+  return s;
+}
+
+// Copies the codec tests check against kLongsleeveA/B/kPants catalogues: a resized re-encode of A, a
+// mirrored B, a crop of A, and the (unrelated) shoes.
+inline std::vector<RgbImage> CopyQueries() {
+  const vips::VImage a = ClothingPhoto(kLongsleeveA), b = ClothingPhoto(kLongsleeveB);
+  return {JpegCopy(a.resize(0.7), 50), JpegCopy(b.flip(VIPS_DIRECTION_HORIZONTAL), 85),
+          JpegCopy(a.extract_area(a.width() / 6, a.height() / 8, a.width() * 3 / 4, a.height() * 3 / 4), 85),
+          ClothingRgb(kShoes)};
 }
 
 }  // namespace iris::testing

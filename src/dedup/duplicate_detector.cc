@@ -1,10 +1,16 @@
 #include "dedup/duplicate_detector.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
 
+#include "core/logging.h"
+#include "dedup/tiered_signature_codec.h"
 #include "vision/perceptual_hash.h"
 
 namespace iris {
@@ -41,8 +47,8 @@ LumaPlane Dihedral(const LumaPlane& plane, Orientation orientation) {
 
 }  // namespace
 
-DuplicateDetector::DuplicateDetector(DuplicateOptions options, ImageEmbedFn embedder)
-    : options_(std::move(options)), embedder_(std::move(embedder)) {}
+DuplicateDetector::DuplicateDetector(DuplicateOptions options, ImageEmbedFn embedder, ColdFetchFn cold_fetch)
+    : options_(std::move(options)), embedder_(std::move(embedder)), cold_fetch_(std::move(cold_fetch)) {}
 
 Result<DuplicateSignature> DuplicateDetector::ComputeSignature(const RgbImage& image) const {
   DuplicateSignature s;
@@ -69,38 +75,58 @@ Result<DuplicateSignature> DuplicateDetector::ComputeSignature(const RgbImage& i
   return s;
 }
 
-void DuplicateDetector::Add(const std::string& id, DuplicateSignature signature) {
+StoredSignature DuplicateDetector::Tier(const DuplicateSignature& signature) const {
+  SplitSignatures split = SplitSignature(signature, options_.tiers);
+  return StoredSignature{std::move(split.resident), EncodeCold(split.cold)};
+}
+
+void DuplicateDetector::Add(const std::string& id, const DuplicateSignature& signature) { Add(id, Tier(signature)); }
+
+void DuplicateDetector::Add(const std::string& id, StoredSignature stored) {
+  std::shared_ptr<const std::string> cold;
+  if (!cold_fetch_) cold = std::make_shared<const std::string>(std::move(stored.cold));
+  ResidentSignature& r = stored.resident;
   std::unique_lock lock(mu_);
   auto old = slots_.find(id);
-  if (old != slots_.end()) {
-    hashes_.Remove(2 * old->second);
-    hashes_.Remove(2 * old->second + 1);
-    features_.Remove(old->second);
-    entries_.erase(old->second);
-  }
-  const std::uint64_t slot = next_slot_++;
-  slots_[id] = slot;
-  hashes_.Add(2 * slot, signature.phash);
-  if (signature.trimmed_phash) hashes_.Add(2 * slot + 1, *signature.trimmed_phash);
-  if (!signature.features.descriptors.empty()) features_.Add(slot, signature.features.descriptors);
-  entries_[slot] = Entry{id, std::move(signature)};
+  if (old != slots_.end()) RemoveLocked(old);
+  const std::uint32_t slot = next_slot_++;
+  const auto it = slots_.emplace(id, slot).first;
+  hashes_.Add(2 * std::uint64_t{slot}, r.phash);
+  if (r.trimmed_phash) hashes_.Add(2 * std::uint64_t{slot} + 1, *r.trimmed_phash);
+  if (!r.vote_keys.empty()) features_.Add(slot, r.vote_keys);
+  entries_[slot] = Entry{&it->first, std::move(r.embedding), std::move(cold)};
 }
 
 Status DuplicateDetector::AddImage(const std::string& id, const RgbImage& image) {
   IRIS_ASSIGN_OR_RETURN(DuplicateSignature s, ComputeSignature(image));
-  Add(id, std::move(s));
+  Add(id, s);
   return Status::Ok();
+}
+
+void DuplicateDetector::Compact() {
+  {
+    std::unique_lock lock(mu_);
+    features_.ShrinkToFit();
+  }
+#if defined(__GLIBC__)
+  malloc_trim(0);  // a load frees as much as it keeps (decoded rows, grown buckets): give it back
+#endif
+}
+
+void DuplicateDetector::RemoveLocked(std::unordered_map<std::string, std::uint32_t>::iterator it) {
+  const std::uint32_t slot = it->second;
+  hashes_.Remove(2 * std::uint64_t{slot});
+  hashes_.Remove(2 * std::uint64_t{slot} + 1);
+  features_.Remove(slot);
+  entries_.erase(slot);
+  slots_.erase(it);
 }
 
 bool DuplicateDetector::Remove(const std::string& id) {
   std::unique_lock lock(mu_);
   auto it = slots_.find(id);
   if (it == slots_.end()) return false;
-  hashes_.Remove(2 * it->second);
-  hashes_.Remove(2 * it->second + 1);
-  features_.Remove(it->second);
-  entries_.erase(it->second);
-  slots_.erase(it);
+  RemoveLocked(it);
   return true;
 }
 
@@ -145,7 +171,7 @@ Result<std::vector<DuplicateDetector::QueryView>> DuplicateDetector::QueryViews(
   return views;
 }
 
-std::vector<DuplicateDetector::QueryView> DuplicateDetector::StoredViews(const DuplicateSignature& s) const {
+std::vector<DuplicateDetector::QueryView> DuplicateDetector::StoredViews(const ColdSignature& s) const {
   std::vector<QueryView> views;
   auto add = [&](bool trimmed, std::uint64_t phash, const LumaPlane& thumbnail,
                  const std::vector<std::uint64_t>& oriented) {
@@ -174,71 +200,140 @@ Result<DuplicateReport> DuplicateDetector::Check(const RgbImage& image) const {
   if (embedder_) {
     IRIS_ASSIGN_OR_RETURN(embedding, embedder_(image));
   }
-  std::shared_lock lock(mu_);
   return Match(views, features, embedding, std::nullopt);
 }
 
 Result<DuplicateReport> DuplicateDetector::CheckStored(const std::string& id) const {
-  std::shared_lock lock(mu_);
-  auto it = slots_.find(id);
-  if (it == slots_.end()) return NotFound("no stored photo with id '" + id + "'");
-  const DuplicateSignature& s = entries_.at(it->second).signature;
+  std::uint32_t slot = 0;
+  std::vector<float> embedding;
+  std::shared_ptr<const std::string> cold;
+  {
+    std::shared_lock lock(mu_);
+    auto it = slots_.find(id);
+    if (it == slots_.end()) return NotFound("no stored photo with id '" + id + "'");
+    slot = it->second;
+    const Entry& entry = entries_.at(slot);
+    embedding = entry.embedding;
+    cold = entry.cold;
+  }
+  if (!cold) {
+    IRIS_ASSIGN_OR_RETURN(auto blobs, cold_fetch_({id}));
+    if (blobs.size() != 1 || !blobs[0]) return NotFound("no stored photo with id '" + id + "'");
+    cold = std::make_shared<const std::string>(std::move(*blobs[0]));
+  }
+  Result<ColdSignature> s = DecodeCold(*cold);
+  if (!s.ok()) return NotFound("the stored signature of '" + id + "' does not decode: " + s.status().message());
   static const LocalFeatures kNoFeatures;
-  return Match(StoredViews(s), options_.geometric_verification ? s.features : kNoFeatures, s.embedding, it->second);
+  return Match(StoredViews(*s), options_.geometric_verification ? s->features : kNoFeatures, embedding, slot);
 }
 
-DuplicateReport DuplicateDetector::Match(const std::vector<QueryView>& views, const LocalFeatures& features,
-                                         const std::vector<float>& embedding,
-                                         std::optional<std::uint64_t> exclude) const {
-  const auto excluded = [&](std::uint64_t slot) { return exclude && *exclude == slot; };
-  std::map<std::uint64_t, DuplicateCandidate> found;  // slot -> candidate
-  auto candidate = [&](std::uint64_t slot) -> DuplicateCandidate& {
-    DuplicateCandidate& c = found[slot];
-    if (c.id.empty()) c.id = entries_.at(slot).id;
-    return c;
-  };
-  std::map<std::uint64_t, std::pair<const QueryView*, bool>> matched_view;  // slot -> view, stored view trimmed
-  for (const QueryView& view : views) {
-    for (const HashMatch& m : hashes_.Query(view.phash, options_.hash_candidate_distance)) {
-      if (excluded(m.id / 2)) continue;
-      DuplicateCandidate& c = candidate(m.id / 2);
-      if (c.hash_distance < 0 || m.distance < c.hash_distance) {
-        c.hash_distance = m.distance;
-        c.view = view.name;
-        matched_view[m.id / 2] = {&view, m.id % 2 == 1};
+struct DuplicateDetector::Pending {
+  DuplicateCandidate c;
+  const QueryView* view = nullptr;  // the query view of the best hash match (hash_distance >= 0)
+  bool stored_trimmed = false;      // ... matched the stored photo's trimmed view
+  std::shared_ptr<const std::string> cold;
+  bool gone = false;  // removed before its cold part was read
+};
+
+Result<DuplicateReport> DuplicateDetector::Match(const std::vector<QueryView>& views, const LocalFeatures& features,
+                                                 const std::vector<float>& embedding,
+                                                 std::optional<std::uint32_t> exclude) const {
+  const auto excluded = [&](std::uint32_t slot) { return exclude && *exclude == slot; };
+  std::map<std::uint32_t, Pending> found;  // slot -> candidate
+  {
+    std::shared_lock lock(mu_);
+    auto candidate = [&](std::uint32_t slot) -> Pending& {
+      Pending& p = found[slot];
+      if (p.c.id.empty()) {
+        const Entry& entry = entries_.at(slot);
+        p.c.id = *entry.id;
+        p.cold = entry.cold;
+        if (!embedding.empty()) p.c.similarity = Cosine(embedding, entry.embedding);
+      }
+      return p;
+    };
+    struct HashHit {
+      int distance;
+      const QueryView* view;
+      bool trimmed;
+    };
+    std::map<std::uint32_t, HashHit> hits;  // slot -> its best view
+    for (const QueryView& view : views) {
+      for (const HashMatch& m : hashes_.Query(view.phash, options_.hash_candidate_distance)) {
+        const auto slot = static_cast<std::uint32_t>(m.id / 2);
+        if (excluded(slot)) continue;
+        const HashHit hit{m.distance, &view, m.id % 2 == 1};
+        auto [it, inserted] = hits.try_emplace(slot, hit);
+        if (!inserted && m.distance < it->second.distance) it->second = hit;
+      }
+    }
+    std::vector<std::pair<int, std::uint32_t>> nearest;  // (distance, slot)
+    for (const auto& [slot, hit] : hits) nearest.emplace_back(hit.distance, slot);
+    const std::size_t keep =
+        std::min(nearest.size(), static_cast<std::size_t>(std::max(0, options_.max_hash_candidates)));
+    std::partial_sort(nearest.begin(), nearest.begin() + static_cast<std::ptrdiff_t>(keep), nearest.end());
+    for (std::size_t i = 0; i < keep; ++i) {
+      const HashHit& hit = hits.at(nearest[i].second);
+      Pending& p = candidate(nearest[i].second);
+      p.c.hash_distance = hit.distance;
+      p.c.view = hit.view->name;
+      p.view = hit.view;
+      p.stored_trimmed = hit.trimmed;
+    }
+    if (options_.geometric_verification && options_.vote_candidates > 0) {
+      // One more when the query is itself stored: it votes for itself first.
+      const std::size_t k = static_cast<std::size_t>(options_.vote_candidates);
+      std::size_t taken = 0;
+      for (const FeatureVote& v : features_.Query(features.descriptors, k + (exclude ? 1 : 0))) {
+        if (excluded(v.id) || taken == k) continue;
+        candidate(v.id);
+        ++taken;
+      }
+    }
+    if (!embedding.empty() && options_.embedding_candidates > 0) {
+      std::vector<std::pair<float, std::uint32_t>> sims;
+      for (const auto& [slot, entry] : entries_) {
+        if (!excluded(slot)) sims.emplace_back(Cosine(embedding, entry.embedding), slot);
+      }
+      const std::size_t k = std::min(sims.size(), static_cast<std::size_t>(options_.embedding_candidates));
+      std::partial_sort(
+          sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(k), sims.end(),
+          [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
+      for (std::size_t i = 0; i < k; ++i) candidate(sims[i].second);
+    }
+  }
+  if (cold_fetch_ && !found.empty()) {
+    std::vector<std::string> ids;
+    ids.reserve(found.size());
+    for (const auto& [slot, p] : found) ids.push_back(p.c.id);
+    IRIS_ASSIGN_OR_RETURN(auto blobs, cold_fetch_(ids));
+    if (blobs.size() != ids.size()) return Internal("cold part fetch returned a wrong number of rows");
+    std::size_t i = 0;
+    for (auto& [slot, p] : found) {
+      auto& blob = blobs[i++];
+      if (blob) {
+        p.cold = std::make_shared<const std::string>(std::move(*blob));
+      } else {
+        p.gone = true;
       }
     }
   }
-  if (options_.geometric_verification && options_.vote_candidates > 0) {
-    // One more when the query is itself stored: it votes for itself first.
-    const std::size_t k = static_cast<std::size_t>(options_.vote_candidates);
-    std::size_t taken = 0;
-    for (const FeatureVote& v : features_.Query(features.descriptors, k + (exclude ? 1 : 0))) {
-      if (excluded(v.id) || taken == k) continue;
-      candidate(v.id);
-      ++taken;
-    }
-  }
-  if (!embedding.empty() && options_.embedding_candidates > 0) {
-    std::vector<std::pair<float, std::uint64_t>> sims;
-    for (const auto& [slot, entry] : entries_) {
-      if (!excluded(slot)) sims.emplace_back(Cosine(embedding, entry.signature.embedding), slot);
-    }
-    const std::size_t k = std::min(sims.size(), static_cast<std::size_t>(options_.embedding_candidates));
-    std::partial_sort(
-        sims.begin(), sims.begin() + static_cast<std::ptrdiff_t>(k), sims.end(),
-        [](const auto& a, const auto& b) { return a.first != b.first ? a.first > b.first : a.second < b.second; });
-    for (std::size_t i = 0; i < k; ++i) candidate(sims[i].second);
-  }
 
   DuplicateReport report;
-  for (auto& [slot, c] : found) {
-    const DuplicateSignature& stored = entries_.at(slot).signature;
-    if (!embedding.empty()) c.similarity = Cosine(embedding, stored.embedding);
+  for (auto& [slot, p] : found) {
+    if (p.gone || !p.cold) continue;
+    DuplicateCandidate& c = p.c;
+    const Result<ColdSignature> cold = DecodeCold(*p.cold);
+    if (!cold.ok()) {
+      LogWarn("dedup.cold_corrupt", {{"id", c.id}, {"error", cold.status().message()}});
+      c.reason = "not verified: its stored signature does not decode (" + cold.status().message() + ")";
+      report.candidates.push_back(std::move(c));
+      continue;
+    }
+    const ColdSignature& stored = *cold;
     if (c.hash_distance >= 0 && c.hash_distance <= options_.hash_duplicate_distance) {
-      const auto& [view, trimmed] = matched_view.at(slot);
       c.hash_detail_correlation =
-          DetailCorrelation(view->thumbnail, trimmed ? stored.trimmed_thumbnail : stored.thumbnail);
+          DetailCorrelation(p.view->thumbnail, p.stored_trimmed ? stored.trimmed_thumbnail : stored.thumbnail);
       if (c.hash_detail_correlation >= options_.min_hash_detail_correlation) {
         c.duplicate = true;
         c.reason = "phash: distance " + std::to_string(c.hash_distance) +

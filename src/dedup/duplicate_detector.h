@@ -8,8 +8,8 @@
 //      Distance <= hash_duplicate_distance AND the matched views' fine detail correlates
 //      (>= min_hash_detail_correlation, image_views.h DetailCorrelation; rejects different garments shot
 //      in the same set-up, whose coarse layout the pHash cannot tell apart): duplicate (reason "phash").
-//   2. Candidates for the photos the hash does not settle: every stored photo within
-//      hash_candidate_distance in any view, the `vote_candidates` best by shared local descriptors
+//   2. Candidates for the photos the hash does not settle: the max_hash_candidates stored photos nearest
+//      within hash_candidate_distance in any view, the `vote_candidates` best by shared local descriptors
 //      (feature_index.h), and, when an embedder is plugged in, the `embedding_candidates` most similar
 //      embeddings (cosine, over all stored photos, not only the top-1).
 //   3. Geometric verification (geometric_verification.h) of each candidate: >= min_inliers keypoints
@@ -23,18 +23,27 @@
 // one, signals 1-3 run without embeddings. Reply per candidate: decision, hash distance and view,
 // similarity, matches/inliers, and a human-readable reason.
 //
-// CheckStored(id) checks a stored photo against all the others from its signature alone (its oriented
-// view hashes and thumbnails, features and embedding), as Check(photo) would with the photo removed from
-// the index: for re-checking stored items (duplicate_groups.h) without their images.
+// Two tiers (signature_tiers.h): a stored photo keeps only its resident part in memory (pHashes in the
+// hash index, ~320 vote keys, the embedding); steps 1 and 3 read the cold part (quantised thumbnails,
+// the strongest keypoints) of each candidate, from memory or through a ColdFetchFn (SQLite point reads,
+// signature_store.h), so a check reads ~10-20 cold parts whatever the catalog size.
 //
-// Errors: empty images are InvalidArgument; an embedder failure is returned as is; Add of an existing
-// id replaces it; CheckStored of an unknown id is NotFound. Thread-safety: Check, CheckStored,
-// ComputeSignature, size, Contains and ids may run concurrently with each other; Add/Remove take an
-// exclusive lock.
+// CheckStored(id) checks a stored photo against all the others from its cold part (its oriented view
+// hashes and thumbnails, kept keypoints) and embedding, as Check(photo) would with the photo removed from
+// the index, up to the quantisation of the cold part: for re-checking stored items (duplicate_groups.h)
+// without their images.
+//
+// Errors: empty images are InvalidArgument; embedder and ColdFetchFn failures are returned as is; Add of
+// an existing id replaces it; CheckStored of an unknown id is NotFound. A candidate whose cold part does
+// not decode is reported as not verified (reason says so, warning dedup.cold_corrupt logged); one whose
+// cold part is gone (removed during the check) is left out. Thread-safety: Check, CheckStored,
+// ComputeSignature, size, Contains and ids may run concurrently with each other and with Add/Remove
+// (which take an exclusive lock for the in-memory change only).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -46,6 +55,7 @@
 #include "dedup/geometric_verification.h"
 #include "dedup/hash_index.h"
 #include "dedup/image_views.h"
+#include "dedup/signature_tiers.h"
 #include "image/rgb_image.h"
 
 namespace iris {
@@ -57,8 +67,9 @@ struct DuplicateOptions {
   int hash_duplicate_distance = 4;  // pHash bits: <= is a duplicate (with the detail check)
   double min_hash_detail_correlation = 0.5;
   int hash_candidate_distance = 16;  // pHash bits: <= is a candidate for verification
+  int max_hash_candidates = 10;      // ... the nearest this many of them (ties by age: oldest first)
   bool geometric_verification = true;
-  int vote_candidates = 4;                              // candidates from the local-feature vote index
+  int vote_candidates = 8;                              // candidates from the local-feature vote index
   int embedding_candidates = 5;                         // candidates by embedding similarity (embedder plugged in)
   int min_inliers = 12;                                 // geometric verification: fewer is not a duplicate
   double min_detail_correlation = 0.5;                  // ... and the photometric check must reach this
@@ -66,21 +77,7 @@ struct DuplicateOptions {
   TrimOptions trim;
   FeatureOptions features;
   VerificationOptions verification;
-};
-
-// What Add stores for one photo; ComputeSignature makes it.
-struct DuplicateSignature {
-  std::uint64_t phash = 0;
-  std::optional<std::uint64_t> trimmed_phash;  // when the photo had uniform borders
-  LumaPlane thumbnail;                         // ViewThumbnail of the photo ...
-  LumaPlane trimmed_thumbnail;                 // ... and of its trimmed view
-  LocalFeatures features;                      // empty when geometric verification is off
-  std::vector<float> embedding;                // empty without an embedder
-  // pHashes of the view (and of the trimmed view, when there is one) turned into kAllOrientations[1..7],
-  // the other query views Check hashes, kept so CheckStored can check a stored photo against the others
-  // without its image. Empty when dihedral_views is off (CheckStored then uses the identity views only).
-  std::vector<std::uint64_t> oriented_phashes;
-  std::vector<std::uint64_t> trimmed_oriented_phashes;
+  TierOptions tiers;  // what a stored photo keeps in memory and in its cold part (signature_tiers.h)
 };
 
 struct DuplicateCandidate {
@@ -105,27 +102,51 @@ struct DuplicateReport {
 
 using ImageEmbedFn = std::function<Result<std::vector<float>>(const RgbImage&)>;
 
+// A stored photo as a detector keeps it: the resident tier, and the encoded cold tier
+// (tiered_signature_codec.h EncodeCold) unless the detector reads cold parts from elsewhere.
+struct StoredSignature {
+  ResidentSignature resident;
+  std::string cold;
+};
+
+// Reads the encoded cold parts of stored photos (e.g. SignatureStore::FetchCold): one entry per id, in
+// order, nullopt for an id that has none (removed meanwhile). An error fails the check that asked.
+using ColdFetchFn = std::function<Result<std::vector<std::optional<std::string>>>(const std::vector<std::string>& ids)>;
+
 class DuplicateDetector {
  public:
-  explicit DuplicateDetector(DuplicateOptions options = {}, ImageEmbedFn embedder = nullptr);
+  // Without `cold_fetch` the detector keeps every photo's encoded cold part in memory (tests, the CLI);
+  // with it, only the resident parts, and the cold parts of a check's candidates are fetched.
+  explicit DuplicateDetector(DuplicateOptions options = {}, ImageEmbedFn embedder = nullptr,
+                             ColdFetchFn cold_fetch = nullptr);
 
   Result<DuplicateSignature> ComputeSignature(const RgbImage& image) const;
-  void Add(const std::string& id, DuplicateSignature signature);
+  // The two tiers of `signature`, as this detector stores them (options().tiers).
+  StoredSignature Tier(const DuplicateSignature& signature) const;
+  void Add(const std::string& id, const DuplicateSignature& signature);
+  // Adds a photo by its tiers; `stored.cold` is kept only without a cold_fetch (it may be empty with one).
+  void Add(const std::string& id, StoredSignature stored);
   Status AddImage(const std::string& id, const RgbImage& image);
+  // Releases spare capacity of the in-memory indexes and returns free heap pages to the OS (glibc
+  // malloc_trim), after adding many photos at once (a load).
+  void Compact();
   bool Remove(const std::string& id);
   Result<DuplicateReport> Check(const RgbImage& image) const;
-  // Check of the stored photo `id` against every other stored photo (never reports `id` itself).
+  // Check of the stored photo `id` against every other stored photo (never reports `id` itself), from
+  // its cold part. NotFound for an unknown id or a cold part that is missing or does not decode.
   Result<DuplicateReport> CheckStored(const std::string& id) const;
 
   std::size_t size() const;
   bool Contains(const std::string& id) const;
   std::vector<std::string> ids() const;  // sorted
   const DuplicateOptions& options() const { return options_; }
+  bool keeps_cold() const { return !cold_fetch_; }
 
  private:
   struct Entry {
-    std::string id;
-    DuplicateSignature signature;
+    const std::string* id = nullptr;  // the key in slots_
+    std::vector<float> embedding;
+    std::shared_ptr<const std::string> cold;  // encoded; null with a cold_fetch
   };
   struct QueryView {
     std::string name;  // e.g. "identity", "trimmed/flip_h"
@@ -134,19 +155,22 @@ class DuplicateDetector {
     std::uint64_t phash = 0;
     LumaPlane thumbnail;
   };
+  struct Pending;  // a candidate between lookup and verification
   Result<std::vector<QueryView>> QueryViews(const RgbImage& image) const;
-  std::vector<QueryView> StoredViews(const DuplicateSignature& signature) const;
+  std::vector<QueryView> StoredViews(const ColdSignature& signature) const;
   // The candidates for a query given by its views, features and embedding; `exclude` (a slot) is never
-  // one. The caller holds mu_ (shared).
-  DuplicateReport Match(const std::vector<QueryView>& views, const LocalFeatures& features,
-                        const std::vector<float>& embedding, std::optional<std::uint64_t> exclude) const;
+  // one. Takes mu_ (shared) for the lookup only; cold parts are fetched and verified outside it.
+  Result<DuplicateReport> Match(const std::vector<QueryView>& views, const LocalFeatures& features,
+                                const std::vector<float>& embedding, std::optional<std::uint32_t> exclude) const;
+  void RemoveLocked(std::unordered_map<std::string, std::uint32_t>::iterator it);
 
   DuplicateOptions options_;
   ImageEmbedFn embedder_;
+  ColdFetchFn cold_fetch_;
   mutable std::shared_mutex mu_;
-  std::uint64_t next_slot_ = 0;
-  std::unordered_map<std::string, std::uint64_t> slots_;  // id -> slot
-  std::unordered_map<std::uint64_t, Entry> entries_;      // slot -> entry
+  std::uint32_t next_slot_ = 0;
+  std::unordered_map<std::string, std::uint32_t> slots_;  // id -> slot
+  std::unordered_map<std::uint32_t, Entry> entries_;      // slot -> entry
   HashIndex hashes_;                                      // key = 2 * slot (+1 for the trimmed view)
   FeatureIndex features_;
 };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "dedup/dedup_test_photos.h"
 
 namespace iris {
@@ -140,17 +142,27 @@ TEST_F(RealGroupsTest, CheckStoredAnswersLikeCheckingThePhotoWithoutItself) {
     Result<DuplicateReport> stored = detector_->CheckStored(query);
     ASSERT_TRUE(expected.ok() && stored.ok());
     ASSERT_EQ(stored->candidates.size(), expected->candidates.size()) << query;
+    // The stored photo's cold part is quantised (8-bit thumbnails, its strongest keypoints only), so the
+    // evidence is close to, not exactly, what checking its image gives; the candidates and decisions are
+    // the same (non-duplicates may rank differently: their few inliers are noise).
+    std::map<std::string, DuplicateCandidate> by_id;
+    for (const DuplicateCandidate& c : stored->candidates) by_id[c.id] = c;
     for (std::size_t i = 0; i < expected->candidates.size(); ++i) {
-      const DuplicateCandidate &e = expected->candidates[i], &s = stored->candidates[i];
+      const DuplicateCandidate& e = expected->candidates[i];
+      if (e.duplicate) {
+        EXPECT_EQ(stored->candidates[i].id, e.id) << query;  // duplicates first, in the same order
+      }
+      ASSERT_EQ(by_id.count(e.id), 1u) << query << " " << e.id;
+      const DuplicateCandidate& s = by_id[e.id];
       EXPECT_NE(s.id, query);
-      EXPECT_EQ(s.id, e.id) << query;
       EXPECT_EQ(s.duplicate, e.duplicate) << query << " " << s.id;
       EXPECT_EQ(s.hash_distance, e.hash_distance) << query << " " << s.id;
       EXPECT_EQ(s.view, e.view) << query << " " << s.id;
-      // Turned thumbnails equal thumbnails of turned views up to float rounding.
-      EXPECT_NEAR(s.hash_detail_correlation, e.hash_detail_correlation, 1e-4) << query << " " << s.id;
-      EXPECT_EQ(s.inliers, e.inliers) << query << " " << s.id;
-      EXPECT_EQ(s.detail_correlation, e.detail_correlation) << query << " " << s.id;
+      EXPECT_NEAR(s.hash_detail_correlation, e.hash_detail_correlation, 0.02) << query << " " << s.id;
+      EXPECT_EQ(s.inliers < 0, e.inliers < 0) << query << " " << s.id;
+      if (e.duplicate && e.inliers >= 0) {
+        EXPECT_NEAR(s.detail_correlation, e.detail_correlation, 0.15) << query << " " << s.id;
+      }
     }
   }
   EXPECT_EQ(detector_->CheckStored("missing").status().code(), StatusCode::kNotFound);

@@ -121,18 +121,37 @@ float KeypointAngle(const Plane& p, int x, int y) {
   return static_cast<float>(std::atan2(m01, m10));
 }
 
-BinaryDescriptor Describe(const Plane& smooth, int x, int y, float angle) {
+// The descriptor, and in `stable` its 16-bit chunks ordered by how far their closest comparison is from
+// a tie (most stable first, 4 bits each, the 8 best): a chunk whose every comparison has a wide margin
+// survives re-encoding, resizing and small shifts intact, which is what the vote index needs.
+BinaryDescriptor Describe(const Plane& smooth, int x, int y, float angle, std::uint32_t& stable) {
   const float c = std::cos(angle), s = std::sin(angle);
   BinaryDescriptor d = {0, 0, 0, 0};
   const Pattern& pattern = DescriptorPattern();
+  std::array<int, 16> min_margin, sum_margin;
+  min_margin.fill(256);
+  sum_margin.fill(0);
   for (int i = 0; i < 256; ++i) {
     const auto& q = pattern.pairs[i];
     const int ax = x + static_cast<int>(std::lround(c * q[0] - s * q[1]));
     const int ay = y + static_cast<int>(std::lround(s * q[0] + c * q[1]));
     const int bx = x + static_cast<int>(std::lround(c * q[2] - s * q[3]));
     const int by = y + static_cast<int>(std::lround(s * q[2] + c * q[3]));
-    if (smooth.at(ax, ay) < smooth.at(bx, by)) d[i / 64] |= std::uint64_t{1} << (i % 64);
+    const int a = smooth.at(ax, ay), b = smooth.at(bx, by);
+    if (a < b) d[i / 64] |= std::uint64_t{1} << (i % 64);
+    min_margin[static_cast<std::size_t>(i / 16)] =
+        std::min(min_margin[static_cast<std::size_t>(i / 16)], std::abs(a - b));
+    sum_margin[static_cast<std::size_t>(i / 16)] += std::abs(a - b);
   }
+  std::array<int, 16> order;
+  for (int i = 0; i < 16; ++i) order[static_cast<std::size_t>(i)] = i;
+  std::sort(order.begin(), order.end(), [&](int u, int v) {
+    const auto su = static_cast<std::size_t>(u), sv = static_cast<std::size_t>(v);
+    if (min_margin[su] != min_margin[sv]) return min_margin[su] > min_margin[sv];
+    return sum_margin[su] != sum_margin[sv] ? sum_margin[su] > sum_margin[sv] : u < v;
+  });
+  stable = 0;
+  for (int i = 0; i < 8; ++i) stable |= static_cast<std::uint32_t>(order[static_cast<std::size_t>(i)]) << (4 * i);
   return d;
 }
 
@@ -262,7 +281,9 @@ Result<LocalFeatures> ExtractLocalFeatures(const RgbImage& image, const FeatureO
     for (Keypoint& k : level_points) {
       const int x = static_cast<int>(k.x), y = static_cast<int>(k.y);
       k.angle = KeypointAngle(plane, x, y);
-      out.descriptors.push_back(Describe(smooth, x, y, k.angle));
+      std::uint32_t stable = 0;
+      out.descriptors.push_back(Describe(smooth, x, y, k.angle, stable));
+      out.stable_chunks.push_back(stable);
       k.x = static_cast<float>(k.x * level_scale[l]);
       k.y = static_cast<float>(k.y * level_scale[l]);
       out.keypoints.push_back(k);

@@ -55,7 +55,12 @@ struct LocalFeatures {
   int height = 0;
   std::vector<Keypoint> keypoints;
   std::vector<BinaryDescriptor> descriptors;  // one per keypoint
-  LumaPlane thumbnail;                        // luma, longer side kThumbnailSize, for the photometric check
+  // Per descriptor, its 16-bit chunks (chunk c = bits 16c..16c+15) ordered by stability, 4 bits each,
+  // the most stable in the low bits, 8 of them: the chunk whose closest intensity comparison is farthest
+  // from a tie first. Used to pick the few chunks a stored photo is indexed under (signature_tiers.h).
+  // Empty when unknown (signatures stored before it existed).
+  std::vector<std::uint32_t> stable_chunks;
+  LumaPlane thumbnail;  // luma, longer side kThumbnailSize, for the photometric check
 };
 inline constexpr int kThumbnailSize = 96;
 

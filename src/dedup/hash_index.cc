@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <unordered_set>
 
 namespace iris {
 namespace {
@@ -20,17 +19,19 @@ void ForEachNeighbour(int value, int radius, int first_bit, Visit& visit) {
 void HashIndex::Add(std::uint64_t id, std::uint64_t hash) {
   Remove(id);
   hashes_[id] = hash;
-  for (int b = 0; b < kBlocks; ++b) buckets_[b][Block(hash, b)].push_back(id);
+  for (int b = 0; b < kBlocks; ++b) {
+    auto& block = buckets_[static_cast<std::size_t>(b)];
+    if (block.empty()) block.resize(std::size_t{1} << 16);
+    block[static_cast<std::size_t>(Block(hash, b))].push_back({hash, id});
+  }
 }
 
 bool HashIndex::Remove(std::uint64_t id) {
   auto it = hashes_.find(id);
   if (it == hashes_.end()) return false;
   for (int b = 0; b < kBlocks; ++b) {
-    auto bucket = buckets_[b].find(Block(it->second, b));
-    std::vector<std::uint64_t>& ids = bucket->second;
-    ids.erase(std::find(ids.begin(), ids.end(), id));
-    if (ids.empty()) buckets_[b].erase(bucket);
+    std::vector<Entry>& entries = buckets_[static_cast<std::size_t>(b)][static_cast<std::size_t>(Block(it->second, b))];
+    entries.erase(std::find_if(entries.begin(), entries.end(), [&](const Entry& e) { return e.id == id; }));
   }
   hashes_.erase(it);
   return true;
@@ -38,7 +39,7 @@ bool HashIndex::Remove(std::uint64_t id) {
 
 std::vector<HashMatch> HashIndex::Query(std::uint64_t hash, int max_distance) const {
   std::vector<HashMatch> out;
-  if (max_distance < 0) return out;
+  if (max_distance < 0 || hashes_.empty()) return out;
   auto consider = [&](std::uint64_t id, std::uint64_t stored) {
     const int d = std::popcount(hash ^ stored);
     if (d <= max_distance) out.push_back({id, d});
@@ -47,13 +48,15 @@ std::vector<HashMatch> HashIndex::Query(std::uint64_t hash, int max_distance) co
     for (const auto& [id, stored] : hashes_) consider(id, stored);
   } else {
     const int radius = max_distance / kBlocks;
-    std::unordered_set<std::uint64_t> seen;
     for (int b = 0; b < kBlocks; ++b) {
       auto visit = [&](int value) {
-        auto bucket = buckets_[b].find(value);
-        if (bucket == buckets_[b].end()) return;
-        for (std::uint64_t id : bucket->second) {
-          if (seen.insert(id).second) consider(id, hashes_.at(id));
+        for (const Entry& e : buckets_[static_cast<std::size_t>(b)][static_cast<std::size_t>(value)]) {
+          // Each entry is in one bucket per block: it was already considered through an earlier block
+          // exactly when that block is within the radius too.
+          bool earlier = false;
+          for (int p = 0; p < b && !earlier; ++p)
+            earlier = std::popcount(static_cast<unsigned>(Block(hash, p) ^ Block(e.hash, p))) <= radius;
+          if (!earlier) consider(e.id, e.hash);
         }
       };
       ForEachNeighbour(Block(hash, b), radius, 0, visit);

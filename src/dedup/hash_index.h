@@ -5,8 +5,9 @@
 // block value has a bucket of entries. Two hashes within distance r agree to within floor(r / 4) bits in
 // at least one block (pigeonhole), so a query enumerates, per block, every 16-bit value within
 // floor(r / 4) bits of its own block (1 + 16 + 120 + ... values), collects those buckets' entries and
-// checks their full distance. Radii of 24 or more (more than 6 bits per block, ~14 000 probes per block)
-// fall back to a linear scan, which is then cheaper.
+// checks their full distance (an entry met again through a later block is skipped by comparing the
+// earlier blocks, so no set of seen ids is needed). Radii of 24 or more (more than 6 bits per block, ~14 000 probes per
+// block) fall back to a linear scan, which is then cheaper.
 //
 // Ids are the caller's 64-bit numbers; one hash per id (Add on an existing id replaces its hash).
 // Errors: none (Remove of an unknown id returns false). Not thread-safe: callers serialise writers
@@ -42,8 +43,13 @@ class HashIndex {
     return static_cast<int>((hash >> (16 * (kBlocks - 1 - block))) & 0xFFFF);
   }
 
+  struct Entry {
+    std::uint64_t hash;  // kept with the id: a query checks distances without another lookup
+    std::uint64_t id;
+  };
   std::unordered_map<std::uint64_t, std::uint64_t> hashes_;  // id -> hash
-  std::array<std::unordered_map<int, std::vector<std::uint64_t>>, kBlocks> buckets_;
+  // Per block, 2^16 buckets (allocated on the first Add: 6 MB per index) of the entries with that value.
+  std::array<std::vector<std::vector<Entry>>, kBlocks> buckets_;
 };
 
 }  // namespace iris

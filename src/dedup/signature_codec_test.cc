@@ -10,24 +10,9 @@
 namespace iris {
 namespace {
 
-using testing::ClothingPhoto;
 using testing::ClothingRgb;
-using testing::JpegCopy;
 
-// A real signature with every part filled: a letterboxed photo (so it has a trimmed view), the 7
-// oriented hashes of both views, features, and a small embedding.
-const DuplicateSignature& RealSignature() {
-  static const DuplicateSignature s = [] {
-    DuplicateDetector detector({}, [](const RgbImage&) -> Result<std::vector<float>> {
-      return std::vector<float>{0.6f, -0.8f, 0.0f};
-    });
-    Result<DuplicateSignature> r =
-        detector.ComputeSignature(testing::ToRgbImage(testing::Letterboxed(ClothingPhoto(testing::kLongsleeveA))));
-    if (!r.ok()) throw std::runtime_error(r.status().ToString());
-    return std::move(r).value();
-  }();
-  return s;
-}
+const DuplicateSignature& RealSignature() { return testing::LetterboxedSignature(); }
 
 void ExpectPlanesEqual(const LumaPlane& a, const LumaPlane& b) {
   EXPECT_EQ(a.width, b.width);
@@ -78,11 +63,7 @@ TEST(SignatureCodecTest, DecodedSignatureGivesIdenticalChecks) {
     computed.Add(file, *s);
     decoded.Add(file, std::move(round).value());
   }
-  const vips::VImage a = ClothingPhoto(testing::kLongsleeveA), b = ClothingPhoto(testing::kLongsleeveB);
-  const std::vector<RgbImage> queries = {
-      JpegCopy(a.resize(0.7), 50), JpegCopy(b.flip(VIPS_DIRECTION_HORIZONTAL), 85),
-      JpegCopy(a.extract_area(a.width() / 6, a.height() / 8, a.width() * 3 / 4, a.height() * 3 / 4), 85),
-      ClothingRgb(testing::kShoes)};
+  const std::vector<RgbImage> queries = testing::CopyQueries();
   int duplicates = 0;
   for (std::size_t q = 0; q < queries.size(); ++q) {
     Result<DuplicateReport> x = computed.Check(queries[q]), y = decoded.Check(queries[q]);

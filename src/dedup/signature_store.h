@@ -1,13 +1,22 @@
-// SignatureStore: near-duplicate signatures of collection items, persisted in the database's
-// duplicate_signatures table (store/schema.cc, migration 3) as versioned blobs (signature_codec.h),
-// one row per (collection, item id), so the server's duplicate index survives a restart
-// (collection_dedup_index.h).
+// SignatureStore: near-duplicate signatures of collection items, persisted in two tiers
+// (signature_tiers.h; store/schema.cc migration 5), one row per (collection, item id) in each:
 //
-//   * Put writes (inserts or replaces) one item's signature and stamps updated_at (ISO-8601 UTC, ms).
-//   * LoadAll streams a collection's rows in item-id order to a callback, decoding one at a time (the
-//     blobs are never all in memory at once). A row whose blob does not decode (corrupt, truncated, or
-//     written by a newer format version) is skipped, logged as a warning (event
-//     dedup.signature_corrupt) and listed in the returned LoadReport; it is not an error.
+//   * duplicate_resident: the resident part (~1.3 KB: pHashes, vote keys, embedding), read in full by
+//     LoadAll when a collection's detector is loaded — 10^5 items in a few seconds.
+//   * duplicate_cold: the cold part (<= 16 KB: thumbnails, keypoints), read by FetchCold only for the
+//     candidates of a check (point reads by (collection, item id)).
+//   * duplicate_signatures (migration 3, format v1, ~65 KB a row): rows written by earlier versions.
+//     LoadAll first converts a collection's v1 rows to the two tiers (decode, SplitSignature, write,
+//     delete the v1 row; one transaction), so an existing data dir keeps working. A v1 row that does
+//     not decode is deleted and reported as corrupt (it could never be used).
+//
+//   * Put writes (inserts or replaces) both tiers of one item (and deletes any v1 row of it) in one
+//     transaction; Remove and RemoveCollection delete from all three tables.
+//   * LoadAll streams a collection's resident rows in item-id order to a callback, decoding one at a
+//     time. A row whose blob does not decode (corrupt, truncated, or from a newer format version) is
+//     skipped, logged as a warning (event dedup.signature_corrupt) and listed in the LoadReport.
+//   * FetchCold returns the encoded cold parts of the listed items (nullopt where there is none), in
+//     one read transaction; decoding them is the detector's job (a corrupt one fails only that candidate).
 //
 // Errors: database failures are returned as is (store/sqlite_connection.h maps SQLite's codes, e.g.
 // kUnavailable for a busy database). Put of an empty collection or id is InvalidArgument.
@@ -19,6 +28,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,26 +41,36 @@ namespace iris {
 
 class SignatureStore {
  public:
-  explicit SignatureStore(Database& db) : db_(db) {}
+  explicit SignatureStore(Database& db, TierOptions tiers = {}) : db_(db), tiers_(tiers) {}
 
-  Status Put(std::string_view collection, std::string_view id, const DuplicateSignature& signature);
+  // `stored.cold` is the encoded cold part (DuplicateDetector::Tier).
+  Status Put(std::string_view collection, std::string_view id, const StoredSignature& stored);
   // True when a row was deleted.
   Result<bool> Remove(std::string_view collection, std::string_view id);
-  // Deletes every row of the collection; returns how many.
+  // Deletes every row of the collection; returns how many items.
   Result<std::size_t> RemoveCollection(std::string_view collection);
 
   struct LoadReport {
     std::size_t loaded = 0;                // rows handed to the callback
     std::vector<std::string> corrupt_ids;  // rows skipped because their blob did not decode
-    std::size_t bytes = 0;                 // blob bytes read (loaded and corrupt rows)
+    std::size_t bytes = 0;                 // resident blob bytes read (loaded and corrupt rows)
+    std::size_t converted = 0;             // v1 rows converted to the two tiers first
   };
-  using LoadFn = std::function<void(std::string id, DuplicateSignature signature)>;
+  using LoadFn = std::function<void(std::string id, ResidentSignature resident)>;
   Result<LoadReport> LoadAll(std::string_view collection, const LoadFn& fn);
 
+  Result<std::vector<std::optional<std::string>>> FetchCold(std::string_view collection,
+                                                            const std::vector<std::string>& ids);
+
+  // Items with a signature (either tier form or v1).
   Result<std::size_t> Count(std::string_view collection);
 
  private:
+  // Converts the collection's v1 rows (see above); adds to report.converted / corrupt_ids.
+  Status ConvertLegacy(std::string_view collection, LoadReport& report);
+
   Database& db_;
+  const TierOptions tiers_;
 };
 
 }  // namespace iris

@@ -112,6 +112,28 @@ CREATE TRIGGER result_cache_usage_update AFTER UPDATE OF size ON result_cache BE
   UPDATE result_cache_usage SET bytes = bytes - OLD.size + NEW.size WHERE id = 0;
 END;
 )sql"},
+      {5, "duplicate_signature_tiers",
+       R"sql(
+-- Near-duplicate signatures in two tiers (dedup/signature_tiers.h, dedup/signature_store.h): the small
+-- resident part every check needs is read in full when a collection's index loads; the cold part only
+-- for the candidates of a check. Rows of duplicate_signatures (format v1) are converted into these by
+-- SignatureStore::LoadAll on a collection's first load.
+-- Not WITHOUT ROWID: a ~1.4 KB row is above the ~1 KB an index b-tree keeps in its page, so each row
+-- would take an overflow page of its own (measured: 4.5 KB per row instead of ~1.5 KB).
+CREATE TABLE duplicate_resident (
+  collection TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  resident BLOB NOT NULL,             -- "IDSR" v2: pHashes, vote keys, embedding (dedup/tiered_signature_codec.h)
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (collection, item_id)
+);
+CREATE TABLE duplicate_cold (
+  collection TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  cold BLOB NOT NULL,                 -- "IDSC" v2: thumbnails, keypoints (dedup/tiered_signature_codec.h)
+  PRIMARY KEY (collection, item_id)
+);
+)sql"},
   };
   return kMigrations;
 }
