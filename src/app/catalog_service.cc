@@ -13,7 +13,7 @@ namespace {
 double CosineDistance(std::span<const float> a, std::span<const float> b) {
   double dot = 0;
   for (std::size_t i = 0; i < std::min(a.size(), b.size()); ++i) dot += static_cast<double>(a[i]) * b[i];
-  return 1.0 - dot;  // both L2-normalised
+  return std::clamp(1.0 - dot, 0.0, 2.0);  // both L2-normalised; rounding must not make a copy's distance negative
 }
 
 Status CheckImageId(const std::string& image_id) {
