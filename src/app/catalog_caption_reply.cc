@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "core/ascii_text.h"
 #include "core/json_limits.h"
 
 namespace iris::app {
@@ -25,23 +26,16 @@ constexpr FieldSpec kFields[] = {
     {"color", kCaptionColorMaxChars, "the item's main colour or colours"},
 };
 
-std::string Trim(std::string_view s) {
-  std::size_t begin = 0, end = s.size();
-  while (begin < end && std::isspace(static_cast<unsigned char>(s[begin]))) ++begin;
-  while (end > begin && std::isspace(static_cast<unsigned char>(s[end - 1]))) --end;
-  return std::string(s.substr(begin, end - begin));
-}
-
 // The inside of a text that is entirely one Markdown code fence ("```" or "```json" on the first line,
 // "```" alone on the last); the text itself otherwise.
 std::string UnfenceWholeText(std::string_view raw) {
-  const std::string text = Trim(raw);
+  const std::string text = std::string(TrimAsciiWhitespace(raw));
   std::vector<std::string> lines;
   std::istringstream in(text);
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   if (lines.size() < 3) return text;
-  const std::string first = Trim(lines.front());
-  const std::string last = Trim(lines.back());
+  const std::string first = std::string(TrimAsciiWhitespace(lines.front()));
+  const std::string last = std::string(TrimAsciiWhitespace(lines.back()));
   if ((first != "```" && first != "```json" && first != "```JSON") || last != "```") return text;
   std::string inner;
   for (std::size_t i = 1; i + 1 < lines.size(); ++i) inner += lines[i] + "\n";
@@ -76,7 +70,7 @@ Result<CatalogCaption> ParseCatalogCaption(std::string_view text) {
     if (!j[field.name].is_string()) {
       return InvalidArgument(std::string("the caption reply's '") + field.name + "' is not a string");
     }
-    std::string value = Trim(j[field.name].get<std::string>());
+    std::string value = std::string(TrimAsciiWhitespace(j[field.name].get<std::string>()));
     if (value.empty()) return InvalidArgument(std::string("the caption reply's '") + field.name + "' is empty");
     if (value.size() > field.max_chars) {
       return InvalidArgument(std::string("the caption reply's '") + field.name + "' is longer than " +

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "classify/classifier_file.h"
+#include "core/ascii_text.h"
 #include "core/json_limits.h"
 
 namespace iris {
@@ -27,20 +28,13 @@ class ErrorAt {
   std::string source_;
 };
 
-std::string Trim(std::string_view s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && std::isspace(static_cast<unsigned char>(s[b]))) ++b;
-  while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1]))) --e;
-  return std::string(s.substr(b, e - b));
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 std::optional<int> ParseLabelText(const std::string& text) {
-  const std::string t = Lower(Trim(text));
+  const std::string t = Lower(std::string(TrimAsciiWhitespace(text)));
   if (t == "1" || t == "true") return 1;
   if (t == "0" || t == "false") return 0;
   return std::nullopt;
@@ -139,12 +133,12 @@ Result<std::vector<CsvRecord>> SplitCsv(std::string_view text, const ErrorAt& er
   int line = 1;
   current.line = 1;
   auto end_field = [&] {
-    current.fields.push_back(quoted ? field : Trim(field));
+    current.fields.push_back(quoted ? field : std::string(TrimAsciiWhitespace(field)));
     field.clear();
     field_started = quoted = false;
   };
   auto end_record = [&] {
-    const bool blank = current.fields.empty() && !field_started && Trim(field).empty();
+    const bool blank = current.fields.empty() && !field_started && TrimAsciiWhitespace(field).empty();
     if (!blank) {
       end_field();
       records.push_back(std::move(current));
@@ -169,7 +163,7 @@ Result<std::vector<CsvRecord>> SplitCsv(std::string_view text, const ErrorAt& er
       }
       continue;
     }
-    if (c == '"' && Trim(field).empty() && !quoted) {
+    if (c == '"' && TrimAsciiWhitespace(field).empty() && !quoted) {
       in_quotes = quoted = field_started = true;
       field.clear();
     } else if (c == ',') {
@@ -228,7 +222,7 @@ Result<std::vector<TrainingExample>> ParseTrainingJsonl(std::string_view text, s
     std::size_t end = text.find('\n', pos);
     if (end == std::string_view::npos) end = text.size();
     ++line;
-    const std::string content = Trim(text.substr(pos, end - pos));
+    const std::string content = std::string(TrimAsciiWhitespace(text.substr(pos, end - pos)));
     pos = end + 1;
     if (content.empty()) continue;
     IRIS_ASSIGN_OR_RETURN(TrainingExample e, ParseJsonLine(content, line, error));
@@ -276,7 +270,7 @@ Result<std::vector<TrainingExample>> ParseTrainingCsv(std::string_view text, std
     if (!label) return error(rec.line, "label '" + rec.fields[*label_col] + "' must be 0, 1, true or false");
     e.label = *label;
     const std::string image = image_col ? rec.fields[*image_col] : "";
-    const std::string embedding = embedding_col ? Trim(rec.fields[*embedding_col]) : "";
+    const std::string embedding = embedding_col ? std::string(TrimAsciiWhitespace(rec.fields[*embedding_col])) : "";
     if (image.empty() == embedding.empty()) return error(rec.line, "give exactly one of image and embedding");
     if (!image.empty()) {
       e.image = image;

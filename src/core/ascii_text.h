@@ -10,6 +10,10 @@ namespace iris {
 // header field value, RFC 9110 5.5, plus a line ending left on it).
 std::string_view TrimHttpWhitespace(std::string_view s);
 
+// `s` without leading and trailing ASCII white space (space, \t, \n, \v, \f, \r: C's isspace in the
+// "C" locale), e.g. a model's or a file's text value.
+std::string_view TrimAsciiWhitespace(std::string_view s);
+
 // True when `a` and `b` are equal ignoring ASCII letter case ("Content-Length" == "content-length").
 bool EqualsIgnoreAsciiCase(std::string_view a, std::string_view b);
 

@@ -21,5 +21,13 @@ TEST(AsciiTextTest, ComparesIgnoringAsciiCase) {
   EXPECT_FALSE(EqualsIgnoreAsciiCase("\xC3\x89", "\xC3\xA9"));  // not ASCII: compared as is
 }
 
+TEST(TrimAsciiWhitespaceTest, TrimsEveryAsciiSpaceOnBothSidesAndNothingElse) {
+  EXPECT_EQ(TrimAsciiWhitespace(" \t\n\v\f\r gold, hoop \r\n"), "gold, hoop");
+  EXPECT_EQ(TrimAsciiWhitespace("a b"), "a b");
+  EXPECT_EQ(TrimAsciiWhitespace(" \n "), "");
+  EXPECT_EQ(TrimAsciiWhitespace(""), "");
+  EXPECT_EQ(TrimAsciiWhitespace("\xc2\xa0x"), "\xc2\xa0x") << "non-ASCII space is text";
+}
+
 }  // namespace
 }  // namespace iris

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "core/ascii_text.h"
 #include "core/hash.h"
 #include "net/curl_handles.h"
 
@@ -43,16 +44,12 @@ std::string ErrorCode(const std::string& body) { return XmlElement(body, "Code")
 
 std::size_t OnHeader(char* data, std::size_t size, std::size_t count, void* user) {
   const std::size_t n = size * count;
-  std::string_view line(data, n);
-  constexpr std::string_view kName = "etag:";
-  if (line.size() <= kName.size()) return n;
-  for (std::size_t i = 0; i < kName.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(line[i])) != kName[i]) return n;
+  const std::string_view line(data, n);
+  const auto colon = line.find(':');
+  if (colon != std::string_view::npos && EqualsIgnoreAsciiCase(line.substr(0, colon), "etag")) {
+    const std::string_view value = TrimHttpWhitespace(line.substr(colon + 1));
+    static_cast<std::string*>(user)->assign(value.data(), value.size());
   }
-  line.remove_prefix(kName.size());
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.front()))) line.remove_prefix(1);
-  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.remove_suffix(1);
-  static_cast<std::string*>(user)->assign(line.data(), line.size());
   return n;
 }
 

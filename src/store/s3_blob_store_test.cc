@@ -181,7 +181,7 @@ std::string Incompressible(std::size_t n) {
 TEST(S3MultipartTest, LargeObjectsGoUpInPartsAndComeBackWhole) {
   auto s3 = testing::S3rverProcess::Start({"alyaimg"});
   ASSERT_TRUE(s3) << "s3rver is not installed (" << testing::S3rverScript() << "): run scripts/setup.sh";
-  RecordingS3Proxy proxy(std::stoi(s3->path_style_endpoint().substr(s3->path_style_endpoint().rfind(':') + 1)));
+  RecordingS3Proxy proxy(s3->port());
   S3Options options;
   options.endpoint = proxy.endpoint();
   options.bucket = "alyaimg";
@@ -213,7 +213,7 @@ TEST(S3MultipartTest, LargeObjectsGoUpInPartsAndComeBackWhole) {
 TEST(S3MultipartTest, AFailedPartAbortsTheUploadAndLeavesNoObject) {
   auto s3 = testing::S3rverProcess::Start({"alyaimg"});
   ASSERT_TRUE(s3) << "s3rver is not installed (" << testing::S3rverScript() << "): run scripts/setup.sh";
-  RecordingS3Proxy proxy(std::stoi(s3->path_style_endpoint().substr(s3->path_style_endpoint().rfind(':') + 1)));
+  RecordingS3Proxy proxy(s3->port());
   proxy.FailRequestsContaining("partNumber=2");
   S3Options options;
   options.endpoint = proxy.endpoint();
