@@ -177,7 +177,11 @@ TEST(GenerationE2eTest, GeneratesTheSeedsFourShotsAndTheirZip) {
   ASSERT_EQ(sized.status, 200) << sized.body.dump();
   ASSERT_EQ(sized.body["gen_images"].size(), 2u);
   EXPECT_EQ(sized.body["gen_images"][0]["image_type_name"], "Dimension Image");
-  EXPECT_NE(provider.requests().back().prompt.find("2.5 cm"), std::string::npos);
+  // The two shots are made in parallel, so the type-3 request need not be the last one to arrive.
+  const auto sent = provider.requests();
+  EXPECT_TRUE(std::any_of(sent.begin(), sent.end(), [](const auto& r) {
+    return r.prompt.find("2.5 cm") != std::string::npos;
+  })) << "the Dimension Image prompt carries the size";
 }
 
 TEST(GenerationE2eTest, ProviderFaultsAreReportedPerImageAndNothingIsLost) {
