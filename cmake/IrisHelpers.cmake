@@ -64,3 +64,25 @@ function(iris_embed_text target file header namespace function)
     VERBATIM)
   target_sources(${target} PRIVATE ${output})
 endfunction()
+
+# iris_embed_files(TARGET HEADER NAMESPACE FUNCTION BASE_DIR FILE...): compiles the text files FILE... (relative
+# to BASE_DIR, itself relative to the source root) into TARGET as
+# `std::span<const EmbeddedFile> NAMESPACE::FUNCTION()` ({name, bytes} per file; EmbeddedFile and the function
+# declared in HEADER), regenerated when any file changes (cmake/embed_files.cmake).
+function(iris_embed_files target header namespace function base_dir)
+  set(files ${ARGN})
+  set(inputs "")
+  foreach(name IN LISTS files)
+    list(APPEND inputs ${PROJECT_SOURCE_DIR}/${base_dir}/${name})
+  endforeach()
+  set(output ${CMAKE_CURRENT_BINARY_DIR}/generated/${function}.cc)
+  string(REPLACE ";" "," files_arg "${files}")  # a list argument would be split into several arguments
+  add_custom_command(
+    OUTPUT ${output}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${output} -DHEADER=${header} -DNAMESPACE=${namespace} -DFUNCTION=${function}
+            -DBASE=${PROJECT_SOURCE_DIR}/${base_dir} "-DFILES=${files_arg}" -P ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    DEPENDS ${inputs} ${PROJECT_SOURCE_DIR}/cmake/embed_files.cmake
+    COMMENT "Embedding ${base_dir}"
+    VERBATIM)
+  target_sources(${target} PRIVATE ${output})
+endfunction()

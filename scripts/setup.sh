@@ -20,7 +20,7 @@ APT_PACKAGES=(
   libvips-dev libvips-tools libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev libzip-dev
-  python3
+  python3 chromium
 )
 missing=()
 # npm fetches ONNX Runtime; a machine may have its own Node.js/npm outside Debian's packages.
@@ -41,6 +41,9 @@ ORT_DIR=${ORT_ROOT:-$ROOT/.deps/onnxruntime}
 
 # --- s3rver (the S3-compatible server the tests run on loopback) ---------------------------
 "$ROOT/scripts/install_s3rver.sh"
+
+# --- playwright-core (drives chromium in the console's browser tests) --------------------------
+"$ROOT/scripts/install_playwright.sh"
 
 # --- configure and build ------------------------------------------------------------------
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then

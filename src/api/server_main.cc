@@ -6,6 +6,7 @@
 
 #include "api/app.h"
 #include "api/builtin_routes.h"
+#include "api/console_routes.h"
 #include "api/services.h"
 #include "api/termination_signals.h"
 #include "core/logging.h"
@@ -43,6 +44,7 @@ int RunServer(const Config& config) {
 
   App app(config);
   Status status = RegisterBuiltinRoutes(app);
+  if (status.ok()) status = RegisterConsoleRoutes(app);
   if (status.ok()) status = RegisterServices(app);
   if (!status.ok()) {
     LogError("server.start_failed", {{"error", status.ToString()}});
