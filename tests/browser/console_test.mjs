@@ -194,6 +194,24 @@ describe('web console', () => {
     assertNoConsoleErrors();
   });
 
+  it('asks for a region with a prompt and highlights the section the API matches', async () => {
+    const photo = facePhotos[0];
+    const expected = await api('POST', '/process-image', fileForm(photo, {prompt: 'the person on the left', debug: 'true'}));
+    assert.ok(expected.match, 'the prompt matches a section');
+    await openView('ask');
+    await page.fill('#ask-prompt', 'the person on the left');
+    await page.setInputFiles('#ask-file', photo);
+    await page.waitForSelector('#view-ask[data-state="done"]', {timeout: 120_000});
+    const [x, y, w, h] = expected.match.bbox;
+    assert.deepEqual(await page.$$eval('#view-ask rect[data-kind="match"]', (r) => r.map((e) => e.dataset.box)), [[x, y, x + w, y + h].join(',')]);
+    const candidates = await page.$$eval('#view-ask tr[data-section]', (rows) => rows.map((r) => r.dataset.section));
+    assert.deepEqual([...candidates].sort(), [...expected.filtered_section_ids].sort());
+    assert.ok(candidates.includes(expected.match.id));
+    assert.equal(await page.$$eval('#view-ask rect[data-kind="section"]', (r) => r.length), candidates.length - 1);
+    await screenshot('console-ask');
+    assertNoConsoleErrors();
+  });
+
   it('searches a collection of real photos and shows the hits the API ranks, with thumbnails', async () => {
     await openView('collections');
     await page.selectOption('#collection-select', 'garments');
