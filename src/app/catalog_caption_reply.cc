@@ -2,11 +2,10 @@
 
 #include <cctype>
 #include <map>
-#include <sstream>
 #include <vector>
 
 #include "core/ascii_text.h"
-#include "core/json_limits.h"
+#include "providers/json_reply.h"
 
 namespace iris::app {
 namespace {
@@ -26,22 +25,6 @@ constexpr FieldSpec kFields[] = {
     {"color", kCaptionColorMaxChars, "the item's main colour or colours"},
 };
 
-// The inside of a text that is entirely one Markdown code fence ("```" or "```json" on the first line,
-// "```" alone on the last); the text itself otherwise.
-std::string UnfenceWholeText(std::string_view raw) {
-  const std::string text = std::string(TrimAsciiWhitespace(raw));
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  if (lines.size() < 3) return text;
-  const std::string first = std::string(TrimAsciiWhitespace(lines.front()));
-  const std::string last = std::string(TrimAsciiWhitespace(lines.back()));
-  if ((first != "```" && first != "```json" && first != "```JSON") || last != "```") return text;
-  std::string inner;
-  for (std::size_t i = 1; i + 1 < lines.size(); ++i) inner += lines[i] + "\n";
-  return inner;
-}
-
 }  // namespace
 
 const nlohmann::json& CatalogCaptionSchema() {
@@ -60,9 +43,7 @@ const nlohmann::json& CatalogCaptionSchema() {
 }
 
 Result<CatalogCaption> ParseCatalogCaption(std::string_view text) {
-  Result<nlohmann::json> parsed = ParseBoundedJson(UnfenceWholeText(text));
-  if (!parsed.ok() || parsed->is_discarded()) return InvalidArgument("the caption reply is not JSON");
-  const nlohmann::json& j = *parsed;
+  IRIS_ASSIGN_OR_RETURN(const nlohmann::json j, ParseJsonReply(text, "the caption reply"));
   if (!j.is_object()) return InvalidArgument("the caption reply is not a JSON object");
   std::map<std::string, std::string> values;
   for (const auto& field : kFields) {

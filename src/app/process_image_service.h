@@ -16,6 +16,14 @@
 //              batch through the model's batcher) and "a photo of <prompt>" are embedded; the cosines become
 //              relative scores (regions/image_text.h) that filter the kept sections when the prompt has
 //              words the local filter cannot judge, and are one more part of the match score.
+//   analyse    with vlm_analysis on and a captioning provider configured: the kept sections' crops (at most
+//              kVlmMaxSections) are analysed by the provider's VLM in batches, read by section id
+//              (app/section_vlm_analysis.h), cached by content hash + prompt + sections; the answers give the
+//              match its type and visual elements and, when the prompt has object, colour, material or other
+//              terms, one more part of the match score (regions/vlm_agreement.h; sections the VLM did not
+//              answer are judged on their local analysis); with material or other words in the prompt, only the
+//              sections whose analysis names one stay (regions::FilterByVlm). When the provider fails, the local
+//              analysis is used and the debug record says why (the request does not fail).
 //   match      regions/section_matcher.h (groups of 5, then one best).
 // The image is analysed at the size where its shorter side is >= kWorkSide (shrink-on-load), so a
 // huge photo does not make huge masks; mask_result is at that size, match.bbox in original pixels.
@@ -33,6 +41,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "app/section_vlm_analysis.h"
 #include "core/trace.h"
 #include "ingest/image_ingestor.h"
 #include "regions/section.h"
@@ -47,8 +56,9 @@ struct ProcessImageOptions {
   std::string foreground_model;    // "" = no ISNet foreground sections
   float min_object_score = 0.05f;  // low: the prompt filter keeps only the asked class (docs/process-image.md)
   float min_face_score = 0.7f;
-  int detection_grid = 2;  // objects: whole image plus grid x grid tiles (vision/tiled_detection.h); 1 = whole only
-  std::string clip_model;  // "" = no image-text scoring of section crops
+  int detection_grid = 2;     // objects: whole image plus grid x grid tiles (vision/tiled_detection.h); 1 = whole only
+  std::string clip_model;     // "" = no image-text scoring of section crops
+  bool vlm_analysis = false;  // analyse kept sections through the captioning provider (needs `vlm` configured)
 };
 
 struct ProcessImageRequest {
@@ -63,9 +73,10 @@ class ProcessImageService {
   static constexpr int kWorkSide = 1024;
   static constexpr std::size_t kMaxImageTextSections = 64;
 
-  // `cache` may be null (nothing cached).
-  ProcessImageService(ModelRegistry& models, ResultCache* cache, ProcessImageOptions options)
-      : models_(models), cache_(cache), options_(std::move(options)) {}
+  // `cache` may be null (nothing cached); `vlm` may be null (no VLM analysis), else it must outlive this.
+  ProcessImageService(ModelRegistry& models, ResultCache* cache, ProcessImageOptions options,
+                      const ChatCompletionsClient* vlm = nullptr)
+      : models_(models), cache_(cache), options_(std::move(options)), vlm_(vlm) {}
 
   // Unprocessable for an empty prompt or one over kMaxPromptChars; Process checks it too (callers
   // may check before they read the image).
@@ -79,6 +90,14 @@ class ProcessImageService {
  private:
   Result<regions::SectionMap> ComputeSections(const IngestedImage& image, Trace& trace) const;
   Result<std::vector<std::string>> ClassNames() const;
+  // The crops of the sections `ids` (at most `limit`, in order; empty boxes skipped) at the work size.
+  Result<std::vector<SectionCrop>> SectionCrops(const IngestedImage& image, const regions::SectionMap& map,
+                                                const std::vector<std::string>& ids, std::size_t limit,
+                                                Trace& trace) const;
+  // The VLM analyses of the kept sections (cached); errors are the provider's.
+  Result<SectionVlmResult> VlmAnalyses(const IngestedImage& image, const regions::SectionMap& map,
+                                       const std::vector<std::string>& kept, std::string_view prompt,
+                                       Trace& trace) const;
   // Cosine of each section crop (the first kMaxImageTextSections of `ids`) with "a photo of <prompt>".
   Result<std::map<std::string, double>> ImageTextCosines(const IngestedImage& image, const regions::SectionMap& map,
                                                          const std::vector<std::string>& ids, std::string_view prompt,
@@ -87,6 +106,7 @@ class ProcessImageService {
   ModelRegistry& models_;
   ResultCache* cache_;
   const ProcessImageOptions options_;
+  const ChatCompletionsClient* vlm_;
 };
 
 }  // namespace iris::app

@@ -107,8 +107,10 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   process_image.foreground_model = config.analysis.foreground_model;
   process_image.clip_model = config.analysis.region_clip_model;
   process_image.min_face_score = static_cast<float>(config.analysis.min_face_score);
+  process_image.vlm_analysis = config.analysis.region_vlm != 0;
   services->process_image = std::make_unique<ProcessImageService>(
-      *services->models, config.analysis.cache_results ? services->cache.get() : nullptr, process_image);
+      *services->models, config.analysis.cache_results ? services->cache.get() : nullptr, process_image,
+      services->captions.get());
   return services;
 }
 

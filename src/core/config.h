@@ -122,6 +122,7 @@ struct AnalysisConfig {
   std::string resnet_model = "resnet50";
   std::string foreground_model;   // ISNet model for POST /process-image foreground sections; "" = none
   std::string region_clip_model;  // CLIP model scoring POST /process-image section crops against the prompt; "" = none
+  int region_vlm = 0;  // 1: POST /process-image analyses kept sections through the captions provider (its VLM)
   double min_person_score = 0.4;  // floor for "prominent_person" (coco-tiny: precision 0.875, recall 0.824)
   double min_face_score = 0.7;    // floor for "prominent_face", detect_faces (YuNet: 0 false positives, dlib)
   std::string classifiers_dir = "./iris-data/classifiers";  // trained collection classifiers

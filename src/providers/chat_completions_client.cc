@@ -122,6 +122,12 @@ milliseconds ChatCompletionsClient::NextDelay(int retry) const {
 
 Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view image, std::string_view mime,
                                                            const CaptionRequest& request) const {
+  const LabelledImage one{"", image, mime};
+  return DescribeImages(std::span<const LabelledImage>(&one, 1), request);
+}
+
+Result<CaptionResult> ChatCompletionsClient::DescribeImages(std::span<const LabelledImage> images,
+                                                            const CaptionRequest& request) const {
   if (!configured()) return FailedPrecondition(kNotConfigured);
   const std::string scheme = AsciiLower(config_.url.substr(0, config_.url.find(':')));
   if (scheme != "http" && scheme != "https") {
@@ -129,23 +135,23 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImage(std::string_view imag
   }
   if (config_.model.empty()) return FailedPrecondition("captions.model is empty; set the model name to send");
   if (config_.timeout_s <= 0) return FailedPrecondition("captions.timeout_s must be > 0");
-  if (image.empty()) return InvalidArgument("no image bytes to describe");
-  if (!IsSupportedMime(mime)) {
-    return InvalidArgument("captioning needs a JPEG, PNG, WebP or GIF image, not '" + Clip(mime) + "'");
+  if (images.empty()) return InvalidArgument("no image to describe");
+  json content = json::array({{{"type", "text"}, {"text", request.prompt.empty() ? config_.prompt : request.prompt}}});
+  for (const LabelledImage& image : images) {
+    if (image.bytes.empty()) return InvalidArgument("no image bytes to describe");
+    if (!IsSupportedMime(image.mime)) {
+      return InvalidArgument("captioning needs a JPEG, PNG, WebP or GIF image, not '" + Clip(image.mime) + "'");
+    }
+    if (!image.label.empty()) content.push_back({{"type", "text"}, {"text", image.label}});
+    content.push_back(
+        {{"type", "image_url"},
+         {"image_url", {{"url", "data:" + std::string(image.mime) + ";base64," + Base64Encode(image.bytes)}}}});
   }
   if (request.max_tokens < 1) return InvalidArgument("max_length must be at least 1 token");
 
-  const json base_payload = {
-      {"model", config_.model},
-      {"messages",
-       json::array(
-           {{{"role", "user"},
-             {"content",
-              json::array(
-                  {{{"type", "text"}, {"text", request.prompt.empty() ? config_.prompt : request.prompt}},
-                   {{"type", "image_url"},
-                    {"image_url", {{"url", "data:" + std::string(mime) + ";base64," + Base64Encode(image)}}}}})}}})},
-      {"max_tokens", request.max_tokens}};
+  const json base_payload = {{"model", config_.model},
+                             {"messages", json::array({{{"role", "user"}, {"content", std::move(content)}}})},
+                             {"max_tokens", request.max_tokens}};
   json payload = base_payload;
   if (request.json_schema) {
     payload["response_format"] = {

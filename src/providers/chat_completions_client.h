@@ -53,6 +53,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <random>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -67,6 +68,13 @@ struct CaptionRequest {
   std::string prompt;                         // empty: the configured captions.prompt
   std::optional<nlohmann::json> json_schema;  // set: ask for a JSON reply following this schema
   std::string json_schema_name = "reply";     // its name in response_format ([a-zA-Z0-9_-], <= 64 chars)
+};
+
+// One image of a multi-image request, sent after its label (a text part; none when the label is empty).
+struct LabelledImage {
+  std::string label;       // e.g. "Section s3:"; the reply can refer to the image by it
+  std::string_view bytes;  // the encoded image (JPEG or PNG as a rule)
+  std::string_view mime;   // its media type
 };
 
 struct CaptionResult {
@@ -90,6 +98,9 @@ class ChatCompletionsClient {
   // `image` is the encoded image (JPEG or PNG as a rule) and `mime` its media type.
   Result<CaptionResult> DescribeImage(std::string_view image, std::string_view mime,
                                       const CaptionRequest& request) const;
+  // One request about several images: the prompt, then each image after its label, in the order given
+  // (at least one image; each must be a supported type). Same errors and retries as DescribeImage.
+  Result<CaptionResult> DescribeImages(std::span<const LabelledImage> images, const CaptionRequest& request) const;
 
   const CaptionsConfig& config() const { return config_; }
 

@@ -57,11 +57,11 @@ TEST(ImageTextTest, TheMatcherCountsTheScoreAsOneMorePartAndPrefersItOverPromine
   prompt.other = {"crimson"};
   EXPECT_EQ(MatchSections(map, {"s1", "s2"}, prompt).best->id, "s1") << "no terms: the most prominent";
   const std::map<std::string, double> image_text = {{"s1", 0.1}, {"s2", 1.0}};
-  auto match = MatchSections(map, {"s1", "s2"}, prompt, 5, &image_text);
+  auto match = MatchSections(map, {"s1", "s2"}, prompt, 5, {image_text});
   EXPECT_EQ(match.best->id, "s2");
   EXPECT_DOUBLE_EQ(match.best->score, 1.0);
   prompt.positions = {"left"};
-  match = MatchSections(map, {"s1", "s2"}, prompt, 5, &image_text);
+  match = MatchSections(map, {"s1", "s2"}, prompt, 5, {image_text});
   EXPECT_NEAR(match.scored[0].score, (0.1 + (1 - 60.0 / 200)) / 2, 1e-9) << "the mean of the two parts";
 }
 

@@ -35,12 +35,12 @@ double PositionScore(const Section& s, const std::string& position, const Sectio
 }
 
 double Score(const Section& s, const NormalisedPrompt& prompt, const SectionMap& map, std::int64_t min_area,
-             std::int64_t max_area, const std::map<std::string, double>* image_text) {
+             std::int64_t max_area, const std::vector<std::map<std::string, double>>& extra_parts) {
   double sum = 0;
   int parts = 0;
-  if (image_text) {
-    const auto it = image_text->find(s.id);
-    sum += it == image_text->end() ? 0 : it->second;
+  for (const auto& part : extra_parts) {
+    const auto it = part.find(s.id);
+    sum += it == part.end() ? 0 : it->second;
     ++parts;
   }
   if (!prompt.objects.empty()) {
@@ -68,7 +68,7 @@ double Score(const Section& s, const NormalisedPrompt& prompt, const SectionMap&
 }  // namespace
 
 SectionMatch MatchSections(const SectionMap& map, const std::vector<std::string>& kept, const NormalisedPrompt& prompt,
-                           int group_size, const std::map<std::string, double>* image_text) {
+                           int group_size, const std::vector<std::map<std::string, double>>& extra_parts) {
   std::vector<std::pair<const Section*, std::size_t>> sections;  // with its position in the map
   for (const auto& id : kept) {
     if (const Section* s = map.Find(id)) sections.emplace_back(s, static_cast<std::size_t>(s - map.sections.data()));
@@ -81,7 +81,7 @@ SectionMatch MatchSections(const SectionMap& map, const std::vector<std::string>
   SectionMatch match;
   std::vector<Ranked> ranked;
   for (const auto& [s, order] : sections) {
-    ranked.push_back({{s->id, Score(*s, prompt, map, min_area, max_area, image_text)}, s->bbox.area(), order});
+    ranked.push_back({{s->id, Score(*s, prompt, map, min_area, max_area, extra_parts)}, s->bbox.area(), order});
     match.scored.push_back(ranked.back().scored);
   }
   std::vector<Ranked> winners;

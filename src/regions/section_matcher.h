@@ -7,8 +7,9 @@
 //   each position term: left 1 - cx, right cx, top 1 - cy, bottom cy (centre in image fractions),
 //     centre 1 - distance to the image centre / 0.7071, largest area / largest kept area,
 //     smallest smallest kept area / area;
-//   image_text (when given, regions/image_text.h): the section's relative CLIP score, one more part;
-//   with no terms at all (and no image_text): prominence, sqrt(box area / image area) * confidence.
+//   each of `extra_parts` (a score per section id, 0..1; a section it leaves out scores 0): one more part --
+//     the relative CLIP image-text score (regions/image_text.h), the VLM agreement (regions/vlm_agreement.h);
+//   with no terms at all (and no extra part): prominence, sqrt(box area / image area) * confidence.
 // Ties (equal score) go to the larger box, then to the earlier section (map order): deterministic.
 // Pure function; thread-safe.
 #pragma once
@@ -35,6 +36,6 @@ struct SectionMatch {
 };
 
 SectionMatch MatchSections(const SectionMap& map, const std::vector<std::string>& kept, const NormalisedPrompt& prompt,
-                           int group_size = 5, const std::map<std::string, double>* image_text = nullptr);
+                           int group_size = 5, const std::vector<std::map<std::string, double>>& extra_parts = {});
 
 }  // namespace iris::regions
