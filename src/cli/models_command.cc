@@ -232,7 +232,7 @@ int RunInfo(const ConfigFlags& flags, const std::string& name) {
 }  // namespace
 
 // The settings every `models` subcommand uses (models.dir defaults to <storage.data_dir>/models).
-const std::vector<std::string> kModelsSettings = {"storage.data_dir", "models"};
+const std::vector<std::string> kModelsSettings = {"storage.data_dir", "models", "log"};
 
 CommandRunner AddModelsCommand(CLI::App& app) {
   auto* models = app.add_subcommand("models", "list, install (pull), verify and describe the models of the catalog");
