@@ -19,6 +19,8 @@ struct Exchange {
   bool body_too_large = false;     // the body passed max_body_bytes; answer 413
   bool request_timed_out = false;  // the body did not arrive before the request's deadline; answer 408
   bool routed = false;             // a Router handler ran (so a 404 is the handler's, not "no route")
+  bool head_parsed = false;        // httplib parsed the request line and header fields
+  bool bad_framing = false;        // Content-Length unparseable or given twice differently; answer 400
 };
 
 // The exchange being served on this thread, or nullptr.

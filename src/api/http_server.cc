@@ -5,8 +5,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "api/http_errors.h"
 #include "api/router.h"
 #include "api/socket_stream.h"
+#include "core/ascii_text.h"
 #include "core/logging.h"
 
 namespace iris::api {
@@ -86,8 +89,24 @@ std::string ErrorResponseText(int status, std::string_view reason_phrase, std::s
                      "Content-Length: " +
                      std::to_string(body.size()) + "\r\n";
   if (NeedsRetryAfter(status)) text += "Retry-After: " + std::to_string(kRetryAfterSeconds) + "\r\n";
-  text += "X-Request-Id: " + NewRequestId() + "\r\nConnection: close\r\n\r\n" + body;
+  text += "X-Request-Id: " + NewRequestId() + "\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n" + body;
   return text;
+}
+
+// RFC 9112 6.3: Content-Length values that cannot be parsed or that differ make the body's length
+// unknowable; the request must be refused and the connection closed (httplib would use the first).
+bool HasBadContentLength(const httplib::Headers& headers) {
+  std::optional<std::uint64_t> length;
+  auto [begin, end] = headers.equal_range("Content-Length");
+  for (auto it = begin; it != end; ++it) {
+    std::string_view value = TrimHttpWhitespace(it->second);
+    std::uint64_t parsed = 0;
+    auto [stop, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed);
+    if (value.empty() || ec != std::errc() || stop != value.data() + value.size()) return true;
+    if (length && *length != parsed) return true;
+    length = parsed;
+  }
+  return false;
 }
 
 const char* ReasonPhrase(int status) {
@@ -177,6 +196,11 @@ void HttpServer::InstallHandlers() {
       res.body.clear();
       ex->close_connection = true;
     }
+    if (ex && !ex->head_parsed) {
+      // httplib could not parse the request line or header fields (400, 414): what follows on the
+      // connection cannot be framed, so it is closed after the answer.
+      ex->close_connection = true;
+    }
     if (res.status == 404 && res.body.empty() && !(ex && ex->routed) && allowed_methods_) {
       auto methods = allowed_methods_(req.path);
       if (!methods.empty()) {
@@ -213,6 +237,18 @@ void HttpServer::InstallHandlers() {
     WriteResponse(ErrorResponse(Internal(cause), id), res);
   });
 
+  // Runs after the head is parsed and before the body is read or a route runs.
+  set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+    Exchange* ex = CurrentExchange();
+    if (!ex || !ex->bad_framing) return httplib::Server::HandlerResponse::Unhandled;
+    ex->close_connection = true;
+    res.status = 400;
+    res.set_content(ErrorBody("malformed HTTP request: Content-Length is unparseable or given twice with different "
+                              "values"),
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
   set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
     auto length = req.get_header_value<std::uint64_t>("Content-Length");
     if (length > static_cast<std::uint64_t>(config_.max_body_bytes)) {
@@ -228,6 +264,8 @@ void HttpServer::InstallHandlers() {
     Exchange* ex = CurrentExchange();
     if (ex && ex->context.request_id().empty()) ex->context.set_request_id(NewRequestId());
     ReplaceHeader(res, "X-Request-Id", ex ? ex->context.request_id() : NewRequestId());
+    // Stored originals are client bytes: a browser must not sniff them into HTML or script.
+    ReplaceHeader(res, "X-Content-Type-Options", "nosniff");
     if (shutting_down_.load() || (ex && ex->close_connection)) {
       res.headers.erase("Keep-Alive");
       ReplaceHeader(res, "Connection", "close");
@@ -338,6 +376,13 @@ void HttpServer::ServeConnection(ReceivedRequest request) {
     bool connection_closed = false;
     bool ok = process_request(stream, close, connection_closed, [&](httplib::Request& req) {
       // Headers are parsed: the request exists from here on.
+      exchange.head_parsed = true;
+      if (HasBadContentLength(req.headers)) {
+        // Read no body (its length is unknown); the pre-routing handler answers 400 and closes.
+        exchange.bad_framing = true;
+        req.headers.erase("Content-Length");
+        req.headers.erase("Transfer-Encoding");
+      }
       // A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112 6.3), as
       // `curl -X POST URL` sends it; without this, httplib would wait for the client to close.
       if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {

@@ -8,7 +8,10 @@
 //  - its own per-request loop on the worker (pipelined requests, body limit also for chunked
 //    bodies; after each response the connection goes back to the receiver);
 //  - JSON bodies for every error httplib produces itself (404, 405 with Allow, 413, 400...);
-//  - X-Request-Id on every response, the http.request log line and the HTTP metrics;
+//  - 400 and a closed connection for a request whose head cannot be parsed or whose Content-Length
+//    is unparseable or given twice with different values (RFC 9112 6.3);
+//  - X-Request-Id and X-Content-Type-Options: nosniff on every response, the http.request log line and the HTTP
+//  metrics;
 //  - graceful shutdown: BeginShutdown() stops accepting, closes idle connections and lets
 //    requests in flight finish (answered with Connection: close); Busy() says how many remain.
 // Routes are added through a Router built on this server, before Serve(). Serve() blocks on the

@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "core/ascii_text.h"
 #include "core/json_limits.h"
 
 namespace iris::api {
@@ -16,15 +17,29 @@ Status MissingImage() {
       "or give 'image_url'");
 }
 
-bool IsJson(const httplib::Request& req) {
-  return req.get_header_value("Content-Type").rfind("application/json", 0) == 0;
+}  // namespace
+
+bool IsJsonContentType(std::string_view content_type) {
+  std::string media;
+  for (char c : TrimHttpWhitespace(content_type.substr(0, content_type.find(';')))) {
+    media += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  if (media.empty() || media == "application/json") return true;
+  return media.starts_with("application/") && media.ends_with("+json") && media.size() > 17;
 }
 
-}  // namespace
+const char* ImageFileField(const httplib::Request& req) {
+  for (const char* field : kFileFields) {
+    if (req.has_file(field)) return field;
+  }
+  return nullptr;
+}
 
 Result<nlohmann::json> JsonBody(const httplib::Request& req) {
   if (req.is_multipart_form_data() || req.body.empty()) return nlohmann::json::object();
-  if (!IsJson(req)) return UnsupportedMedia("send application/json or multipart/form-data");
+  if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
+    return UnsupportedMedia("send application/json or multipart/form-data");
+  }
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, ParseBoundedJson(req.body));
   if (body.is_discarded()) return InvalidArgument("request body is not valid JSON");
   if (!body.is_object()) return InvalidArgument("request body must be a JSON object");
@@ -66,9 +81,7 @@ Result<bool> BoolSetting(const httplib::Request& req, const nlohmann::json& body
 }
 
 bool HasImageInput(const httplib::Request& req, const nlohmann::json& body) {
-  for (const char* field : kFileFields) {
-    if (req.has_file(field)) return true;
-  }
+  if (ImageFileField(req)) return true;
   for (const char* field : {"image_url", "url"}) {
     if (req.has_param(field) || req.has_file(field) || (body.is_object() && body.contains(field))) return true;
   }
@@ -78,8 +91,7 @@ bool HasImageInput(const httplib::Request& req, const nlohmann::json& body) {
 Result<std::shared_ptr<IngestedImage>> ReadImageInput(const httplib::Request& req, RequestContext& ctx,
                                                       const ImageIngestor& ingestor) {
   if (req.is_multipart_form_data()) {
-    for (const char* field : kFileFields) {
-      if (!req.has_file(field)) continue;
+    if (const char* field = ImageFileField(req)) {
       const auto& file = req.get_file_value(field);
       return ingestor.FromUpload(file.content, file.filename);
     }

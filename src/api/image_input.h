@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/request_context.h"
 #include "core/result.h"
@@ -19,10 +20,19 @@
 
 namespace iris::api {
 
+// Whether a Content-Type header value announces JSON the way FastAPI (the seeds) reads it: no
+// Content-Type at all, application/json, or application/<anything>+json (parameters such as
+// "; charset=utf-8" and letter case ignored).
+bool IsJsonContentType(std::string_view content_type);
+
 // The JSON object body of a request (empty object when the body is multipart or empty).
 // A body that is not a JSON object, or nests deeper than kMaxJsonDepth (core/json_limits.h), is
-// InvalidArgument (400).
+// InvalidArgument (400); a body of another content type (IsJsonContentType) is UnsupportedMedia (415).
 Result<nlohmann::json> JsonBody(const httplib::Request& req);
+
+// The multipart field that holds the uploaded image (`file`, `image` or `image_file`, the first
+// present), or nullptr.
+const char* ImageFileField(const httplib::Request& req);
 
 // Whether the request carries an image in one of the ways ReadImageInput reads (a file field, or
 // image_url/url in the query, a form field or the JSON body).

@@ -34,6 +34,11 @@ Result<PathTemplate> PathTemplate::Parse(std::string_view path_template) {
       t.regex_ += c;
     }
   }
+  // Both forms of every path are served, as FastAPI (the seeds) redirects one to the other.
+  if (t.text_.size() > 1) {
+    if (t.text_.back() == '/') t.regex_.pop_back();
+    t.regex_ += "/?";
+  }
   return t;
 }
 

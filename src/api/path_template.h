@@ -1,6 +1,8 @@
 // PathTemplate: an OpenAPI path template ("/tasks/{task_id}/results") compiled to the regular
 // expression httplib routes with, plus the names of its parameters in order. A parameter matches
-// one non-empty path segment ([^/]+); everything else matches literally. Immutable after Parse;
+// one non-empty path segment ([^/]+); everything else matches literally, except that a trailing
+// '/' is optional: "/embeddings/count" also matches "/embeddings/count/", and "/analyze_image/"
+// also matches "/analyze_image" (FastAPI, which the seeds ran on, accepts both). Immutable after Parse;
 // thread-safe to share.
 #pragma once
 

@@ -10,7 +10,7 @@
 //     lines before a request line (RFC 9112 2.2) are skipped, as httplib does.
 //   * ReadBodyFraming(head) reads Content-Length, Transfer-Encoding and Expect (field names are
 //     case-insensitive). An unparseable or conflicting Content-Length gives content_length =
-//     nullopt and malformed = true; the worker's parser then answers 400.
+//     nullopt and malformed = true; the worker (http_server.cc) then answers 400 and closes.
 // Pure functions; thread-safe.
 #pragma once
 

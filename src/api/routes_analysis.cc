@@ -56,12 +56,6 @@ Result<HttpResponse> Analyze(const app::AnalysisService& analysis, HistogramFami
                             "application/json");
 }
 
-// The seed's paths end in '/'; the same path without it is served too but documented once.
-RouteSpec WithoutSlashUndocumented(RouteSpec spec) {
-  if (!spec.path.ends_with('/')) spec.Undocumented();
-  return spec;
-}
-
 Status WithSeedPrefix(const Status& status, const char* prefix) {
   return Status(status.code(), std::string(prefix) + status.message());
 }
@@ -78,15 +72,14 @@ Result<HttpResponse> AnalyzeUrl(const app::AnalysisService& analysis, const Imag
   }
   if (!body.contains("tasks")) return InvalidArgument("'tasks' (array) is required");
   IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasks(body["tasks"]));
+  const std::string& url = body["image_url"].get_ref<const std::string&>();
   const auto started = std::chrono::steady_clock::now();
-  auto image = ingestor.FromUrl(body["image_url"].get<std::string>());
+  auto downloaded = ingestor.Download(url);
   ctx.AddStageTime("fetch",
                    std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count());
-  if (!image.ok()) {
-    const bool download = image.status().code() == StatusCode::kInvalidArgument;
-    return WithSeedPrefix(image.status(),
-                          download ? "Could not download image from URL: " : "Could not process image: ");
-  }
+  if (!downloaded.ok()) return WithSeedPrefix(downloaded.status(), "Could not download image from URL: ");
+  auto image = ingestor.FromDownload(std::move(downloaded).value(), url);
+  if (!image.ok()) return WithSeedPrefix(image.status(), "Could not process image: ");
   return Analyze(analysis, task_seconds, **image, tasks, ctx);
 }
 
@@ -97,8 +90,8 @@ Result<HttpResponse> AnalyzeUpload(const app::AnalysisService& analysis, const I
   }
   if (!req.has_file("tasks_json")) return InvalidArgument("form field 'tasks_json' is required");
   IRIS_ASSIGN_OR_RETURN(auto tasks, ops::ParseTasksJson(req.get_file_value("tasks_json").content));
-  const char* field = req.has_file("image_file") ? "image_file" : req.has_file("file") ? "file" : nullptr;
-  if (!field) return InvalidArgument("form field 'image_file' (the image) is required");
+  const char* field = ImageFileField(req);
+  if (!field) return InvalidArgument("form field 'image_file' (the image; also accepted: 'image', 'file') is required");
   const auto& file = req.get_file_value(field);
   auto image = ingestor.FromUpload(file.content, file.filename);
   if (!image.ok()) return WithSeedPrefix(image.status(), "Could not process image: ");
@@ -123,41 +116,35 @@ Status RegisterAnalysisRoutes(Router& router, MetricsRegistry& metrics,
     return HttpResponse::Json(analysis->Describe());
   };
 
-  for (const char* path : {"/analyze_image/", "/analyze_image"}) {
-    IRIS_RETURN_IF_ERROR(router.Add(
-        WithoutSlashUndocumented(RouteSpec::Post(path))
-            .Summary("Run a list of analysis tasks on an image given by URL")
-            .Tag("analysis")
-            .Body(
-                "application/json",
+  IRIS_RETURN_IF_ERROR(router.Add(
+      RouteSpec::Post("/analyze_image/")
+          .Summary("Run a list of analysis tasks on an image given by URL")
+          .Tag("analysis")
+          .Body("application/json",
                 {{"type", "object"},
                  {"required", {"image_url", "tasks"}},
                  {"properties", {{"image_url", {{"type", "string"}, {"format", "uri"}}}, {"tasks", TaskListSchema()}}}})
-            .Returns(200, "One result per task, keyed by operation_id", "application/json", AnalysisReplySchema()),
-        analyze_url));
-  }
-  for (const char* path : {"/analyze_image_upload/", "/analyze_image_upload"}) {
-    IRIS_RETURN_IF_ERROR(router.Add(
-        WithoutSlashUndocumented(RouteSpec::Post(path))
-            .Summary("Run a list of analysis tasks on an uploaded image")
-            .Tag("analysis")
-            .Body("multipart/form-data",
-                  {{"type", "object"},
-                   {"required", {"image_file", "tasks_json"}},
-                   {"properties",
-                    {{"image_file", {{"type", "string"}, {"format", "binary"}}},
-                     {"tasks_json", {{"type", "string"}, {"description", "the tasks array as JSON text"}}}}}})
-            .Returns(200, "One result per task; image_url is \"uploaded:<file name>\"", "application/json",
-                     AnalysisReplySchema()),
-        analyze_upload));
-  }
-  for (const char* path : {"/available_operations/", "/available_operations"}) {
-    IRIS_RETURN_IF_ERROR(router.Add(WithoutSlashUndocumented(RouteSpec::Get(path))
-                                        .Summary("The analysis operations, their targets and parameters")
-                                        .Tag("analysis")
-                                        .Returns(200, "{\"operations\": {type: {...}}}"),
-                                    operations));
-  }
+          .Returns(200, "One result per task, keyed by operation_id", "application/json", AnalysisReplySchema()),
+      analyze_url));
+  IRIS_RETURN_IF_ERROR(
+      router.Add(RouteSpec::Post("/analyze_image_upload/")
+                     .Summary("Run a list of analysis tasks on an uploaded image")
+                     .Tag("analysis")
+                     .Body("multipart/form-data",
+                           {{"type", "object"},
+                            {"required", {"image_file", "tasks_json"}},
+                            {"properties",
+                             {{"image_file", {{"type", "string"}, {"format", "binary"}}},
+                              {"tasks_json", {{"type", "string"}, {"description", "the tasks array as JSON text"}}}}}})
+                     .Returns(200, "One result per task; image_url is \"uploaded:<file name>\"", "application/json",
+                              AnalysisReplySchema()),
+                 analyze_upload));
+  IRIS_RETURN_IF_ERROR(router.Add(RouteSpec::Get("/available_operations/")
+                                      .Summary("The analysis operations, their targets and parameters")
+                                      .Tag("analysis")
+                                      .Returns(200, "{\"operations\": {type: {...}}}"),
+                                  operations));
+  // Each path is served without its trailing slash too (PathTemplate).
   return {};
 }
 

@@ -95,7 +95,8 @@ Status RegisterServices(App& app) {
 
   // The database answers from connections opened at start-up, so it cannot tell whether new files
   // can still be opened: the probe creates one in the data directory (fails when the process is out
-  // of file descriptors, the disk is full or the directory is gone).
+  // of file descriptors or the directory is gone) and the free space is checked (a full disk still
+  // lets an empty file be created).
   app.readiness().Add(
       "storage",
       [weak = std::weak_ptr<app::Services>(services),
@@ -103,7 +104,8 @@ Status RegisterServices(App& app) {
         auto s = weak.lock();
         if (!s || !s->database) return Unavailable("storage is closed");
         IRIS_RETURN_IF_ERROR(s->database->Read([](SqliteConnection& conn) { return conn.Execute("SELECT 1"); }));
-        return ProbeFileCreation(data_dir);
+        IRIS_RETURN_IF_ERROR(ProbeFileCreation(data_dir));
+        return CheckFreeSpace(data_dir, kReadyMinFreeBytes);
       });
   // Models named in models.preload load in the background; /readyz says not ready until they are.
   const auto preload = app.config().models.preload;

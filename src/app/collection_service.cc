@@ -1,5 +1,8 @@
 #include "app/collection_service.h"
 
+#include <mutex>
+#include <shared_mutex>
+
 #include "vision/clip_model.h"
 
 namespace iris::app {
@@ -59,6 +62,7 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const
                            std::to_string(*requested_dim));
     }
   }
+  std::unique_lock lifecycle(lifecycle_);
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> collection, collections_->Create(name, spec));
   IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));  // nothing of an earlier collection of that name
   return std::shared_ptr<const DurableCollection>(std::move(collection));
@@ -73,16 +77,19 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(
   spec.model = encoder->name();
   spec.dim = encoder->dim();
   spec.metric = Metric::kCosine;
+  std::unique_lock lifecycle(lifecycle_);
   auto created = collections_->Create(name, spec);
   if (created.ok()) {
     IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));
     return std::shared_ptr<const DurableCollection>(std::move(created).value());
   }
+  lifecycle.unlock();
   if (created.status().code() == StatusCode::kAlreadyExists) return Get(name);  // a concurrent first use
   return created.status();
 }
 
 Status CollectionService::Drop(const std::string& name) {
+  std::unique_lock lifecycle(lifecycle_);
   IRIS_RETURN_IF_ERROR(collections_->Drop(name));
   return duplicates_->Forget(name);
 }
@@ -96,7 +103,7 @@ Result<std::shared_ptr<DurableCollection>> CollectionService::Writable(const Dur
 
 Status CollectionService::UpsertImage(const DurableCollection& collection, const std::string& id,
                                       const IngestedImage& image, nlohmann::json metadata, Trace& trace) {
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_RETURN_IF_ERROR(Writable(collection).status());  // before the costly part; checked again below
   IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, EmbedImage(collection, image, trace));
   IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(image, trace));
   std::optional<DuplicateSignature> signature;
@@ -106,6 +113,8 @@ Status CollectionService::UpsertImage(const DurableCollection& collection, const
     if (!computed.ok()) return AsUnprocessable(computed.status());
     signature = std::move(computed).value();
   }
+  std::shared_lock lifecycle(lifecycle_);
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
   // After the item: a duplicate signature never names an item that was not stored. The upsert is
   // idempotent, so a failure here (database busy) can be retried by the client.
@@ -114,6 +123,7 @@ Status CollectionService::UpsertImage(const DurableCollection& collection, const
 
 Status CollectionService::UpsertVector(const DurableCollection& collection, const std::string& id,
                                        std::span<const float> vector, nlohmann::json metadata) {
+  std::shared_lock lifecycle(lifecycle_);
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
   // A vector-only upsert replaces any earlier image: the item leaves the duplicate index.
@@ -121,6 +131,7 @@ Status CollectionService::UpsertVector(const DurableCollection& collection, cons
 }
 
 Status CollectionService::Delete(const DurableCollection& collection, const std::string& id) {
+  std::shared_lock lifecycle(lifecycle_);
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(target->Delete(id));
   return duplicates_->Remove(collection.options().name, id);

@@ -14,6 +14,11 @@
 //   UpsertVector stores a vector; the item leaves the duplicate index (any earlier image is gone).
 //   Delete / Drop remove the item / the collection and its signatures.
 //
+// A collection's life (Create, GetOrCreate, Drop) excludes the store step of item writes: an upsert
+// or delete re-checks, under that lock, that its collection is still the one of that name, then
+// writes the item and its signature. So a collection dropped (and re-created) while an image upsert
+// was embedding never receives that item or its signature: kNotFound "was dropped" instead.
+//
 // Stage timings (model_load, decode, inference, duplicate_signature) go to the Trace given.
 // Errors: kNotFound for an unknown collection or item; kUnprocessable for a vector, dimension,
 // metadata or image the collection cannot take, and for text search on an image-only model;
@@ -25,6 +30,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <shared_mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -108,6 +114,8 @@ class CollectionService {
   std::unique_ptr<CollectionManager> collections_;
   std::unique_ptr<SignatureStore> signatures_;  // before duplicates_, which reads it
   std::unique_ptr<CollectionDedupIndex> duplicates_;
+  // Exclusive: creating or dropping a collection; shared: the store step of an item write (above).
+  mutable std::shared_mutex lifecycle_;
   ModelRegistry& models_;  // resolves a collection's model by its catalog family (ModelRegistry::ImageEncoder)
   std::string default_model_;
 };

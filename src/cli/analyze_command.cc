@@ -62,7 +62,8 @@ int RunAnalyze(const ConfigFlags& flags, const AnalyzeArgs& args) {
       exit_code = kExitFailure;
       continue;
     }
-    std::cout << analysis->reply.dump(args.pretty ? 2 : -1, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+    std::cout << analysis->reply.dump(args.pretty ? 2 : -1, ' ', false,
+                                      nlohmann::ordered_json::error_handler_t::replace)
               << "\n";
     if (analysis->task_errors > 0) exit_code = kExitFailure;
   }
@@ -80,7 +81,7 @@ CommandRunner AddAnalyzeCommand(CLI::App& app) {
                   "see GET /available_operations/)");
   cmd->add_option("--tasks-json", args->tasks_json, "the task list as JSON text or a file holding it");
   cmd->add_flag("--pretty", args->pretty, "indent the JSON");
-  auto flags = std::make_shared<ConfigFlags>(*cmd);
+  auto flags = std::make_shared<ConfigFlags>(*cmd, ServicesSettings());
   return [flags, args] { return RunAnalyze(*flags, *args); };
 }
 

@@ -110,7 +110,7 @@ CommandRunner AddCaptionFolderCommand(CLI::App& app) {
   cmd->add_option("--max-length", args->max_length, "most tokens per caption (default 50)")->check(CLI::Range(1, 4096));
   cmd->add_option("--target", args->target, "whole_image, prominent_person or prominent_face")
       ->check(CLI::IsMember({"whole_image", "prominent_person", "prominent_face"}));
-  auto flags = std::make_shared<ConfigFlags>(*cmd);
+  auto flags = std::make_shared<ConfigFlags>(*cmd, ServicesSettings());
   return [flags, args] { return RunCaptionFolder(*flags, *args); };
 }
 

@@ -1,10 +1,30 @@
 #include "cli/config_flags.h"
 
-namespace iris::cli {
+#include <algorithm>
 
-ConfigFlags::ConfigFlags(CLI::App& command) {
+namespace iris::cli {
+namespace {
+
+bool Selected(const std::vector<std::string>& settings, std::string_view key) {
+  if (settings.empty()) return true;
+  return std::any_of(settings.begin(), settings.end(), [key](const std::string& s) {
+    return key == s || (key.size() > s.size() && key.starts_with(s) && key[s.size()] == '.');
+  });
+}
+
+}  // namespace
+
+const std::vector<std::string>& ServicesSettings() {
+  static const std::vector<std::string> kSettings = {"storage",  "models",      "runtime",    "analysis",
+                                                     "ingest",   "captions",    "generation", "catalog",
+                                                     "products", "collections", "jobs",       "log"};
+  return kSettings;
+}
+
+ConfigFlags::ConfigFlags(CLI::App& command, const std::vector<std::string>& settings) {
   command.add_option("--config", config_path_, "TOML configuration file (also IRIS_CONFIG)");
   for (const auto& opt : ConfigOptions()) {
+    if (!Selected(settings, opt.key)) continue;
     auto values = values_;
     std::string flag = opt.flag;
     command

@@ -155,7 +155,7 @@ CommandRunner AddDedupCommand(CLI::App& app) {
   cmd->add_option("dir", args->dir, "folder of images")->required();
   cmd->add_option("--format", args->format, "json (default) or csv")->check(CLI::IsMember({"json", "csv"}));
   cmd->add_flag("--recursive,-r", args->recursive, "include sub-folders");
-  auto flags = std::make_shared<ConfigFlags>(*cmd);
+  auto flags = std::make_shared<ConfigFlags>(*cmd, std::vector<std::string>{"ingest", "log"});
   return [flags, args] { return RunDedup(*flags, *args); };
 }
 

@@ -130,7 +130,7 @@ CommandRunner AddIndexCommand(CLI::App& app) {
   add->add_flag("--recursive,-r", args->recursive, "include sub-folders");
   add->add_flag("--create", args->create, "create the collection when it does not exist");
   add->add_option("--model", args->model, "CLIP model for --create (default models.default_clip)");
-  auto flags = std::make_shared<ConfigFlags>(*add);
+  auto flags = std::make_shared<ConfigFlags>(*add, ServicesSettings());
   return [flags, args] { return RunIndexAdd(*flags, *args); };
 }
 

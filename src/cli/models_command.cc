@@ -231,18 +231,21 @@ int RunInfo(const ConfigFlags& flags, const std::string& name) {
 
 }  // namespace
 
+// The settings every `models` subcommand uses (models.dir defaults to <storage.data_dir>/models).
+const std::vector<std::string> kModelsSettings = {"storage.data_dir", "models", "log"};
+
 CommandRunner AddModelsCommand(CLI::App& app) {
   auto* models = app.add_subcommand("models", "list, install (pull), verify and describe the models of the catalog");
   models->require_subcommand(1);
 
   auto* list = models->add_subcommand("list", "every catalog model: task, installed or not, size on disk, licence");
-  auto list_flags = std::make_shared<ConfigFlags>(*list);
+  auto list_flags = std::make_shared<ConfigFlags>(*list, kModelsSettings);
   auto list_json = std::make_shared<bool>(false);
   list->add_flag("--json", *list_json, "print JSON instead of a table");
 
   auto* pull = models->add_subcommand(
       "pull", "download and install models (IRIS_MODEL_MIRROR first, then the catalog URLs), verifying sha256");
-  auto pull_flags = std::make_shared<ConfigFlags>(*pull);
+  auto pull_flags = std::make_shared<ConfigFlags>(*pull, kModelsSettings);
   auto pull_names = std::make_shared<std::vector<std::string>>();
   auto allow_unverified = std::make_shared<bool>(false);
   pull->add_option("name", *pull_names, "model names (see: iris models list)")->required();
@@ -250,12 +253,12 @@ CommandRunner AddModelsCommand(CLI::App& app) {
                  "install files whose sha256 the catalog does not record yet (their computed sha256 is printed)");
 
   auto* verify = models->add_subcommand("verify", "re-hash installed model files against the catalog");
-  auto verify_flags = std::make_shared<ConfigFlags>(*verify);
+  auto verify_flags = std::make_shared<ConfigFlags>(*verify, kModelsSettings);
   auto verify_names = std::make_shared<std::vector<std::string>>();
   verify->add_option("name", *verify_names, "model names (default: every model with files on disk)");
 
   auto* info = models->add_subcommand("info", "print a model's catalog entry (JSON)");
-  auto info_flags = std::make_shared<ConfigFlags>(*info);
+  auto info_flags = std::make_shared<ConfigFlags>(*info, kModelsSettings);
   auto info_name = std::make_shared<std::string>();
   info->add_option("name", *info_name, "model name")->required();
 

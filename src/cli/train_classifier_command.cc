@@ -384,7 +384,9 @@ CommandRunner AddTrainClassifierCommand(CLI::App& app) {
   cmd->add_option("--seed", args->seed, "seed of the train/test split")->capture_default_str();
   cmd->add_option("--keep", args->keep, "versions kept per collection after the bake-off")->capture_default_str();
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
-  auto flags = std::make_shared<ConfigFlags>(*cmd);  // after the command's own options, so --help lists those first
+  auto flags = std::make_shared<ConfigFlags>(
+      *cmd, std::vector<std::string>{"storage.data_dir", "models", "runtime", "analysis", "ingest",
+                                     "log"});  // after the command's own options, so --help lists those first
   return [flags, args] { return RunTrainClassifier(*flags, *args); };
 }
 

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -190,7 +191,8 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(runtime.max_announced_wait_us)),
       MakeOption("runtime.max_queue_size", "--max-queue-size", "dynamic batcher: queued inputs per model before 503",
                  IRIS_FIELD(runtime.max_queue_size)),
-      MakeOption("models.dir", "--models-dir", "where installed models live", IRIS_FIELD(models.dir)),
+      MakeOption("models.dir", "--models-dir", "where installed models live (unset: <data_dir>/models)",
+                 IRIS_FIELD(models.dir)),
       MakeOption("models.mirror", "--model-mirror", "folder or URL tried before the catalog's download URLs",
                  IRIS_FIELD(models.mirror), "IRIS_MODEL_MIRROR"),
       MakeOption("models.preload", "--preload-models", "comma-separated models loaded at start-up",
@@ -276,7 +278,8 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(analysis.min_person_score)),
       MakeOption("analysis.min_face_score", "--min-face-score", "score floor for prominent_face and detect_faces",
                  IRIS_FIELD(analysis.min_face_score)),
-      MakeOption("analysis.classifiers_dir", "--classifiers-dir", "where trained collection classifiers live",
+      MakeOption("analysis.classifiers_dir", "--classifiers-dir",
+                 "where trained collection classifiers live (unset: <data_dir>/classifiers)",
                  IRIS_FIELD(analysis.classifiers_dir)),
       MakeOption("analysis.cache_results", "--cache-results", "1: cache analysis results by image content hash",
                  IRIS_FIELD(analysis.cache_results)),
@@ -394,6 +397,9 @@ EnvLookup ProcessEnv() {
 Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
                           const std::map<std::string, std::string>& flags) {
   Config config;
+  // Left empty until a source sets them: then they follow storage.data_dir (below).
+  config.models.dir.clear();
+  config.analysis.classifiers_dir.clear();
   std::string path = toml_path;
   if (path.empty()) path = env("IRIS_CONFIG").value_or("");
   if (!path.empty()) IRIS_RETURN_IF_ERROR(ApplyToml(path, config));
@@ -403,6 +409,13 @@ Result<Config> LoadConfig(const std::string& toml_path, const EnvLookup& env,
   for (const auto& opt : ConfigOptions()) {
     auto it = flags.find(opt.flag);
     if (it != flags.end()) IRIS_RETURN_IF_ERROR(opt.set(config, it->second).WithContext(opt.flag));
+  }
+  // Models and classifiers live under the data directory unless a source says otherwise, so
+  // `--data-dir DIR` moves everything Iris writes.
+  const std::filesystem::path data_dir(config.storage.data_dir);
+  if (config.models.dir.empty()) config.models.dir = (data_dir / "models").string();
+  if (config.analysis.classifiers_dir.empty()) {
+    config.analysis.classifiers_dir = (data_dir / "classifiers").string();
   }
   IRIS_RETURN_IF_ERROR(ValidateConfig(config));
   return config;

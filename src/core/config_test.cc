@@ -30,6 +30,30 @@ TEST(ConfigTest, DefaultsWork) {
   EXPECT_EQ(c->storage.data_dir, "./iris-data");
 }
 
+// --data-dir moves the models and classifiers too, unless a source names their own folders.
+TEST(ConfigTest, ModelsAndClassifiersFollowTheDataDirUnlessSetThemselves) {
+  auto c = LoadConfig("", FakeEnv({}), {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(std::filesystem::path(c->models.dir), std::filesystem::path("./iris-data/models"));
+  EXPECT_EQ(std::filesystem::path(c->analysis.classifiers_dir), std::filesystem::path("./iris-data/classifiers"));
+
+  c = LoadConfig("", FakeEnv({}), {{"--data-dir", "/srv/iris"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->models.dir, "/srv/iris/models");
+  EXPECT_EQ(c->analysis.classifiers_dir, "/srv/iris/classifiers");
+
+  c = LoadConfig("", FakeEnv({{"IRIS_MODELS_DIR", "/opt/models"}}),
+                 {{"--data-dir", "/srv/iris"}, {"--classifiers-dir", "/opt/classifiers"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->models.dir, "/opt/models");
+  EXPECT_EQ(c->analysis.classifiers_dir, "/opt/classifiers");
+
+  c = LoadConfig(WriteToml("[storage]\ndata_dir = \"/var/lib/iris\"\n[models]\ndir = \"/m\"\n"), FakeEnv({}), {});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->models.dir, "/m");
+  EXPECT_EQ(c->analysis.classifiers_dir, "/var/lib/iris/classifiers");
+}
+
 TEST(ConfigTest, PrecedenceIsFileThenEnvThenFlags) {
   auto path =
       WriteToml("[server]\nport = 9001\nhost = \"0.0.0.0\"\n[ingest]\nfetch_allow_hosts = [\"a.test\", \"b.test\"]\n");

@@ -179,8 +179,9 @@ VImage ToSrgb8(VImage image) {
       image = image.icc_transform(
           "srgb", VImage::option()->set("embedded", true)->set("intent", VIPS_INTENT_PERCEPTUAL)->set("depth", 8));
       converted = true;
-    } catch (const vips::VError&) {
+    } catch (const vips::VError& error) {
       // A broken or mismatched profile: fall back to treating the numbers as plain RGB/grey.
+      vips_bridge::TakeVipsError(error);
     }
   }
   if (!converted && (image.interpretation() != VIPS_INTERPRETATION_sRGB || image.format() != VIPS_FORMAT_UCHAR)) {
@@ -196,7 +197,7 @@ VImage ToSrgb8(VImage image) {
 }
 
 Status CorruptData(ImageFormat format, const vips::VError& error) {
-  std::string detail = vips_bridge::ShortVipsMessage(error.what());
+  std::string detail = vips_bridge::TakeVipsError(error);
   return InvalidArgument("image data is corrupt or truncated (" + std::string(ImageFormatName(format)) + ")" +
                          (detail.empty() ? "" : ": " + detail));
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
@@ -382,6 +383,42 @@ TEST(ImageDecoderTest, TruncatedFilesAreCorruptNotGrey) {
     EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument) << decoded.status().ToString();
     EXPECT_EQ(decoded.status().message().rfind("image data is corrupt or truncated (", 0), 0u)
         << decoded.status().message();
+  }
+}
+
+// The probe of issue 16: a truncated JPEG whose header claims 10000x10000 was accepted while other
+// truncated JPEGs were refused. Decoded at the sizes the routes ask for (shrink-on-load), it must be
+// refused the same way.
+TEST(ImageDecoderTest, ATruncatedJpegThatClaimsTenThousandSquareIsCorruptToo) {
+  ASSERT_TRUE(StartVips().ok());
+  VImage huge = VImage::black(10000, 10000, VImage::option()->set("bands", 3)).cast(VIPS_FORMAT_UCHAR);
+  const std::string jpeg = EncodeWithVips(huge, ".jpg[Q=75]");
+  for (std::size_t keep : {std::size_t{4000}, jpeg.size() / 2, jpeg.size() - 64}) {
+    for (int min_side : {224, 256, 640, 1300}) {
+      Result<DecodedImage> decoded = Decode(jpeg.substr(0, keep), min_side);
+      ASSERT_FALSE(decoded.ok()) << keep << " of " << jpeg.size() << " bytes decoded at min_side " << min_side;
+      EXPECT_EQ(decoded.status().code(), StatusCode::kInvalidArgument) << decoded.status().ToString();
+    }
+  }
+}
+
+// libvips keeps one process-wide error buffer and only appends to it: each error must be reported
+// with its own text, not the first one the process ever saw.
+TEST(ImageDecoderTest, EachCorruptFileIsReportedWithItsOwnLoaderError) {
+  VImage photo = SharedPhoto(kWidth, kHeight);
+  std::string png = EncodeWithVips(photo, ".png");
+  std::string jpeg = testing::SharedPhotoBytes();
+  for (int round = 0; round < 2; ++round) {
+    Result<DecodedImage> bad_png = Decode(png.substr(0, png.size() / 2));
+    ASSERT_FALSE(bad_png.ok());
+    EXPECT_NE(bad_png.status().message().find("png"), std::string::npos) << bad_png.status().message();
+    Result<DecodedImage> bad_jpeg = Decode(jpeg.substr(0, jpeg.size() / 2));
+    ASSERT_FALSE(bad_jpeg.ok());
+    std::string message = bad_jpeg.status().message();
+    for (char& c : message) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    // "VipsJpeg: Premature end of input file", not the PNG loader's "libpng read error".
+    EXPECT_NE(message.find("vipsjpeg"), std::string::npos) << message;
+    EXPECT_EQ(message.find("png"), std::string::npos) << message;
   }
 }
 

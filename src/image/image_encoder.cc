@@ -13,7 +13,7 @@ Result<std::string> EncodePng(const RgbImage& image) {
     return vips_bridge::TakeBlob(
         wrapped.pngsave_buffer(vips::VImage::option()->set("compression", 6)->set("strip", true)));
   } catch (const vips::VError& error) {
-    return Internal("PNG encoding failed: " + vips_bridge::ShortVipsMessage(error.what()));
+    return Internal("PNG encoding failed: " + vips_bridge::TakeVipsError(error));
   }
 }
 
@@ -28,7 +28,7 @@ Result<std::string> EncodeJpeg(const RgbImage& image, int quality) {
     return vips_bridge::TakeBlob(wrapped.jpegsave_buffer(
         vips::VImage::option()->set("Q", quality)->set("strip", true)->set("optimize_coding", true)));
   } catch (const vips::VError& error) {
-    return Internal("JPEG encoding failed: " + vips_bridge::ShortVipsMessage(error.what()));
+    return Internal("JPEG encoding failed: " + vips_bridge::TakeVipsError(error));
   }
 }
 

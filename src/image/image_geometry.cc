@@ -58,7 +58,7 @@ Result<RgbImage> ResizeBilinear(const RgbImage& image, int width, int height) {
     }
     return vips_bridge::CopyToRgbImage(resized);
   } catch (const vips::VError& error) {
-    return Internal("resize failed: " + vips_bridge::ShortVipsMessage(error.what()));
+    return Internal("resize failed: " + vips_bridge::TakeVipsError(error));
   }
 }
 

@@ -29,8 +29,8 @@ RgbImage CopyToRgbImage(const vips::VImage& image) {
   rgb.height = image.height();
   rgb.pixels.resize(rgb.stride() * static_cast<std::size_t>(rgb.height));
   // Render straight into the vector: no second full-size buffer and copy.
-  vips::VImage target = vips::VImage::new_from_memory(rgb.pixels.data(), rgb.pixels.size(), rgb.width, rgb.height, 3,
-                                                      VIPS_FORMAT_UCHAR);
+  vips::VImage target =
+      vips::VImage::new_from_memory(rgb.pixels.data(), rgb.pixels.size(), rgb.width, rgb.height, 3, VIPS_FORMAT_UCHAR);
   image.write(target);
   return rgb;
 }
@@ -41,6 +41,12 @@ std::string ShortVipsMessage(std::string_view what) {
   constexpr std::size_t kMaxLength = 200;
   if (line.size() > kMaxLength) line = line.substr(0, kMaxLength);
   return std::string(line);
+}
+
+std::string TakeVipsError(const vips::VError& error) {
+  std::string message = ShortVipsMessage(error.what());
+  vips_error_clear();
+  return message;
 }
 
 std::string TakeBlob(VipsBlob* blob) {

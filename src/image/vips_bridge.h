@@ -27,6 +27,12 @@ RgbImage CopyToRgbImage(const vips::VImage& image);
 // The first line of a libvips error, trimmed and bounded in length, for a user-facing message.
 std::string ShortVipsMessage(std::string_view what);
 
+// ShortVipsMessage of a caught libvips error, then clears libvips' process-wide error buffer. A VError
+// carries the whole buffer, which libvips only appends to: without the clear, every later error in
+// the process would be reported with the first one's text. Call it in every handler of a VError
+// (also one that drops the message).
+std::string TakeVipsError(const vips::VError& error);
+
 // Copies a libvips blob (e.g. from pngsave_buffer) into a string and releases the blob.
 std::string TakeBlob(VipsBlob* blob);
 

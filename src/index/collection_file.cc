@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "core/file_error.h"
 #include "core/hash.h"
 #include "index/raw_fields.h"
 
@@ -25,7 +26,7 @@ Status Corrupt(const std::filesystem::path& path, const std::string& why) {
 
 Status WriteAndSync(const std::filesystem::path& path, const std::string& bytes) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Internal("cannot create " + path.string() + ": " + std::strerror(errno));
+  if (fd < 0) return FileError("cannot create", path, errno);
   size_t written = 0;
   while (written < bytes.size()) {
     ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
@@ -33,14 +34,14 @@ Status WriteAndSync(const std::filesystem::path& path, const std::string& bytes)
     if (n < 0) {
       int error = errno;
       ::close(fd);
-      return Internal("cannot write " + path.string() + ": " + std::strerror(error));
+      return FileError("cannot write", path, error);
     }
     written += static_cast<size_t>(n);
   }
   if (::fsync(fd) != 0) {
     int error = errno;
     ::close(fd);
-    return Internal("cannot fsync " + path.string() + ": " + std::strerror(error));
+    return FileError("cannot fsync", path, error);
   }
   ::close(fd);
   return Status::Ok();
@@ -85,8 +86,9 @@ Status WriteCollectionFile(const std::filesystem::path& path, const CollectionFi
   std::error_code error;
   std::filesystem::rename(temp, path, error);
   if (error) {
-    std::filesystem::remove(temp, error);
-    return Internal("cannot rename " + temp.string() + " to " + path.string());
+    std::error_code ignored;
+    std::filesystem::remove(temp, ignored);
+    return FileError("cannot rename to", path, error.value());
   }
   SyncDirectory(path.parent_path());
   return Status::Ok();

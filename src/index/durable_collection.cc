@@ -18,6 +18,7 @@
 
 #include "core/file_error.h"
 #include "core/json_limits.h"
+#include "core/logging.h"
 
 namespace iris {
 namespace {
@@ -88,7 +89,15 @@ Status WriteFileAtomically(const std::filesystem::path& path, const std::string&
   temp += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(random());
   int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return FileError("cannot create", temp, errno);
-  bool ok = ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()) && ::fsync(fd) == 0;
+  // A short write (the disk filled up part-way) is retried: the retry reports the errno (ENOSPC).
+  bool ok = true;
+  for (std::size_t done = 0; ok && done < bytes.size();) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
+  }
+  ok = ok && ::fsync(fd) == 0;
   int error = errno;
   ::close(fd);
   if (ok) {
@@ -229,7 +238,16 @@ Result<std::unique_ptr<DurableCollection>> DurableCollection::Open(const std::fi
                                 " follows " + std::to_string(expected - 1) + " (a log file is missing)");
     }
     ++expected;
-    return collection->Apply(record);
+    Status applied = collection->Apply(record);
+    if (applied.code() == StatusCode::kInvalidArgument) {
+      // Acknowledged by an older version whose checks were looser (e.g. an id of invalid UTF-8, a
+      // vector whose distances overflow): skipping it keeps every other item readable.
+      LogWarn("collection.replay_skipped_record", {{"collection", directory.filename().string()},
+                                                   {"sequence", record.sequence},
+                                                   {"reason", applied.message()}});
+      return Status::Ok();
+    }
+    return applied;
   };
   for (size_t i = 0; i < files.logs.size(); ++i) {
     const std::uint64_t base = files.logs[i];
@@ -274,7 +292,7 @@ Status DurableCollection::Apply(const LogRecord& record) {
 
 Status DurableCollection::ValidateUpsert(const std::string& id, std::span<const float> vector,
                                          const nlohmann::json& metadata) const {
-  if (id.empty()) return InvalidArgument("item id must not be empty");
+  IRIS_RETURN_IF_ERROR(ValidateItemId(id));
   if (!metadata.is_null() && !metadata.is_object()) return InvalidArgument("metadata must be a JSON object");
   IRIS_RETURN_IF_ERROR(CheckJsonDepth(metadata).WithContext("metadata"));
   return ValidateVector(options_.index.metric, options_.index.dim, vector);

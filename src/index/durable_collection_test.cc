@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "index/collection_log.h"
 #include "support/temp_dir.h"
 
 namespace iris {
@@ -223,6 +224,48 @@ TEST(DurableCollection, CorruptLogRecordInTheMiddleIsReported) {
   auto opened = DurableCollection::Open(path);
   EXPECT_EQ(opened.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(opened.status().message().find(logs[0].string()), std::string::npos) << opened.status().message();
+}
+
+// A record that an older version acknowledged but today's checks refuse (an id of invalid UTF-8, a
+// vector whose L2 distances overflow float) is skipped on replay; the other items stay readable.
+TEST(DurableCollection, ReplaySkipsRecordsThatTodaysChecksRefuse) {
+  testing::TempDir dir;
+  const auto path = dir.path() / "c";
+  {
+    auto c = std::move(DurableCollection::Create(path, Options())).value();
+    ASSERT_TRUE(c->Upsert("before", VectorFor(1)).ok());
+    EXPECT_EQ(c->Upsert("\xFF\xFE", VectorFor(2)).code(), StatusCode::kInvalidArgument);
+    std::vector<float> huge(kDim, 3e38f);
+    EXPECT_EQ(c->Upsert("huge", huge).code(), StatusCode::kInvalidArgument);
+  }
+  const auto logs = FilesStartingWith(path, "log-");
+  ASSERT_EQ(logs.size(), 1u);
+  {
+    // Append what an older version let through, straight to the log.
+    auto log = CollectionLog::Open(logs[0], [](const LogRecord&) { return Status::Ok(); });
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    LogRecord bad_id;
+    bad_id.id = "\xFF\xFE";
+    bad_id.vector = VectorFor(2);
+    bad_id.metadata = nlohmann::json::object();
+    ASSERT_TRUE((*log)->Append(bad_id).ok());
+    LogRecord huge;
+    huge.id = "huge";
+    huge.vector = std::vector<float>(kDim, 3e38f);
+    huge.metadata = nlohmann::json::object();
+    ASSERT_TRUE((*log)->Append(huge).ok());
+  }
+  {
+    auto reopened = DurableCollection::Open(path);
+    ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+    ASSERT_TRUE((*reopened)->Upsert("after", VectorFor(3)).ok());
+  }
+  auto opened = DurableCollection::Open(path);
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  EXPECT_EQ((*opened)->index().size(), 2u);
+  EXPECT_TRUE((*opened)->index().Contains("before"));
+  EXPECT_TRUE((*opened)->index().Contains("after"));
+  EXPECT_FALSE((*opened)->index().Contains("huge"));
 }
 
 // The expected contents after the first `applied` operations of the child's stream (below).

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "core/json_limits.h"
+#include "core/utf8.h"
 #include "index/collection_file.h"
 #include "index/exact_scan.h"
 #include "index/filtered_hnsw_search.h"
@@ -125,11 +126,6 @@ Status ValidateOptions(const CollectionOptions& options) {
   return Status::Ok();
 }
 
-Status ValidateId(const std::string& id) {
-  if (id.empty()) return InvalidArgument("item id must not be empty");
-  return Status::Ok();
-}
-
 std::unique_ptr<hnswlib::SpaceInterface<float>> MakeSpace(const CollectionOptions& options) {
   const auto dim = static_cast<size_t>(options.dim);
   if (options.metric == Metric::kL2) return std::make_unique<hnswlib::L2Space>(dim);
@@ -187,8 +183,14 @@ Status HnswCollection::AddToGraph(const std::vector<float>& prepared, Label labe
   return Status::Ok();
 }
 
+Status ValidateItemId(std::string_view id) {
+  if (id.empty()) return InvalidArgument("item id must not be empty");
+  if (!IsValidUtf8(id)) return InvalidArgument("item id must be valid UTF-8");
+  return Status::Ok();
+}
+
 Status HnswCollection::Upsert(const std::string& id, std::span<const float> vector, nlohmann::json metadata) {
-  IRIS_RETURN_IF_ERROR(ValidateId(id));
+  IRIS_RETURN_IF_ERROR(ValidateItemId(id));
   IRIS_RETURN_IF_ERROR(ValidateVector(options_.metric, options_.dim, vector));
   if (metadata.is_null()) metadata = nlohmann::json::object();
   if (!metadata.is_object()) return InvalidArgument("metadata must be a JSON object");
@@ -222,7 +224,7 @@ Status HnswCollection::Upsert(const std::string& id, std::span<const float> vect
 }
 
 Status HnswCollection::Delete(const std::string& id) {
-  IRIS_RETURN_IF_ERROR(ValidateId(id));
+  IRIS_RETURN_IF_ERROR(ValidateItemId(id));
   auto lock = LockForWrite();
   auto found = labels_by_id_.find(id);
   if (found == labels_by_id_.end()) return NotFound("no item with id '" + id + "'");

@@ -19,7 +19,8 @@
 //     in distance keep the earlier inserted item first). kAuto, the default, scans when the
 //     collection holds at most exact_search_max_items() live items or when the search breadth
 //     max(ef_search, top_n) is at least the number of live items, and walks the graph otherwise.
-//   * Errors: wrong dimension, NaN/inf values, zero vector (cosine), empty id, metadata that is not an
+//   * Errors: wrong dimension, NaN/inf values, zero vector (cosine), a vector longer than
+//     kMaxVectorNorm (l2, inner product), an empty id or one that is not valid UTF-8, metadata that is not an
 //     object, top_n outside [1, 1000] -> InvalidArgument; unknown id -> NotFound; hnswlib failures
 //     (its std::runtime_error, std::bad_alloc) -> Internal; Load of a missing file -> NotFound, of a
 //     corrupt, truncated or inconsistent file -> FailedPrecondition naming the file.
@@ -74,6 +75,10 @@ struct CollectionHit {
 };
 
 inline constexpr int kMaxTopN = 1000;
+
+// InvalidArgument unless `id` is a non-empty string of valid UTF-8 (ids are listed in JSON, where
+// invalid bytes would become U+FFFD and the listed id would name nothing).
+Status ValidateItemId(std::string_view id);
 
 // Which search path answers a query; see the contract above.
 enum class SearchMode { kAuto = 0, kGraph = 1, kExact = 2 };

@@ -437,6 +437,8 @@ TEST(HnswCollection, RejectsBadInputs) {
   EXPECT_EQ(collection->Upsert("a", std::vector<float>{1, inf}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(collection->Upsert("a", std::vector<float>{0, 0}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(collection->Upsert("", std::vector<float>{1, 0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(collection->Upsert("\xFF\xFE", std::vector<float>{1, 0}).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(collection->Delete("\xFF\xFE").code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(collection->Upsert("a", std::vector<float>{1, 0}, nlohmann::json::array()).code(),
             StatusCode::kInvalidArgument);
   nlohmann::json deep = 1;

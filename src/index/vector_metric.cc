@@ -50,6 +50,10 @@ Status ValidateVector(Metric metric, int dim, std::span<const float> vector) {
   if (metric == Metric::kCosine && !(squared_norm > 0)) {
     return InvalidArgument("a zero vector has no direction and cannot be used with the cosine metric");
   }
+  if (metric != Metric::kCosine && squared_norm > kMaxVectorNorm * kMaxVectorNorm) {
+    return InvalidArgument("vector is too long for the " + std::string(MetricName(metric)) +
+                           " metric: its length must be at most 2^62 (about 4.6e18) so that distances stay finite");
+  }
   return Status::Ok();
 }
 

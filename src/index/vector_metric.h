@@ -34,7 +34,14 @@ struct Similarity {
 // Converts hnswlib's raw distance (1 - dot for inner-product spaces, squared L2 for kL2).
 Similarity SimilarityFromRawDistance(Metric metric, float raw_distance);
 
-// InvalidArgument unless `vector` has `dim` finite values (and, for kCosine, a non-zero norm).
+// The longest vector kL2 and kInnerProduct accept. hnswlib computes distances in float (SIMD); with
+// |a|, |b| <= 2^62 every partial sum of |a - b|^2 or a.b stays below (2 * 2^62)^2 = 2^126 < FLT_MAX,
+// so every distance is finite (a component of 3e38 would make them infinite or NaN, and such an
+// item would rank first for every query). kCosine normalises in double and needs no bound.
+inline constexpr double kMaxVectorNorm = 4611686018427387904.0;  // 2^62
+
+// InvalidArgument unless `vector` has `dim` finite values (and, for kCosine, a non-zero norm; for
+// kL2 and kInnerProduct, a length of at most kMaxVectorNorm).
 Status ValidateVector(Metric metric, int dim, std::span<const float> vector);
 
 // The vector as the index stores it: normalised for kCosine, a plain copy otherwise.

@@ -43,4 +43,21 @@ TEST(VectorMetric, ValidatesAndNormalises) {
 }
 
 }  // namespace
+// Components like 3e38 overflow float distances (inf/NaN, reported as "distance": null and ranked
+// first); kL2 and kInnerProduct refuse vectors longer than kMaxVectorNorm, kCosine normalises them.
+TEST(VectorMetric, RefusesVectorsWhoseDistancesWouldOverflow) {
+  std::vector<float> huge = {3e38f, 1};
+  EXPECT_EQ(ValidateVector(Metric::kL2, 2, huge).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateVector(Metric::kInnerProduct, 2, huge).code(), StatusCode::kInvalidArgument);
+  EXPECT_TRUE(ValidateVector(Metric::kCosine, 2, huge).ok());
+  std::vector<float> longest = {static_cast<float>(kMaxVectorNorm), 0};
+  EXPECT_TRUE(ValidateVector(Metric::kL2, 2, longest).ok());
+  std::vector<float> opposite = {-static_cast<float>(kMaxVectorNorm), 0};
+  float squared = 0;  // as hnswlib's L2 space computes it, in float
+  for (int i = 0; i < 2; ++i) squared += (longest[i] - opposite[i]) * (longest[i] - opposite[i]);
+  EXPECT_TRUE(std::isfinite(squared));
+  std::vector<float> longer = {static_cast<float>(kMaxVectorNorm) * 1.01f, 0};
+  EXPECT_EQ(ValidateVector(Metric::kL2, 2, longer).code(), StatusCode::kInvalidArgument);
+}
+
 }  // namespace iris

@@ -54,9 +54,18 @@ Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromUpload(std::string byt
 }
 
 Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromUrl(std::string_view url) const {
-  auto fetched = fetcher_.Fetch(url);
-  if (!fetched.ok()) return fetched.status().WithContext("image_url");
-  return FromBytes(std::move(fetched->body), std::string(url));
+  auto downloaded = Download(url);
+  if (!downloaded.ok()) return downloaded.status().WithContext("image_url");
+  return FromDownload(std::move(downloaded).value(), url);
+}
+
+Result<std::string> ImageIngestor::Download(std::string_view url) const {
+  IRIS_ASSIGN_OR_RETURN(auto fetched, fetcher_.Fetch(url));
+  return std::move(fetched.body);
+}
+
+Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromDownload(std::string bytes, std::string_view url) const {
+  return FromBytes(std::move(bytes), std::string(url));
 }
 
 Result<std::shared_ptr<IngestedImage>> ImageIngestor::FromBytes(std::string bytes, std::string source) const {

@@ -68,7 +68,13 @@ class ImageIngestor {
   ImageIngestor(const IngestConfig& config, FetchOptions fetch);
 
   Result<std::shared_ptr<IngestedImage>> FromUpload(std::string bytes, std::string_view file_name) const;
+  // Download + FromDownload; a download failure's message starts with "image_url: ".
   Result<std::shared_ptr<IngestedImage>> FromUrl(std::string_view url) const;
+
+  // The two steps of FromUrl, for routes that report them differently (the seed's "Could not
+  // download image from URL" / "Could not process image"): the fetched body, and the image in it.
+  Result<std::string> Download(std::string_view url) const;
+  Result<std::shared_ptr<IngestedImage>> FromDownload(std::string bytes, std::string_view url) const;
 
   const DecodeLimits& limits() const { return limits_; }
 

@@ -42,9 +42,9 @@ TEST(ModelCatalogTest, EmbeddedCatalogParsesWithEveryModel) {
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
   std::set<std::string> names;
   for (const auto& m : catalog->models()) names.insert(m.name);
-  for (const char* expected :
-       {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50", "yolox-nano", "yunet", "ultraface-rfb-320",
-        "ultraface-rfb-640", "mobilefacenet", "isnet-general-small-int8", "clip-standin-tiny", "clip-standin-colors"}) {
+  for (const char* expected : {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits",
+                               "yolox-nano", "yunet", "ultraface-rfb-320", "ultraface-rfb-640", "mobilefacenet",
+                               "isnet-general-small-int8", "clip-standin-tiny", "clip-standin-colors"}) {
     EXPECT_TRUE(names.count(expected)) << expected;
   }
 
@@ -119,7 +119,7 @@ TEST(ModelCatalogTest, SharedModelFilesMatchTheCatalogHashes) {
 TEST(ModelCatalogTest, ModelsNotStagedHereHaveNullHashes) {
   auto catalog = ModelCatalog::Parse(EmbeddedCatalogJson());
   ASSERT_TRUE(catalog.ok());
-  for (const char* name : {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50"}) {
+  for (const char* name : {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits"}) {
     auto spec = catalog->Find(name);
     ASSERT_TRUE(spec.ok()) << name;
     for (const auto& f : (*spec)->files) {

@@ -8,7 +8,6 @@ namespace iris::ops {
 
 Result<std::vector<AnalysisTask>> ParseTasks(const nlohmann::json& tasks) {
   if (!tasks.is_array()) return InvalidArgument("'tasks' must be an array of task objects");
-  if (tasks.empty()) return InvalidArgument("'tasks' must contain at least one task");
   if (tasks.size() > kMaxTasks) {
     return InvalidArgument("at most " + std::to_string(kMaxTasks) + " tasks per request (got " +
                            std::to_string(tasks.size()) + ")");

@@ -18,13 +18,20 @@ TEST(ParseTasksTest, AcceptsTheSeedShapeAndDefaultsParams) {
   EXPECT_TRUE((*tasks)[2].params.is_object());
 }
 
+// The seed accepts an empty list and answers with empty results.
+TEST(ParseTasksTest, AnEmptyListIsNoTasks) {
+  auto tasks = ParseTasksJson("[]");
+  ASSERT_TRUE(tasks.ok()) << tasks.status().ToString();
+  EXPECT_TRUE(tasks->empty());
+}
+
 TEST(ParseTasksTest, RefusesMalformedListsNamingTheTask) {
   struct Case {
     const char* json;
     const char* fragment;
   };
-  for (const auto& c : {Case{"{}", "must be an array"}, Case{"[]", "at least one task"},
-                        Case{"[1]", "tasks[0] must be an object"}, Case{R"([{"type": "x"}])", "tasks[0].operation_id"},
+  for (const auto& c : {Case{"{}", "must be an array"}, Case{"[1]", "tasks[0] must be an object"},
+                        Case{R"([{"type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": "", "type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": 5, "type": "x"}])", "tasks[0].operation_id"},
                         Case{R"([{"operation_id": "a"}])", "tasks[0].type"},

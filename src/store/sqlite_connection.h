@@ -1,7 +1,7 @@
 // SqliteConnection: a thin RAII wrapper around one sqlite3 connection (open, execute, prepare).
 // Errors are Status values whose message carries SQLite's own message; the code is mapped from
 // SQLite's result code (SQLITE_BUSY/LOCKED -> kUnavailable, UNIQUE/PRIMARY KEY constraint ->
-// kAlreadyExists, other constraints -> kFailedPrecondition, SQLITE_FULL -> kResourceExhausted,
+// kAlreadyExists, other constraints -> kFailedPrecondition, SQLITE_FULL -> kStorageFull (507),
 // everything else -> kInternal).
 //
 // Ownership: owns the sqlite3 handle (closed by the destructor). Statements prepared from it must

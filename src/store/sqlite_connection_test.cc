@@ -88,6 +88,19 @@ TEST(SqliteConnectionTest, ErrorsCarrySqliteMessage) {
   EXPECT_NE(out_of_range.message().find("parameter 2"), std::string::npos) << out_of_range.message();
 }
 
+// A full database file is StorageFull (HTTP 507), never a rate limit: SQLite's own page limit gives
+// SQLITE_FULL through the same path a full disk does (unixWrite maps ENOSPC to SQLITE_FULL).
+TEST(SqliteConnectionTest, AFullDatabaseIsStorageFull) {
+  testing::TempDir dir;
+  auto db = OpenOrDie(dir.path() / "t.db");
+  ASSERT_NE(db, nullptr);
+  ASSERT_TRUE(db->Execute("CREATE TABLE t(x BLOB)").ok());
+  ASSERT_TRUE(db->Execute("PRAGMA max_page_count = 4").ok());
+  Status full = db->Execute("INSERT INTO t VALUES (zeroblob(1000000))");
+  ASSERT_FALSE(full.ok());
+  EXPECT_EQ(full.code(), StatusCode::kStorageFull) << full.ToString();
+}
+
 TEST(SqliteConnectionTest, ReadOnlyConnectionRefusesWritesAndMissingFiles) {
   testing::TempDir dir;
   auto missing = SqliteConnection::Open(dir.path() / "missing.db", {.read_only = true});

@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <limits>
+
 #include "support/temp_dir.h"
 
 namespace iris {
@@ -40,6 +42,16 @@ TEST(StorageProbe, ReportsAProcessOutOfFileDescriptors) {
   ASSERT_TRUE(WIFEXITED(wait_status));
   EXPECT_EQ(WEXITSTATUS(wait_status), 0);
   EXPECT_TRUE(std::filesystem::is_empty(dir.path()));
+}
+
+TEST(StorageProbe, CheckFreeSpaceReportsAFullFileSystemAsStorageFull) {
+  testing::TempDir dir;
+  EXPECT_TRUE(CheckFreeSpace(dir.path(), 0).ok());
+  // No file system has this much free: the answer a full disk gives.
+  Status full = CheckFreeSpace(dir.path(), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(full.code(), StatusCode::kStorageFull) << full.ToString();
+  EXPECT_NE(full.message().find("bytes free"), std::string::npos) << full.message();
+  EXPECT_EQ(CheckFreeSpace(dir.path() / "gone", 0).code(), StatusCode::kInternal);
 }
 
 }  // namespace

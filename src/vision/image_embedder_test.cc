@@ -110,15 +110,25 @@ TEST(ImageEmbedderTest, MeanPoolingAveragesOnlyThePatchTokens) {
   }
 }
 
-TEST(ImageEmbedderTest, NoPoolingTakesTheResnetLogits) {
-  auto model = MustLoad(CatalogSpec("resnet50"), "resnet_tiny.onnx");
-  EXPECT_EQ(model->dim(), 1000);
-  EXPECT_EQ(model->pooling(), models::Pooling::kNone);
-  const Embedding e = EmbedOne(*model, Solid(256, 300, {0, 255, 128}), false);
-  ASSERT_EQ(e.size(), 1000u);
-  EXPECT_NEAR(e[0], Normalised(0, 0), 1e-3);
-  EXPECT_NEAR(e[1], Normalised(255, 1), 1e-3);
-  EXPECT_NEAR(e[999], Normalised(0, 0), 1e-3);  // 999 % 3 == 0
+// resnet50 is the seed's 2048-d pooled features (tensor names read from the file); the classifier
+// export stays as resnet50-imagenet-logits. Both have one [N,D] output, taken as is.
+TEST(ImageEmbedderTest, NoPoolingTakesTheSingleOutputOfEitherResnetExport) {
+  struct Case {
+    std::string entry, fixture;
+    int dim;
+  };
+  for (const Case& c : {Case{"resnet50", "resnet_pooled_tiny.onnx", 2048},
+                        Case{"resnet50-imagenet-logits", "resnet_tiny.onnx", 1000}}) {
+    auto model = MustLoad(CatalogSpec(c.entry), c.fixture);
+    EXPECT_EQ(model->dim(), c.dim);
+    EXPECT_EQ(model->pooling(), models::Pooling::kNone);
+    const std::array<std::uint8_t, 3> rgb = {0, 255, 128};
+    const Embedding e = EmbedOne(*model, Solid(256, 300, rgb), false);
+    ASSERT_EQ(e.size(), static_cast<std::size_t>(c.dim));
+    for (int j : {0, 1, 2, c.dim - 2, c.dim - 1}) {
+      EXPECT_NEAR(e[j], Normalised(rgb[j % 3], j % 3), 1e-3) << c.entry << " value " << j;
+    }
+  }
 }
 
 TEST(ImageEmbedderTest, ShortestSide256ThenCentreCrop224) {
@@ -152,8 +162,8 @@ TEST(ImageEmbedderTest, NormalisedOnRequest) {
 TEST(ImageEmbedderTest, BatchesGiveTheSameVectorsAsSingleImages) {
   RuntimeConfig runtime;
   runtime.max_batch_size = 2;  // 5 images: runs as chunks of 2, 2, 1
-  for (const auto& [name, fixture] :
-       {std::pair<std::string, std::string>{"dinov2-small", "dino_tiny.onnx"}, {"resnet50", "resnet_tiny.onnx"}}) {
+  for (const auto& [name, fixture] : {std::pair<std::string, std::string>{"dinov2-small", "dino_tiny.onnx"},
+                                      {"resnet50", "resnet_pooled_tiny.onnx"}}) {
     auto model = MustLoad(CatalogSpec(name), fixture, runtime);
     std::vector<RgbImage> images;
     for (int i = 0; i < 5; ++i) images.push_back(Pattern(200 + 37 * i, 180 + 21 * i, i));
@@ -195,7 +205,9 @@ TEST(ImageEmbedderTest, ModelsNotMatchingTheCatalogContractAreRefusedAtLoad) {
   const std::vector<Case> cases = {
       {"dinov2-small", "resnet_tiny.onnx", "last_hidden_state"},  // no token output
       {"dinov3-vitl16", "dino_tiny.onnx", "1024"},                // 384-d model, 1024-d entry
-      {"resnet50", "dino_tiny.onnx", "logits"},                   // no logits
+      {"resnet50-imagenet-logits", "dino_tiny.onnx", "logits"},   // no logits
+      {"resnet50", "dino_tiny.onnx", "exactly one output"},       // tokens and a pooler: which one?
+      {"resnet50", "resnet_tiny.onnx", "2048"},                   // the 1000 logits are not the pooled features
   };
   for (const Case& c : cases) {
     auto model = ImageEmbedder::Load(CatalogSpec(c.entry), Fixture(c.fixture), RuntimeConfig{});
@@ -214,7 +226,7 @@ TEST(ImageEmbedderTest, ModelsNotMatchingTheCatalogContractAreRefusedAtLoad) {
 }
 
 TEST(ImageEmbedderTest, EmptyAndInvalidInputsAreErrors) {
-  auto model = MustLoad(CatalogSpec("resnet50"), "resnet_tiny.onnx");
+  auto model = MustLoad(CatalogSpec("resnet50"), "resnet_pooled_tiny.onnx");
   EXPECT_EQ(model->EmbedImages({}, true).status().code(), StatusCode::kInvalidArgument);
   const RgbImage empty;
   const RgbImage* one[] = {&empty};

@@ -31,7 +31,7 @@ TEST(ModelKindTest, ListsTheCatalogsModelsOfAKindInOrder) {
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kForegroundMasker),
             (std::vector<std::string>{"isnet-general-small-int8"}));
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kImageEmbedder),
-            (std::vector<std::string>{"dinov2-small", "dinov3-vitl16", "resnet50"}));
+            (std::vector<std::string>{"dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits"}));
 }
 
 }  // namespace

@@ -27,8 +27,9 @@ class EmbeddersE2eTest : public ::testing::Test {
     fs::create_directories(mirror / "dinov2-small");
     fs::create_directories(mirror / "resnet50");
     fs::copy_file(SourceDir() / "tests/fixtures/dino_tiny.onnx", mirror / "dinov2-small/model.onnx");
-    std::ofstream(mirror / "dinov2-small/preprocessor_config.json") << R"({"crop_size": {"height": 224, "width": 224}})";
-    fs::copy_file(SourceDir() / "tests/fixtures/resnet_tiny.onnx", mirror / "resnet50/model.onnx");
+    std::ofstream(mirror / "dinov2-small/preprocessor_config.json")
+        << R"({"crop_size": {"height": 224, "width": 224}})";
+    fs::copy_file(SourceDir() / "tests/fixtures/resnet_pooled_tiny.onnx", mirror / "resnet50/model.onnx");
     models_ = root_.path() / "models";
     auto pulled = RunCommand(IrisBinary() + " models pull dinov2-small resnet50 --allow-unverified --models-dir " +
                              models_.string() + " --model-mirror " + mirror.string());
@@ -47,8 +48,7 @@ TEST_F(EmbeddersE2eTest, SingleTowerEmbeddersRunOnTheRequestedRegion) {
   auto res = AnalyzeUpload(*client, SolidJpeg(220, 20, 30), "red.jpg",
                            {Task("dino", "embed_dino_v2"), Task("resnet", "embed_resnet50"),
                             Task("dino_person", "embed_dino_v2", {{"target", "prominent_person"}}),
-                            Task("raw", "embed_dino_v2", {{"normalize", false}}),
-                            Task("v3_default", "embed_dino_v3"),
+                            Task("raw", "embed_dino_v2", {{"normalize", false}}), Task("v3_default", "embed_dino_v3"),
                             Task("v3_with_v2", "embed_dino_v3", {{"model", "dinov2-small"}})});
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
@@ -70,7 +70,7 @@ TEST_F(EmbeddersE2eTest, SingleTowerEmbeddersRunOnTheRequestedRegion) {
   // Unnormalised: the channel means themselves, ((220/255) - 0.485) / 0.229 = 1.65 for red.
   EXPECT_NEAR(r["raw"]["data"][0].get<double>(), 1.65, 0.05);
   ASSERT_EQ(r["resnet"]["status"], "success") << r["resnet"];
-  EXPECT_EQ(r["resnet"]["data"].size(), 1000u);
+  EXPECT_EQ(r["resnet"]["data"].size(), 2048u);  // the pooled features, as seed 002 embeds
   // No person in a plain colour: the whole image, no crop.
   EXPECT_EQ(r["dino_person"]["status"], "success");
   EXPECT_TRUE(r["dino_person"]["cropped_image_bbox"].is_null());

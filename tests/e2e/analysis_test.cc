@@ -95,15 +95,14 @@ TEST_F(AnalysisE2eTest, SeedReadmeUrlExampleWorks) {
           [&](const httplib::Request&, httplib::Response& r) { r.set_content(portrait, "image/jpeg"); });
   });
   const std::string url = images.Url("127.0.0.1", "/800px-Official_portrait_of_Barack_Obama.jpg");
-  const nlohmann::json body = {
-      {"image_url", url},
-      {"tasks",
-       {Task("whole_image_embedding", "embed_clip_vit_b_32", {{"target", "whole_image"}}),
-        Task("person_bbox", "detect_bounding_box", {{"target", "prominent_person"}}),
-        Task("face_bbox_from_person", "detect_bounding_box",
-             {{"target", "prominent_face"}, {"face_context", "prominent_person"}}),
-        Task("face_embedding", "embed_clip_vit_b_32",
-             {{"target", "prominent_face"}, {"face_context", "prominent_person"}})}}};
+  const nlohmann::json body = {{"image_url", url},
+                               {"tasks",
+                                {Task("whole_image_embedding", "embed_clip_vit_b_32", {{"target", "whole_image"}}),
+                                 Task("person_bbox", "detect_bounding_box", {{"target", "prominent_person"}}),
+                                 Task("face_bbox_from_person", "detect_bounding_box",
+                                      {{"target", "prominent_face"}, {"face_context", "prominent_person"}}),
+                                 Task("face_embedding", "embed_clip_vit_b_32",
+                                      {{"target", "prominent_face"}, {"face_context", "prominent_person"}})}}};
   auto client = server_->Client();
   auto res = client->Post("/analyze_image/", body.dump(), "application/json");
   ASSERT_TRUE(res);
@@ -203,13 +202,13 @@ TEST_F(AnalysisE2eTest, DetectFacesReturnsEveryFaceWithLandmarks) {
 TEST_F(AnalysisE2eTest, FallbacksFollowTheSeed) {
   auto client = server_->Client();
   // A plain colour: no person, no face.
-  auto r = Results(*client, SolidJpeg(200, 30, 30),
-                   {Task("bbox", "detect_bounding_box"), Task("face_bbox", "detect_bounding_box",
-                                                           {{"target", "prominent_face"}}),
-                    Task("person_embedding", "embed_clip_vit_b_32", {{"target", "prominent_person"}}),
-                    Task("whole", "embed_clip_vit_b_32"),
-                    Task("face_embedding", "embed_clip_vit_b_32", {{"target", "prominent_face"}}),
-                    Task("face_vector", "embed_face")});
+  auto r = Results(
+      *client, SolidJpeg(200, 30, 30),
+      {Task("bbox", "detect_bounding_box"), Task("face_bbox", "detect_bounding_box", {{"target", "prominent_face"}}),
+       Task("person_embedding", "embed_clip_vit_b_32", {{"target", "prominent_person"}}),
+       Task("whole", "embed_clip_vit_b_32"),
+       Task("face_embedding", "embed_clip_vit_b_32", {{"target", "prominent_face"}}),
+       Task("face_vector", "embed_face")});
   EXPECT_EQ(r["bbox"]["status"], "success");
   EXPECT_TRUE(r["bbox"]["data"].is_null());
   EXPECT_TRUE(r["face_bbox"]["data"].is_null());
@@ -227,17 +226,17 @@ TEST_F(AnalysisE2eTest, FallbacksFollowTheSeed) {
 
 TEST_F(AnalysisE2eTest, FaceContextChoosesWhereTheFaceIsSearched) {
   auto client = server_->Client();
-  auto r = Results(*client, Photo("faces-identity/images/obama_1.jpg"),
-                   {Task("person", "detect_bounding_box"),
-                    Task("in_person", "detect_bounding_box", {{"target", "prominent_face"}}),
-                    Task("in_image", "detect_bounding_box",
-                         {{"target", "prominent_face"}, {"face_context", "whole_image"}}),
-                    Task("wrong", "detect_bounding_box", {{"target", "prominent_face"}, {"face_context", "torso"}}),
-                    Task("bad_target", "detect_bounding_box", {{"target", "whole_image"}})});
+  auto r = Results(
+      *client, Photo("faces-identity/images/obama_1.jpg"),
+      {Task("person", "detect_bounding_box"), Task("in_person", "detect_bounding_box", {{"target", "prominent_face"}}),
+       Task("in_image", "detect_bounding_box", {{"target", "prominent_face"}, {"face_context", "whole_image"}}),
+       Task("wrong", "detect_bounding_box", {{"target", "prominent_face"}, {"face_context", "torso"}}),
+       Task("bad_target", "detect_bounding_box", {{"target", "whole_image"}})});
   ASSERT_EQ(r["in_person"]["status"], "success");
   ASSERT_EQ(r["in_image"]["status"], "success");
   // The same face either way, within a few pixels.
-  for (int i = 0; i < 4; ++i) EXPECT_NEAR(r["in_person"]["data"][i].get<int>(), r["in_image"]["data"][i].get<int>(), 12);
+  for (int i = 0; i < 4; ++i)
+    EXPECT_NEAR(r["in_person"]["data"][i].get<int>(), r["in_image"]["data"][i].get<int>(), 12);
   EXPECT_EQ(r["wrong"]["status"], "error");
   EXPECT_NE(r["wrong"]["error_message"].get<std::string>().find("face_context"), std::string::npos);
   EXPECT_EQ(r["bad_target"]["status"], "error");
@@ -295,8 +294,8 @@ TEST_F(AnalysisE2eTest, SecondIdenticalRequestIsServedFromTheCache) {
   auto client = server_->Client();
   const std::string photo = Photo("coco-tiny/images/000000522418.jpg");
   const std::vector<nlohmann::json> tasks = {Task("p", "detect_bounding_box"), Task("o", "detect_objects"),
-                                Task("e", "embed_clip_vit_b_32", {{"target", "prominent_person"}}),
-                                Task("h", "image_hash")};
+                                             Task("e", "embed_clip_vit_b_32", {{"target", "prominent_person"}}),
+                                             Task("h", "image_hash")};
   auto metric = [&](const char* name) {
     auto m = client->Get("/metrics");
     return MetricValue(m->body, name).value_or(-1);
@@ -336,11 +335,17 @@ TEST_F(AnalysisE2eTest, RequestLevelErrorsAreHttpErrorsWithDetail) {
   const std::string ok_tasks = R"([{"operation_id": "a", "type": "image_hash"}])";
   expect(upload(photo, "[{not json"), 400, "tasks_json is not valid JSON");
   expect(upload(photo, R"({"operation_id": "a"})"), 400, "'tasks' must be an array");
-  expect(upload(photo, "[]"), 400, "at least one task");
+  {
+    auto none = upload(photo, "[]");  // the seed accepts an empty list: no results
+    ASSERT_TRUE(none);
+    EXPECT_EQ(none->status, 200) << none->body;
+    EXPECT_EQ(ParseJson(none->body)["results"], nlohmann::json::object()) << none->body;
+  }
   expect(upload(photo, R"([{"operation_id": "a", "type": "image_hash"}, {"operation_id": "a", "type": "image_hash"}])"),
          400, "duplicate operation_id 'a'");
   expect(upload(photo, R"([{"type": "image_hash"}])"), 400, "tasks[0].operation_id");
-  expect(upload(photo, R"([{"operation_id": "a", "type": "image_hash", "params": [1]}])"), 400, "params must be an object");
+  expect(upload(photo, R"([{"operation_id": "a", "type": "image_hash", "params": [1]}])"), 400,
+         "params must be an object");
   nlohmann::json many = nlohmann::json::array();
   for (int i = 0; i < 65; ++i) many.push_back(Task(std::string("t").append(std::to_string(i)), "image_hash"));
   expect(upload(photo, many.dump()), 400, "at most 64 tasks");
@@ -370,10 +375,10 @@ TEST_F(AnalysisE2eTest, RequestLevelErrorsAreHttpErrorsWithDetail) {
                           .dump(),
                       "application/json"),
          400, "Could not download image from URL");
-  expect(client->Post("/analyze_image/",
-                      nlohmann::json{{"image_url", "http://10.1.2.3/x.jpg"}, {"tasks", tasks}}.dump(),
-                      "application/json"),
-         400, "Could not download image from URL");
+  expect(
+      client->Post("/analyze_image/", nlohmann::json{{"image_url", "http://10.1.2.3/x.jpg"}, {"tasks", tasks}}.dump(),
+                   "application/json"),
+      400, "Could not download image from URL");
   expect(client->Post("/analyze_image/", nlohmann::json{{"image_url", "file:///etc/passwd"}, {"tasks", tasks}}.dump(),
                       "application/json"),
          400, "Could not download image from URL");

@@ -413,7 +413,7 @@ TEST(ProductsE2eTest, AResNetCollectionLikeTheSeedsWorksWithoutTextSearch) {
   TempDir root;
   const std::filesystem::path mirror = root.path() / "mirror", models = root.path() / "models";
   std::filesystem::create_directories(mirror / "resnet50");
-  std::filesystem::copy_file(SourceDir() / "tests/fixtures/resnet_tiny.onnx", mirror / "resnet50/model.onnx");
+  std::filesystem::copy_file(SourceDir() / "tests/fixtures/resnet_pooled_tiny.onnx", mirror / "resnet50/model.onnx");
   auto pulled = RunCommand(IrisBinary() + " models pull resnet50 --allow-unverified --models-dir " + models.string() +
                            " --model-mirror " + mirror.string());
   ASSERT_EQ(pulled.exit_code, 0) << pulled.output;

@@ -16,6 +16,31 @@ TEST(ServeCli, HelpListsTheServerFlags) {
   }
 }
 
+// Each subcommand's --help lists the settings it uses, not the ~60 of the server.
+TEST(ServeCli, EachSubcommandsHelpShowsOnlyTheSettingsItUses) {
+  auto pull = RunCommand(IrisBinary() + " models pull --help");
+  ASSERT_EQ(pull.exit_code, 0) << pull.output;
+  EXPECT_NE(pull.output.find("--models-dir"), std::string::npos) << pull.output;
+  EXPECT_NE(pull.output.find("--model-mirror"), std::string::npos) << pull.output;
+  EXPECT_NE(pull.output.find("--data-dir"), std::string::npos) << pull.output;
+  for (const char* foreign :
+       {"--port", "--max-connections", "--captions-url", "--job-workers", "--fetch-allow-hosts"}) {
+    EXPECT_EQ(pull.output.find(foreign), std::string::npos) << foreign << " in:\n" << pull.output;
+  }
+  auto dedup = RunCommand(IrisBinary() + " dedup --help");
+  ASSERT_EQ(dedup.exit_code, 0) << dedup.output;
+  EXPECT_NE(dedup.output.find("--log-level"), std::string::npos) << dedup.output;
+  EXPECT_EQ(dedup.output.find("--port"), std::string::npos) << dedup.output;
+  EXPECT_EQ(dedup.output.find("--models-dir"), std::string::npos) << dedup.output;
+  auto analyze = RunCommand(IrisBinary() + " analyze --help");
+  ASSERT_EQ(analyze.exit_code, 0) << analyze.output;
+  EXPECT_NE(analyze.output.find("--models-dir"), std::string::npos) << analyze.output;
+  EXPECT_EQ(analyze.output.find("--port"), std::string::npos) << analyze.output;
+  // A server flag given to a command that does not use it is a usage error, not silently ignored.
+  auto misplaced = RunCommand(IrisBinary() + " models list --port 9 2>&1");
+  EXPECT_NE(misplaced.exit_code, 0) << misplaced.output;
+}
+
 TEST(ServeCli, BadConfigValueExitsWithCode3AndAMessage) {
   TempDir dir;
   auto result = RunCommand(IrisBinary() + " serve --port 70000 --data-dir " + (dir.path() / "d").string());
