@@ -21,6 +21,7 @@ APT_PACKAGES=(
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev libzip-dev
   python3 chromium
+  python3-onnx python3-numpy  # tests: int8 twins of the stand-ins (../shared/tools/quantize_dynamic.py)
 )
 missing=()
 # npm fetches ONNX Runtime; a machine may have its own Node.js/npm outside Debian's packages.

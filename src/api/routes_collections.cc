@@ -107,6 +107,13 @@ Result<std::vector<float>> EmbedImageInput(const app::CollectionService& collect
   return collections.EmbedImage(collection, *image, ctx);
 }
 
+// The optional 'model' of an upsert or a search (the model that made its vector, e.g. the "model" of
+// a /v1/embeddings answer): 409 when it is not the collection's exact model and variant.
+Status CheckRequestModel(const DurableCollection& collection, const httplib::Request& req, const nlohmann::json& body) {
+  if (body.contains("model") && !body["model"].is_string()) return Unprocessable("'model' must be a string");
+  return app::CollectionService::CheckSameModel(collection, RequestSetting(req, body, "model").value_or(""));
+}
+
 Result<std::string> ItemId(RequestContext& ctx) {
   std::string id = ctx.PathParam("id");
   if (id.empty() || id.size() > kMaxIdBytes) {
@@ -149,6 +156,7 @@ Result<HttpResponse> PutItem(app::CollectionService& collections, const ImageIng
   IRIS_ASSIGN_OR_RETURN(std::string id, ItemId(ctx));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json body, JsonBody(req));
   IRIS_ASSIGN_OR_RETURN(nlohmann::json metadata, JsonObjectSetting(req, body, "metadata"));
+  IRIS_RETURN_IF_ERROR(CheckRequestModel(*collection, req, body));
   if (body.contains("vector")) {
     IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, VectorFromJson(body["vector"]));
     IRIS_RETURN_IF_ERROR(collections.UpsertVector(*collection, id, vector, std::move(metadata)));
@@ -187,6 +195,7 @@ Result<HttpResponse> Search(const app::CollectionService& collections, const Ima
   const int sources =
       int(body.contains("vector")) + int(id.has_value()) + int(text.has_value()) + int(HasImageInput(req, body));
   if (sources != 1) return Unprocessable("give exactly one of 'vector', 'id', 'text' or an image");
+  IRIS_RETURN_IF_ERROR(CheckRequestModel(*collection, req, body));
   std::vector<float> query;
   if (body.contains("vector")) {
     IRIS_ASSIGN_OR_RETURN(query, VectorFromJson(body["vector"]));
@@ -378,7 +387,12 @@ Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionS
                    {{"type", "object"}, {"properties", {{"deleted", {{"type", "string"}}}}}}),
       [collections](const httplib::Request&, RequestContext& ctx) { return DropCollection(*collections, ctx); }));
 
-  const nlohmann::json item_props = {{"metadata", metadata_schema}};
+  const nlohmann::json model_schema = {
+      {"type", "string"},
+      {"description",
+       "optional: the model that made the vector (the 'model' of a /v1/embeddings answer); 409 when it is not the "
+       "collection's exact model and variant (fp32 and int8 vectors are never mixed)"}};
+  const nlohmann::json item_props = {{"metadata", metadata_schema}, {"model", model_schema}};
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Put("/v1/collections/{name}/items/{id}")
           .Summary("Insert or replace an item")
@@ -386,10 +400,12 @@ Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionS
                        "holding a JSON object, or JSON {image_url, metadata}) embedded with the collection's CLIP "
                        "model. An existing id is replaced (count does not change). Durable when acknowledged.")
           .Tag("collections")
-          .Body("application/json",
-                {{"type", "object"},
-                 {"properties",
-                  {{"vector", vector_schema}, {"image_url", {{"type", "string"}}}, {"metadata", metadata_schema}}}})
+          .Body("application/json", {{"type", "object"},
+                                     {"properties",
+                                      {{"vector", vector_schema},
+                                       {"image_url", {{"type", "string"}}},
+                                       {"metadata", metadata_schema},
+                                       {"model", model_schema}}}})
           .Body("multipart/form-data", ImageUploadSchema(item_props))
           .Returns(200, "Stored", "application/json",
                    {{"type", "object"},
@@ -438,6 +454,7 @@ Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionS
 
   const nlohmann::json search_props = {
       {"vector", vector_schema},
+      {"model", model_schema},
       {"id", {{"type", "string"}, {"description", "search with this stored item's vector; the item is not a hit"}}},
       {"text", {{"type", "string"}, {"description", "embedded with the collection's CLIP text tower"}}},
       {"top_n", {{"type", "integer"}, {"minimum", 1}, {"maximum", kMaxTopN}, {"default", kDefaultTopN}}},

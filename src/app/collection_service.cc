@@ -71,6 +71,14 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const
 Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(const std::string& name,
                                                                                 const std::string& model) {
   auto existing = Get(name);
+  const std::string& wanted = model.empty() ? default_model_ : model;
+  if (existing.ok() && (*existing)->options().model != wanted && (*existing)->options().model != kExternalModel) {
+    // `model` may be another name of the recorded model; the loaded model's name is exact. A model that
+    // does not load is not judged here: whatever needs it reports that.
+    if (auto encoder = models_.ImageEncoder(wanted); encoder.ok()) {
+      IRIS_RETURN_IF_ERROR(CheckSameModel(**existing, (*encoder)->name()));
+    }
+  }
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound) return existing;
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, models_.ImageEncoder(model));
   CollectionSpec spec;
@@ -86,6 +94,15 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(
   lifecycle.unlock();
   if (created.status().code() == StatusCode::kAlreadyExists) return Get(name);  // a concurrent first use
   return created.status();
+}
+
+Status CollectionService::CheckSameModel(const DurableCollection& collection, const std::string& model) {
+  const auto& o = collection.options();
+  if (model.empty() || model == o.model) return Status::Ok();
+  return FailedPrecondition("collection '" + o.name + "' holds vectors of model '" + o.model + "', not '" + model +
+                            "': vectors of two models, or of two variants of one model (fp32 and int8), cannot "
+                            "be mixed in one index; use a collection made with '" +
+                            model + "'");
 }
 
 Status CollectionService::Drop(const std::string& name) {

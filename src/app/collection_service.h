@@ -69,9 +69,15 @@ class CollectionService {
   Result<std::shared_ptr<const DurableCollection>> Create(const std::string& name, CollectionSpec spec,
                                                           std::optional<int> requested_dim = std::nullopt);
   // The collection `name`, created with `model` (cosine, default graph settings) when it does not
-  // exist; concurrent first uses create it once.
+  // exist; concurrent first uses create it once. FailedPrecondition (409) when it exists with another
+  // model (another variant of the same model included).
   Result<std::shared_ptr<const DurableCollection>> GetOrCreate(const std::string& name, const std::string& model);
   Status Drop(const std::string& name);
+  // FailedPrecondition (HTTP 409) when `model` -- the model a request says made its vector, or names
+  // for its image -- is not exactly the model (variant included) that fills `collection`: fp32 and
+  // int8 vectors of one model are close but not interchangeable, and mixing them in one index is a
+  // silent quality loss. An empty `model` is not checked.
+  static Status CheckSameModel(const DurableCollection& collection, const std::string& model);
 
   // --- items ------------------------------------------------------------------------------------
   Status UpsertImage(const DurableCollection& collection, const std::string& id, const IngestedImage& image,

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/int8_standins.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
@@ -21,7 +22,8 @@ using iris::testing::RequireShared;
 
 Config TestConfig() {
   Config c;
-  c.models.local = {"tiny=" + RequireShared("models/clip-standin-tiny").string()};
+  c.models.local = {"tiny=" + RequireShared("models/clip-standin-tiny").string(),
+                    "tiny8=" + iris::testing::StandInFolder("tiny", "int8").string()};
   c.models.default_clip = "tiny";
   return c;
 }
@@ -235,6 +237,25 @@ TEST_F(CollectionServiceTest, TextSearchNeedsACollectionModel) {
   auto text = service_->EmbedText(*photos, "a red dress", trace);
   ASSERT_TRUE(text.ok()) << text.status().ToString();
   EXPECT_EQ(static_cast<int>(text->size()), photos->options().index.dim);
+}
+
+// A configured collection (products, catalog websites) is filled by one exact variant: asking for it
+// with the other variant is refused instead of mixing fp32 and int8 vectors.
+TEST_F(CollectionServiceTest, GetOrCreateRefusesAnotherVariantOfTheModel) {
+  auto created = service_->GetOrCreate("products", "tiny");
+  ASSERT_TRUE(created.ok()) << created.status().ToString();
+  EXPECT_EQ((*created)->options().model, "tiny");
+  auto other = service_->GetOrCreate("products", "tiny8");
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_NE(other.status().message().find("holds vectors of model 'tiny', not 'tiny8'"), std::string::npos)
+      << other.status().message();
+  EXPECT_TRUE(service_->GetOrCreate("products", "tiny").ok());
+  EXPECT_TRUE(service_->GetOrCreate("products", "").ok());  // "" is the default model, tiny
+
+  EXPECT_TRUE(CollectionService::CheckSameModel(**created, "").ok());
+  EXPECT_TRUE(CollectionService::CheckSameModel(**created, "tiny").ok());
+  EXPECT_EQ(CollectionService::CheckSameModel(**created, "tiny8").code(), StatusCode::kFailedPrecondition);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// `iris models list|pull|verify|info`: the model catalog and the installed models (docs/models.md).
+// `iris models list|pull|verify|info|compare`: the model catalog and the installed models (docs/models.md).
 #include <unistd.h>
 
 #include <chrono>
@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/config_flags.h"
+#include "cli/models_compare.h"
 #include "models/model_store.h"
 
 namespace iris::cli {
@@ -71,6 +72,9 @@ int RunList(const ConfigFlags& flags, bool as_json) {
       out.push_back({{"name", s.spec->name},
                      {"task", models::ModelTaskName(s.spec->task)},
                      {"family", models::ModelFamilyName(s.spec->family)},
+                     {"variant", s.spec->variant},
+                     {"variant_of", s.spec->variant_of.empty() ? nlohmann::ordered_json()
+                                                               : nlohmann::ordered_json(s.spec->variant_of)},
                      {"installed", s.installed},
                      {"bytes_on_disk", s.bytes_on_disk},
                      {"missing_files", s.missing_files},
@@ -81,16 +85,16 @@ int RunList(const ConfigFlags& flags, bool as_json) {
     std::cout << out.dump(2) << "\n";
     return kExitOk;
   }
-  std::cout << std::left << std::setw(26) << "NAME" << std::setw(22) << "TASK" << std::setw(11) << "INSTALLED"
-            << std::setw(11) << "ON DISK"
+  std::cout << std::left << std::setw(26) << "NAME" << std::setw(8) << "VARIANT" << std::setw(22) << "TASK"
+            << std::setw(11) << "INSTALLED" << std::setw(11) << "ON DISK"
             << "LICENCE\n";
   for (const auto& s : statuses) {
     std::string state = s.installed ? "yes" : (s.bytes_on_disk > 0 ? "partial" : "no");
     std::string licence = s.spec->licence.substr(0, s.spec->licence.find(" ("));
     if (s.spec->test_only) licence += " [test only]";
-    std::cout << std::left << std::setw(26) << s.spec->name << std::setw(22) << models::ModelTaskName(s.spec->task)
-              << std::setw(11) << state << std::setw(11) << (s.bytes_on_disk > 0 ? HumanBytes(s.bytes_on_disk) : "-")
-              << licence << "\n";
+    std::cout << std::left << std::setw(26) << s.spec->name << std::setw(8) << s.spec->variant << std::setw(22)
+              << models::ModelTaskName(s.spec->task) << std::setw(11) << state << std::setw(11)
+              << (s.bytes_on_disk > 0 ? HumanBytes(s.bytes_on_disk) : "-") << licence << "\n";
   }
   std::cout << "models dir: " << context.store->models_dir().string() << "\n";
   return kExitOk;
@@ -127,14 +131,19 @@ class ProgressLine {
   std::chrono::steady_clock::time_point last_{};
 };
 
-int RunPull(const ConfigFlags& flags, const std::vector<std::string>& names, bool allow_unverified) {
+// `names` as given, or with --variant each replaced by its sibling entry of that variant.
+int RunPull(const ConfigFlags& flags, std::vector<std::string> names, const std::string& variant,
+            bool allow_unverified) {
   auto context = OpenStore(flags);
   if (!context.store) return context.exit_code;
-  for (const auto& name : names) {
-    if (auto spec = context.store->catalog().Find(name); !spec.ok()) {
+  for (auto& name : names) {
+    auto spec =
+        variant.empty() ? context.store->catalog().Find(name) : context.store->catalog().FindVariant(name, variant);
+    if (!spec.ok()) {
       std::cerr << "iris: " << spec.status().message() << "\n";
       return kExitUsage;
     }
+    name = (*spec)->name;
   }
   ProgressLine progress;
   models::PullOptions options;
@@ -249,6 +258,10 @@ CommandRunner AddModelsCommand(CLI::App& app) {
   auto pull_names = std::make_shared<std::vector<std::string>>();
   auto allow_unverified = std::make_shared<bool>(false);
   pull->add_option("name", *pull_names, "model names (see: iris models list)")->required();
+  auto pull_variant = std::make_shared<std::string>();
+  pull->add_option("--variant", *pull_variant,
+                   "install this variant of each model instead (e.g. int8: the sibling entry NAME-int8; "
+                   "see the VARIANT column of iris models list)");
   pull->add_flag("--allow-unverified", *allow_unverified,
                  "install files whose sha256 the catalog does not record yet (their computed sha256 is printed)");
 
@@ -262,9 +275,24 @@ CommandRunner AddModelsCommand(CLI::App& app) {
   auto info_name = std::make_shared<std::string>();
   info->add_option("name", *info_name, "model name")->required();
 
+  auto* compare = models->add_subcommand(
+      "compare", "what switching from model A to model B (e.g. its int8 variant) changes on a folder of images");
+  auto compare_flags = std::make_shared<ConfigFlags>(*compare);
+  auto compare_args = std::make_shared<ModelsCompareArgs>();
+  compare->add_option("a", compare_args->model_a, "the model in use (catalog name or --local-models name)")->required();
+  compare->add_option("b", compare_args->model_b, "the candidate, e.g. NAME-int8")->required();
+  compare->add_option("--images", compare_args->images, "folder of images (at least 2)")->required();
+  compare
+      ->add_option("--labels", compare_args->labels,
+                   "zero-shot labels, comma-separated (default: 20 everyday photo subjects)")
+      ->delimiter(',');
+  compare->add_flag("--per-image", compare_args->per_image, "also print one line per image");
+  compare->add_option("--json", compare_args->json_out, "also write the result as JSON to this file");
+
   return [=] {
+    if (compare->parsed()) return RunModelsCompare(*compare_flags, *compare_args);
     if (list->parsed()) return RunList(*list_flags, *list_json);
-    if (pull->parsed()) return RunPull(*pull_flags, *pull_names, *allow_unverified);
+    if (pull->parsed()) return RunPull(*pull_flags, *pull_names, *pull_variant, *allow_unverified);
     if (verify->parsed()) return RunVerify(*verify_flags, *verify_names);
     if (info->parsed()) return RunInfo(*info_flags, *info_name);
     return kExitUsage;

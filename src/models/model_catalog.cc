@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <set>
 #include <sstream>
 #include <type_traits>
@@ -185,6 +186,11 @@ bool IsSafeName(const std::string& s) {
   });
 }
 
+bool IsVariantName(const std::string& s) {
+  return !s.empty() && s.size() <= 16 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); });
+}
+
 // A relative path that stays inside its folder: no root, no "..", no empty or "." components.
 bool IsSafeRelativePath(const std::string& s) {
   if (s.empty() || s.front() == '/' || s.find('\\') != std::string::npos) return false;
@@ -342,6 +348,10 @@ Result<ModelSpec> ParseEntry(const json& item, std::size_t index) {
   IRIS_ASSIGN_OR_RETURN(m.pooling, r.Enum("pooling", kPoolings, Pooling::kNone));
   IRIS_ASSIGN_OR_RETURN(m.labels, r.Strings("labels"));
   IRIS_ASSIGN_OR_RETURN(m.notes, r.String("notes", false));
+  IRIS_ASSIGN_OR_RETURN(auto variant, r.String("variant", false));
+  if (!variant.empty()) m.variant = variant;
+  if (!IsVariantName(m.variant)) return r.Fail("variant", "must be 1-16 characters of a-z and 0-9 (e.g. int8)");
+  IRIS_ASSIGN_OR_RETURN(m.variant_of, r.String("variant_of", false));
 
   const json* pre = r.Get("preprocessing");
   if (pre == nullptr) return r.Fail("preprocessing", "is required");
@@ -369,6 +379,30 @@ Result<ModelSpec> ParseEntry(const json& item, std::size_t index) {
     return r.Fail("text", "is required for task image_text_embedding");
   IRIS_RETURN_IF_ERROR(r.CheckNoUnknownKeys());
   return m;
+}
+
+// Cross-entry rules of variants: `variant_of` names a base entry (not itself a variant) of the same
+// task, family and embedding_dim, and no base has one variant twice (the base included).
+Status CheckVariants(const std::vector<ModelSpec>& models) {
+  std::map<std::string, const ModelSpec*> by_name;
+  for (const auto& m : models) by_name[m.name] = &m;
+  std::set<std::pair<std::string, std::string>> seen;  // (base, variant)
+  for (const auto& m : models) {
+    if (m.variant_of.empty()) continue;
+    const std::string where = "catalog: model '" + m.name + "': 'variant_of' ";
+    auto base = by_name.find(m.variant_of);
+    if (base == by_name.end()) return InvalidArgument(where + "names no model: '" + m.variant_of + "'");
+    const ModelSpec& b = *base->second;
+    if (!b.variant_of.empty())
+      return InvalidArgument(where + "must name a base model, not the variant '" + b.name + "'");
+    if (b.task != m.task || b.family != m.family || b.embedding_dim != m.embedding_dim) {
+      return InvalidArgument(where + "'" + b.name + "' has another task, family or embedding_dim");
+    }
+    if (m.variant == b.variant || !seen.insert({b.name, m.variant}).second) {
+      return InvalidArgument(where + "'" + b.name + "' already has the variant '" + m.variant + "'");
+    }
+  }
+  return Status::Ok();
 }
 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
@@ -416,6 +450,7 @@ Result<ModelCatalog> ModelCatalog::Parse(std::string_view json_text) {
     }
     catalog.models_.push_back(std::move(spec));
   }
+  IRIS_RETURN_IF_ERROR(CheckVariants(catalog.models_));
   return catalog;
 }
 
@@ -434,6 +469,27 @@ Result<ModelCatalog> ModelCatalog::LoadDefault(const EnvLookup& env) {
     if (auto path = env("IRIS_MODEL_CATALOG"); path && !path->empty()) return LoadFile(*path);
   }
   return Parse(EmbeddedCatalogJson());
+}
+
+Result<const ModelSpec*> ModelCatalog::FindVariant(std::string_view name, std::string_view variant) const {
+  IRIS_ASSIGN_OR_RETURN(const ModelSpec* spec, Find(name));
+  std::string names;
+  for (const ModelSpec* v : VariantsOf(*spec)) {
+    if (v->variant == variant) return v;
+    names += (names.empty() ? "" : ", ") + v->variant + " (" + v->name + ")";
+  }
+  return NotFound("model '" + std::string(name) + "' has no variant '" + std::string(variant) +
+                  "'; its variants: " + names);
+}
+
+std::vector<const ModelSpec*> ModelCatalog::VariantsOf(const ModelSpec& spec) const {
+  const std::string& base = spec.variant_of.empty() ? spec.name : spec.variant_of;
+  std::vector<const ModelSpec*> out;
+  for (const auto& m : models_) {
+    if (m.name == base) out.insert(out.begin(), &m);
+    if (m.variant_of == base) out.push_back(&m);
+  }
+  return out;
 }
 
 Result<const ModelSpec*> ModelCatalog::Find(std::string_view name) const {

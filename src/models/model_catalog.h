@@ -4,7 +4,13 @@
 // download URLs, its licence, and its preprocessing, so adapters read numbers from here instead of
 // hard-coding them. Parse() rejects a catalog with a clear message naming the entry and field:
 // missing required fields, unknown enum values, mean/std not of length 3, duplicate names or paths,
-// malformed sha256. A ModelCatalog is an immutable value after construction: copy it freely, share it
+// malformed sha256, a `variant_of` that names no base entry or one of another task/family/dim.
+//
+// Variants (int8, fp16, ...) of one model are sibling entries: `clip-vit-b-32-int8` has its own
+// name, files, sizes, hashes and licence, and says `"variant": "int8", "variant_of": "clip-vit-b-32"`.
+// The name is the exact variant everywhere (install folder, loaded-model key, the model a collection
+// records), so two variants can never be confused for one another (docs/models.md, "Variants").
+// A ModelCatalog is an immutable value after construction: copy it freely, share it
 // between threads for reading.
 #pragma once
 
@@ -103,6 +109,8 @@ struct ModelSpec {
   Pooling pooling = Pooling::kNone;
   std::vector<std::string> labels;  // class names by index (detectors)
   std::string notes;
+  std::string variant = "fp32";                // numeric precision of the weights: fp32, fp16, int8, uint8, q4
+  std::string variant_of;                      // the base entry this is a variant of; empty for a base entry
   std::optional<Preprocessing> preprocessing;  // every model with an image input has one
   std::optional<TextPreprocessing> text;
   std::vector<ModelFile> files;
@@ -124,6 +132,12 @@ class ModelCatalog {
 
   // The entry called `name`; NotFound "unknown model 'x'" naming close names (or all) otherwise.
   Result<const ModelSpec*> Find(std::string_view name) const;
+  // The `variant` of the model `name` (a base entry or any of its variants): the entry itself when
+  // it is that variant, else its sibling. NotFound for an unknown name, or "model 'x' has no variant
+  // 'q4'; its variants: fp32, int8".
+  Result<const ModelSpec*> FindVariant(std::string_view name, std::string_view variant) const;
+  // The base entry of `spec` and its variants, base first, in catalog order.
+  std::vector<const ModelSpec*> VariantsOf(const ModelSpec& spec) const;
 
  private:
   std::vector<ModelSpec> models_;

@@ -119,7 +119,8 @@ TEST(ModelCatalogTest, SharedModelFilesMatchTheCatalogHashes) {
 TEST(ModelCatalogTest, ModelsNotStagedHereHaveNullHashes) {
   auto catalog = ModelCatalog::Parse(EmbeddedCatalogJson());
   ASSERT_TRUE(catalog.ok());
-  for (const char* name : {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits"}) {
+  for (const char* name : {"clip-vit-b-32", "dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits",
+                           "clip-vit-b-32-int8", "dinov2-small-int8", "resnet50-imagenet-logits-int8"}) {
     auto spec = catalog->Find(name);
     ASSERT_TRUE(spec.ok()) << name;
     for (const auto& f : (*spec)->files) {
@@ -189,6 +190,17 @@ TEST(ModelCatalogTest, RejectsBadCatalogsWithClearMessages) {
        [](ordered_json& r) { Entry(r, "dinov2-small")["preprocessing"]["crop"] = "none"; }, "'crop' must be center"},
       {"schema version 2", [](ordered_json& r) { r["schema_version"] = 2; }, "'schema_version' must be 1"},
       {"models not an array", [](ordered_json& r) { r["models"] = "all"; }, "'models' must be an array"},
+      {"variant of nothing", [](ordered_json& r) { Entry(r, "clip-vit-b-32-int8")["variant_of"] = "clip-vit-b-16"; },
+       "model 'clip-vit-b-32-int8': 'variant_of' names no model: 'clip-vit-b-16'"},
+      {"variant of a variant",
+       [](ordered_json& r) { Entry(r, "clip-standin-tiny-int8")["variant_of"] = "clip-vit-b-32-int8"; },
+       "must name a base model, not the variant 'clip-vit-b-32-int8'"},
+      {"variant of another family", [](ordered_json& r) { Entry(r, "resnet50-imagenet-logits-int8")["variant_of"] = "dinov2-small"; },
+       "'dinov2-small' has another task, family or embedding_dim"},
+      {"variant twice", [](ordered_json& r) { Entry(r, "clip-standin-tiny-int8")["variant"] = "fp32"; },
+       "'clip-standin-tiny' already has the variant 'fp32'"},
+      {"variant with capitals", [](ordered_json& r) { Entry(r, "resnet50-imagenet-logits-int8")["variant"] = "INT8"; },
+       "'variant' must be 1-16 characters of a-z and 0-9"},
   };
   for (const auto& c : cases) {
     auto catalog = ParseEdited(c.edit);
@@ -212,6 +224,41 @@ TEST(ModelCatalogTest, UnknownNameIsNotFoundAndSuggestsCloseNames) {
   auto far = catalog->Find("stable-diffusion-xl");
   ASSERT_FALSE(far.ok());
   EXPECT_NE(far.status().message().find("known models: clip-vit-b-32"), std::string::npos) << far.status().message();
+}
+
+// int8 variants are sibling entries: own name, files and hashes, tied to their base by variant_of.
+TEST(ModelCatalogTest, VariantsAreSiblingEntriesFoundByBaseAndVariant) {
+  auto catalog = ModelCatalog::Parse(EmbeddedCatalogJson());
+  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+  for (const char* base : {"clip-vit-b-32", "dinov2-small", "resnet50", "clip-standin-tiny", "clip-standin-colors"}) {
+    auto int8 = catalog->FindVariant(base, "int8");
+    ASSERT_TRUE(int8.ok()) << base << ": " << int8.status().ToString();
+    EXPECT_EQ((*int8)->name, std::string(base) + "-int8");
+    EXPECT_EQ((*int8)->variant, "int8");
+    EXPECT_EQ((*int8)->variant_of, base);
+    EXPECT_FALSE((*int8)->licence.empty());
+    auto fp32 = catalog->FindVariant((*int8)->name, "fp32");  // from the variant back to its base
+    ASSERT_TRUE(fp32.ok()) << base;
+    EXPECT_EQ((*fp32)->name, base);
+    EXPECT_EQ((*fp32)->variant, "fp32");
+    EXPECT_EQ(catalog->VariantsOf(**fp32).size(), 2u) << base;
+  }
+  // The Xenova export's quantized towers are installed under the fp32 file names.
+  const ModelSpec& clip8 = **catalog->FindVariant("clip-vit-b-32", "int8");
+  ASSERT_NE(clip8.FindFile("vision"), nullptr);
+  EXPECT_EQ(clip8.FindFile("vision")->path, "vision_model.onnx");
+  EXPECT_NE(clip8.FindFile("vision")->urls.at(0).find("vision_model_quantized.onnx"), std::string::npos);
+  // ISNet's only published form is already int8: a base entry whose variant is int8.
+  const ModelSpec& isnet = **catalog->Find("isnet-general-small-int8");
+  EXPECT_EQ(isnet.variant, "int8");
+  EXPECT_TRUE(isnet.variant_of.empty());
+  EXPECT_EQ((*catalog->FindVariant("isnet-general-small-int8", "int8"))->name, "isnet-general-small-int8");
+
+  auto none = catalog->FindVariant("yolox-nano", "int8");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(none.status().message(), "model 'yolox-nano' has no variant 'int8'; its variants: fp32 (yolox-nano)");
+  EXPECT_EQ(catalog->FindVariant("nope", "int8").status().code(), StatusCode::kNotFound);
 }
 
 TEST(ModelCatalogTest, LoadDefaultUsesTheOverrideFileWhenSet) {

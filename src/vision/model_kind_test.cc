@@ -31,7 +31,9 @@ TEST(ModelKindTest, ListsTheCatalogsModelsOfAKindInOrder) {
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kForegroundMasker),
             (std::vector<std::string>{"isnet-general-small-int8"}));
   EXPECT_EQ(CatalogModelNames(Catalog(), ModelKind::kImageEmbedder),
-            (std::vector<std::string>{"dinov2-small", "dinov3-vitl16", "resnet50", "resnet50-imagenet-logits"}));
+            (std::vector<std::string>{"dinov2-small", "dinov2-small-int8", "dinov3-vitl16", "resnet50",
+                                      "resnet50-imagenet-logits",
+                                      "resnet50-imagenet-logits-int8"}));  // int8 variants are models of the same kind
 }
 
 }  // namespace

@@ -19,14 +19,15 @@
 
 #include "e2e_http.h"
 #include "image/test_images.h"
+#include "support/int8_standins.h"
 
 namespace iris::testing {
 namespace {
 
-std::unique_ptr<ServerProcess> StartWithColors() {
-  auto server = ServerProcess::Start(
-      ServeWith({"--local-models", "colors=" + RequireShared("models/clip-standin-colors").string(),
-                 "--default-clip-model", "colors", "--preload-models", "colors"}));
+// `colors` is clip-standin-colors of the given variant (fp32: ../shared/models; int8: its quantized twin).
+std::unique_ptr<ServerProcess> StartWithColors(const std::string& variant = "fp32") {
+  auto server = ServerProcess::Start(ServeWith({"--local-models", "colors=" + StandInFolder("colors", variant).string(),
+                                                "--default-clip-model", "colors", "--preload-models", "colors"}));
   auto client = server->Client();
   for (int i = 0; i < 200; ++i) {
     if (auto r = client->Get("/readyz"); r && r->status == 200) break;
@@ -229,8 +230,11 @@ TEST(CollectionsE2eTest, FiltersAreAppliedInsideTheSearch) {
   EXPECT_EQ(none["hits"].size(), 0u);
 }
 
-TEST(CollectionsE2eTest, ClipCollectionFindsTheRedItemByImageAndText) {
-  auto server = StartWithColors();
+class CollectionsVariantE2eTest : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Variants, CollectionsVariantE2eTest, ::testing::Values("fp32", "int8"));
+
+TEST_P(CollectionsVariantE2eTest, ClipCollectionFindsTheRedItemByImageAndText) {
+  auto server = StartWithColors(GetParam());
   auto client = server->Client();
   auto [status, created] = PostJson(*client, "/v1/collections", {{"name", "clothes"}});
   ASSERT_EQ(status, 201) << created.dump();
@@ -277,6 +281,51 @@ TEST(CollectionsE2eTest, ClipCollectionFindsTheRedItemByImageAndText) {
   // No image in a multipart upsert.
   httplib::MultipartFormDataItems empty = {{"metadata", "{}", "", ""}};
   EXPECT_EQ(client->Put("/v1/collections/clothes/items/none", empty)->status, 422);
+}
+
+// A collection records the exact model variant that filled it; vectors, images and searches that
+// say they come from another variant (or model) are refused with 409, and so is a configured
+// product collection that would be filled by the other variant.
+TEST(CollectionsE2eTest, CollectionFilledByOneVariantRefusesTheOther) {
+  const std::string jpeg = SolidJpeg(220, 20, 30);
+  for (const auto& [fills, other] : {std::pair{"tiny", "tiny8"}, std::pair{"tiny8", "tiny"}}) {
+    auto server =
+        ServerProcess::Start(ServeWith({"--local-models", "tiny=" + StandInFolder("tiny", "fp32").string() +
+                                                              ",tiny8=" + StandInFolder("tiny", "int8").string()}));
+    auto client = server->Client();
+    auto [status, created] = PostJson(*client, "/v1/collections", {{"name", "c"}, {"model", fills}});
+    ASSERT_EQ(status, 201) << created.dump();
+    EXPECT_EQ(created["model"], fills);
+    // A vector made by the other variant, as /v1/embeddings/image?model=<other> hands it out.
+    httplib::MultipartFormDataItems upload = {{"file", jpeg, "red.jpg", "image/jpeg"}};
+    auto embedded = client->Post(("/v1/embeddings/image?model=" + std::string(other)).c_str(), upload);
+    ASSERT_TRUE(embedded && embedded->status == 200);
+    const auto made = ParseJson(embedded->body);
+    ASSERT_EQ(made["model"], other);
+    auto put = client->Put("/v1/collections/c/items/v",
+                           nlohmann::json({{"vector", made["embedding"]}, {"model", made["model"]}}).dump(),
+                           "application/json");
+    ASSERT_TRUE(put);
+    EXPECT_EQ(put->status, 409) << put->body;
+    const auto error = ParseJson(put->body).dump();
+    EXPECT_NE(error.find("collection 'c' holds vectors of model '" + std::string(fills) + "', not '" + other + "'"),
+              std::string::npos)
+        << error;
+    EXPECT_NE(error.find("fp32 and int8"), std::string::npos) << error;
+    // An image upsert or a search naming the other variant.
+    httplib::MultipartFormDataItems image = {{"file", jpeg, "red.jpg", "image/jpeg"}, {"model", other, "", ""}};
+    EXPECT_EQ(client->Put("/v1/collections/c/items/i", image)->status, 409);
+    EXPECT_EQ(PostJson(*client, "/v1/collections/c/search", {{"vector", made["embedding"]}, {"model", other}}).first,
+              409);
+    EXPECT_EQ(PostJson(*client, "/v1/collections/c/search", {{"text", "red"}, {"model", other}}).first, 409);
+    EXPECT_EQ(GetJson(*client, "/v1/collections/c")["count"], 0);
+    // The same requests naming the collection's own variant are taken; 'model' must be a string.
+    EXPECT_EQ(PutJson(*client, "/v1/collections/c/items/v", {{"vector", made["embedding"]}, {"model", fills}}), 200);
+    httplib::MultipartFormDataItems own = {{"file", jpeg, "red.jpg", "image/jpeg"}, {"model", fills, "", ""}};
+    EXPECT_EQ(client->Put("/v1/collections/c/items/i", own)->status, 200);
+    EXPECT_EQ(PutJson(*client, "/v1/collections/c/items/w", {{"vector", made["embedding"]}, {"model", 8}}), 422);
+    EXPECT_EQ(GetJson(*client, "/v1/collections/c")["count"], 2);
+  }
 }
 
 std::vector<float> VectorFor(int k) {

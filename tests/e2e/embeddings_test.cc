@@ -1,6 +1,7 @@
 // End-to-end: CLIP routes of the real `iris serve` with the stand-in exports from ../shared/models.
 // clip-standin-colors has known answers (it "sees" colours); the catalog path is exercised by
-// pulling a stand-in from the shared folder as the model mirror.
+// pulling a stand-in from the shared folder as the model mirror. The tests parameterised by variant
+// run once with the fp32 stand-ins and once with their int8 twins (support/int8_standins.h).
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -9,18 +10,20 @@
 
 #include "e2e_http.h"
 #include "image/test_images.h"
+#include "support/int8_standins.h"
 
 namespace iris::testing {
 namespace {
 
-std::unique_ptr<ServerProcess> StartWithStandIns(std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"--local-models",
-                                   "colors=" + RequireShared("models/clip-standin-colors").string() +
-                                       ",tiny=" + RequireShared("models/clip-standin-tiny").string(),
-                                   "--default-clip-model",
-                                   "colors",
-                                   "--preload-models",
-                                   "colors"};
+std::unique_ptr<ServerProcess> StartWithStandIns(std::vector<std::string> extra = {},
+                                                 const std::string& variant = "fp32") {
+  std::vector<std::string> args = {
+      "--local-models",
+      "colors=" + StandInFolder("colors", variant).string() + ",tiny=" + StandInFolder("tiny", variant).string(),
+      "--default-clip-model",
+      "colors",
+      "--preload-models",
+      "colors"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto server = ServerProcess::Start(ServeWith(args));
   // /readyz turns 200 once the preloaded model is in.
@@ -38,8 +41,12 @@ httplib::Result ZeroShot(httplib::Client& client, const std::string& jpeg, const
   return client.Post(("/v1/zero-shot" + extra_query).c_str(), items);
 }
 
-TEST(EmbeddingsE2eTest, ZeroShotPicksTheColourThatIsThere) {
-  auto server = StartWithStandIns();
+// fp32 or int8: the same routes, the same known answers.
+class EmbeddingsVariantE2eTest : public ::testing::TestWithParam<std::string> {};
+INSTANTIATE_TEST_SUITE_P(Variants, EmbeddingsVariantE2eTest, ::testing::Values("fp32", "int8"));
+
+TEST_P(EmbeddingsVariantE2eTest, ZeroShotPicksTheColourThatIsThere) {
+  auto server = StartWithStandIns({}, GetParam());
   auto client = server->Client();
   const nlohmann::json labels = {"a red dress", "a blue dress", "a photo"};
   struct Case {
@@ -60,8 +67,8 @@ TEST(EmbeddingsE2eTest, ZeroShotPicksTheColourThatIsThere) {
   }
 }
 
-TEST(EmbeddingsE2eTest, ImageAndTextEmbeddingsAreUnitVectorsUnlessRawIsAsked) {
-  auto server = StartWithStandIns();
+TEST_P(EmbeddingsVariantE2eTest, ImageAndTextEmbeddingsAreUnitVectorsUnlessRawIsAsked) {
+  auto server = StartWithStandIns({}, GetParam());
   auto client = server->Client();
   const std::string jpeg = SharedPhotoBytes();
   httplib::MultipartFormDataItems items = {{"file", jpeg, "coffee.jpg", "image/jpeg"}};
@@ -87,8 +94,8 @@ TEST(EmbeddingsE2eTest, ImageAndTextEmbeddingsAreUnitVectorsUnlessRawIsAsked) {
   EXPECT_EQ(body["embeddings"][0].size(), 512u);
 }
 
-TEST(EmbeddingsE2eTest, ConcurrentRequestsShareBatchesAndAgreeWithSingleOnes) {
-  auto server = StartWithStandIns({"--max-queue-delay-us", "20000"});
+TEST_P(EmbeddingsVariantE2eTest, ConcurrentRequestsShareBatchesAndAgreeWithSingleOnes) {
+  auto server = StartWithStandIns({"--max-queue-delay-us", "20000"}, GetParam());
   const std::string jpeg = SharedPhotoBytes();
   httplib::MultipartFormDataItems items = {{"file", jpeg, "coffee.jpg", "image/jpeg"}};
   auto single = server->Client()->Post("/v1/embeddings/image?model=tiny", items);
@@ -162,6 +169,65 @@ TEST(EmbeddingsE2eTest, CatalogModelInstalledFromTheMirrorIsServed) {
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200) << res->body;
   EXPECT_EQ(ParseJson(res->body)["results"][0]["label"], "a red dress");
+}
+
+// `pull NAME --variant int8` installs the sibling entry NAME-int8 (its own folder), `list` shows which
+// variants are installed, and a request picks the variant by its name.
+TEST(EmbeddingsE2eTest, Int8VariantIsPulledListedAndChosenPerRequest) {
+  iris::testing::TempDir models;
+  const std::string dirs = " --models-dir " + models.path().string();
+  auto fp32 = RunCommand(IrisBinary() + " models pull clip-standin-tiny" + dirs + " --model-mirror " +
+                         RequireShared("models").string());
+  ASSERT_EQ(fp32.exit_code, 0) << fp32.output;
+  const std::string int8_mirror = " --model-mirror " + Int8StandInMirror().string();
+  // The int8 stand-ins are made at test time: the catalog has no hash for them.
+  auto refused = RunCommand(IrisBinary() + " models pull clip-standin-tiny --variant int8" + dirs + int8_mirror);
+  EXPECT_EQ(refused.exit_code, 1) << refused.output;
+  EXPECT_NE(refused.output.find("--allow-unverified"), std::string::npos) << refused.output;
+  auto pull = RunCommand(IrisBinary() + " models pull clip-standin-tiny --variant int8 --allow-unverified" + dirs +
+                         int8_mirror);
+  ASSERT_EQ(pull.exit_code, 0) << pull.output;
+  EXPECT_NE(pull.output.find("clip-standin-tiny-int8:"), std::string::npos) << pull.output;
+  EXPECT_TRUE(std::filesystem::exists(models.path() / "clip-standin-tiny-int8" / "vision_model.onnx"));
+  auto no_such = RunCommand(IrisBinary() + " models pull yunet --variant int8" + dirs);
+  EXPECT_EQ(no_such.exit_code, 2) << no_such.output;
+  EXPECT_NE(no_such.output.find("model 'yunet' has no variant 'int8'; its variants: fp32 (yunet)"), std::string::npos)
+      << no_such.output;
+
+  auto list = RunCommand(IrisBinary() + " models list --json" + dirs);
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  std::map<std::string, nlohmann::json> by_name;
+  for (const auto& m : ParseJson(list.output.substr(list.output.find('[')))) by_name[m["name"]] = m;
+  EXPECT_EQ(by_name["clip-standin-tiny"]["variant"], "fp32");
+  EXPECT_EQ(by_name["clip-standin-tiny"]["installed"], true);
+  EXPECT_EQ(by_name["clip-standin-tiny-int8"]["variant"], "int8");
+  EXPECT_EQ(by_name["clip-standin-tiny-int8"]["variant_of"], "clip-standin-tiny");
+  EXPECT_EQ(by_name["clip-standin-tiny-int8"]["installed"], true);
+  EXPECT_EQ(by_name["clip-standin-colors-int8"]["installed"], false);
+  EXPECT_EQ(by_name["isnet-general-small-int8"]["variant"], "int8");
+  auto table = RunCommand(IrisBinary() + " models list" + dirs);
+  EXPECT_NE(table.output.find("VARIANT"), std::string::npos) << table.output;
+
+  auto server = ServerProcess::Start(
+      ServeWith({"--models-dir", models.path().string(), "--default-clip-model", "clip-standin-tiny"}));
+  httplib::MultipartFormDataItems items = {{"file", SharedPhotoBytes(), "coffee.jpg", "image/jpeg"}};
+  auto a = server->Client()->Post("/v1/embeddings/image", items);
+  auto b = server->Client()->Post("/v1/embeddings/image?model=clip-standin-tiny-int8", items);
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ(a->status, 200) << a->body;
+  ASSERT_EQ(b->status, 200) << b->body;
+  EXPECT_EQ(ParseJson(a->body)["model"], "clip-standin-tiny");
+  EXPECT_EQ(ParseJson(b->body)["model"], "clip-standin-tiny-int8");
+  const auto ea = ParseJson(a->body)["embedding"], eb = ParseJson(b->body)["embedding"];
+  ASSERT_EQ(ea.size(), eb.size());
+  double dot = 0;
+  bool identical = true;
+  for (std::size_t k = 0; k < ea.size(); ++k) {
+    dot += ea[k].get<double>() * eb[k].get<double>();
+    identical = identical && ea[k] == eb[k];
+  }
+  EXPECT_FALSE(identical) << "the int8 tower gave the fp32 answer: was it quantized?";
+  EXPECT_GT(dot, 0.9) << "int8 and fp32 embeddings of one image should be close";
 }
 
 }  // namespace
