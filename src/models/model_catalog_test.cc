@@ -195,7 +195,8 @@ TEST(ModelCatalogTest, RejectsBadCatalogsWithClearMessages) {
       {"variant of a variant",
        [](ordered_json& r) { Entry(r, "clip-standin-tiny-int8")["variant_of"] = "clip-vit-b-32-int8"; },
        "must name a base model, not the variant 'clip-vit-b-32-int8'"},
-      {"variant of another family", [](ordered_json& r) { Entry(r, "resnet50-imagenet-logits-int8")["variant_of"] = "dinov2-small"; },
+      {"variant of another family",
+       [](ordered_json& r) { Entry(r, "resnet50-imagenet-logits-int8")["variant_of"] = "dinov2-small"; },
        "'dinov2-small' has another task, family or embedding_dim"},
       {"variant twice", [](ordered_json& r) { Entry(r, "clip-standin-tiny-int8")["variant"] = "fp32"; },
        "'clip-standin-tiny' already has the variant 'fp32'"},
@@ -230,7 +231,8 @@ TEST(ModelCatalogTest, UnknownNameIsNotFoundAndSuggestsCloseNames) {
 TEST(ModelCatalogTest, VariantsAreSiblingEntriesFoundByBaseAndVariant) {
   auto catalog = ModelCatalog::Parse(EmbeddedCatalogJson());
   ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-  for (const char* base : {"clip-vit-b-32", "dinov2-small", "resnet50", "clip-standin-tiny", "clip-standin-colors"}) {
+  for (const char* base :
+       {"clip-vit-b-32", "dinov2-small", "resnet50-imagenet-logits", "clip-standin-tiny", "clip-standin-colors"}) {
     auto int8 = catalog->FindVariant(base, "int8");
     ASSERT_TRUE(int8.ok()) << base << ": " << int8.status().ToString();
     EXPECT_EQ((*int8)->name, std::string(base) + "-int8");
