@@ -10,7 +10,7 @@
 #      batch 8 (target >= 0.8), and p50 one-client latency of both.
 #
 #   bench/compare_variants.sh [IMAGE_DIR]        (default: aloeL.jpg, the image of bench/compare_with_peer.sh)
-# Env: BENCH_MODELS (default /tmp/bench-models), CONCURRENCY (4), DURATION (30 s), REPEAT (1: runs of the pair),
+# Env: BENCH_MODELS (default /tmp/bench-models), CONCURRENCY (8), DURATION (30 s), REPEAT (1: runs of the pair),
 # OUT (/tmp/iris-variants: JSON results). Needs build/iris, Debian's python3-onnx python3-numpy (quantizing) and
 # python3-torch python3-torchvision (make_models.py bench, only when the fp32 bench model is missing: ~1 GB).
 # Run it on an idle machine: another build on the same cores changes every number.
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SHARED=${IRIS_SHARED_DIR:-$ROOT/../shared}
 MODELS=${BENCH_MODELS:-/tmp/bench-models}
-CONCURRENCY=${CONCURRENCY:-4}
+CONCURRENCY=${CONCURRENCY:-8}  # 8 clients let batches of 8 form, the batch the bare model is timed at
 DURATION=${DURATION:-30}
 REPEAT=${REPEAT:-1}
 OUT=${OUT:-/tmp/iris-variants}

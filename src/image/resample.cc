@@ -7,6 +7,13 @@
 #include <string>
 #include <vector>
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#define IRIS_RESAMPLE_SSE41 1
+#else
+#define IRIS_RESAMPLE_SSE41 0
+#endif
+
 namespace iris {
 namespace {
 
@@ -112,9 +119,43 @@ struct PixelRows {
   const std::uint8_t* row(int y) const { return data + static_cast<std::size_t>(y - first_row) * stride; }
 };
 
+// One output pixel of the horizontal pass: the three channel sums of n taps from p (Pillow's order).
+inline void HorizontalTapsScalar(const std::uint8_t* p, const std::int32_t* k, int n, std::int32_t sums[3]) {
+  std::int32_t s0 = kHalf, s1 = kHalf, s2 = kHalf;
+  for (int x = 0; x < n; ++x) {
+    s0 += p[3 * x + 0] * k[x];
+    s1 += p[3 * x + 1] * k[x];
+    s2 += p[3 * x + 2] * k[x];
+  }
+  sums[0] = s0;
+  sums[1] = s1;
+  sums[2] = s2;
+}
+
+#if IRIS_RESAMPLE_SSE41
+// HorizontalTapsScalar's sums in the first three lanes of one vector (sums[3] is junk). Reads one
+// byte past the last tap's pixel: the caller makes sure that byte is in the row.
+__attribute__((target("sse4.1"))) void HorizontalTapsSse41(const std::uint8_t* p, const std::int32_t* k, int n,
+                                                           std::int32_t sums[4]) {
+  __m128i acc = _mm_set1_epi32(kHalf);
+  for (int x = 0; x < n; ++x) {
+    std::int32_t bytes;
+    std::memcpy(&bytes, p + 3 * x, sizeof bytes);
+    const __m128i pixel = _mm_cvtepu8_epi32(_mm_cvtsi32_si128(bytes));
+    acc = _mm_add_epi32(acc, _mm_mullo_epi32(pixel, _mm_set1_epi32(k[x])));
+  }
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(sums), acc);
+}
+#endif
+
 // Horizontal pass over source rows [row_begin, row_end), output columns [col_begin, col_begin + cols).
-void ResampleRows(const RgbImage& src, int row_begin, int row_end, const AxisTaps& taps, int col_begin, int cols,
-                  std::uint8_t* out) {
+// kTapsInVector: one output pixel's three channel sums are the first three lanes of an SSE4.1 vector;
+// each tap loads 4 bytes (its pixel and the next pixel's red, whose lane is dropped), so a pixel whose
+// taps reach the row's last source pixel takes the scalar loop instead of reading past the row. The
+// integer arithmetic is the same in both, so the results are identical.
+template <bool kTapsInVector>
+void ResampleRowsWith(const RgbImage& src, int row_begin, int row_end, const AxisTaps& taps, int col_begin, int cols,
+                      std::uint8_t* out) {
   const std::size_t out_stride = static_cast<std::size_t>(cols) * 3;
   for (int y = row_begin; y < row_end; ++y) {
     const std::uint8_t* in = src.row(y);
@@ -124,17 +165,40 @@ void ResampleRows(const RgbImage& src, int row_begin, int row_end, const AxisTap
       const std::int32_t* k = taps.weights(xx);
       const std::uint8_t* p = in + static_cast<std::size_t>(taps.first(xx)) * 3;
       const int n = taps.count(xx);
-      std::int32_t s0 = kHalf, s1 = kHalf, s2 = kHalf;
-      for (int x = 0; x < n; ++x) {
-        s0 += p[3 * x + 0] * k[x];
-        s1 += p[3 * x + 1] * k[x];
-        s2 += p[3 * x + 2] * k[x];
+      std::int32_t sums[4];
+      bool done = false;
+#if IRIS_RESAMPLE_SSE41
+      if constexpr (kTapsInVector) {
+        if (taps.first(xx) + n < src.width) {
+          HorizontalTapsSse41(p, k, n, sums);
+          done = true;
+        }
       }
-      o[3 * c + 0] = Clip8(s0);
-      o[3 * c + 1] = Clip8(s1);
-      o[3 * c + 2] = Clip8(s2);
+#endif
+      if (!done) HorizontalTapsScalar(p, k, n, sums);
+      o[3 * c + 0] = Clip8(sums[0]);
+      o[3 * c + 1] = Clip8(sums[1]);
+      o[3 * c + 2] = Clip8(sums[2]);
     }
   }
+}
+
+#if IRIS_RESAMPLE_SSE41
+__attribute__((target("sse4.1"))) void ResampleRowsSse41(const RgbImage& src, int row_begin, int row_end,
+                                                         const AxisTaps& taps, int col_begin, int cols,
+                                                         std::uint8_t* out) {
+  ResampleRowsWith<true>(src, row_begin, row_end, taps, col_begin, cols, out);
+}
+#endif
+
+// The SSE4.1 version where the CPU has it (checked once), the portable one otherwise.
+void ResampleRows(const RgbImage& src, int row_begin, int row_end, const AxisTaps& taps, int col_begin, int cols,
+                  std::uint8_t* out) {
+#if IRIS_RESAMPLE_SSE41
+  static const bool sse41 = __builtin_cpu_supports("sse4.1");
+  if (sse41) return ResampleRowsSse41(src, row_begin, row_end, taps, col_begin, cols, out);
+#endif
+  ResampleRowsWith<false>(src, row_begin, row_end, taps, col_begin, cols, out);
 }
 
 // Vertical pass: output rows [row_begin, row_begin + out.height) of the resized image, each
