@@ -22,6 +22,7 @@ APT_PACKAGES=(
   libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev libzip-dev
   python3 chromium
   python3-onnx python3-numpy  # tests: int8 twins of the stand-ins (../shared/tools/quantize_dynamic.py)
+  clang-14  # scripts/fuzz.sh: libFuzzer, ASan, UBSan (not used by the build or the tests)
 )
 missing=()
 # npm fetches ONNX Runtime; a machine may have its own Node.js/npm outside Debian's packages.
