@@ -64,8 +64,8 @@ struct Services {
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
   std::unique_ptr<CatalogCaptionService> catalog_captions;  // POST /generate_caption (the captions client)
-  std::unique_ptr<ImageEditClient> image_editor;      // the image-edit provider (generation.*)
-  std::unique_ptr<ProductShotService> product_shots;  // POST /generate-images, /regenerate-image
+  std::unique_ptr<ImageEditClient> image_editor;            // the image-edit provider (generation.*)
+  std::unique_ptr<ProductShotService> product_shots;        // POST /generate-images, /regenerate-image
   std::unique_ptr<CollectionJobs> collection_jobs;
   std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
 
