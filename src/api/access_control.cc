@@ -90,8 +90,8 @@ bool AccessControl::AnswerPreflight(const httplib::Request& req, httplib::Respon
   return true;  // Decorate adds Access-Control-Allow-Origin and Vary
 }
 
-bool AccessControl::CheckKey(const httplib::Request& req, httplib::Response& res, const RouteSpec* route) {
-  const std::optional<std::string> presented = PresentedKey(req);
+bool AccessControl::CheckKey(const httplib::Request& req, httplib::Response& res, const RouteSpec* route,
+                             const std::optional<std::string>& presented) {
   if (!presented) {
     if (mode_ != AuthMode::kRequired) return false;
     Refuse(res, 401, "an API key is required: send Authorization: Bearer <key> or X-API-Key: <key> (iris keys create)");
@@ -143,9 +143,12 @@ bool AccessControl::CheckKey(const httplib::Request& req, httplib::Response& res
 bool AccessControl::Intercept(const httplib::Request& req, httplib::Response& res) {
   if (AnswerPreflight(req, res)) return true;
   if (mode_ == AuthMode::kOff) return false;
+  const std::optional<std::string> presented = PresentedKey(req);
+  // The common loopback case (keys optional, none sent) costs no route lookup.
+  if (mode_ == AuthMode::kOptional && !presented) return false;
   const RouteSpec* route = router_.Find(req.method, req.path);
   if (route && route->access == RouteAccess::kPublic) return false;
-  const bool refused = CheckKey(req, res, route);
+  const bool refused = CheckKey(req, res, route, presented);
   if (refused && route) {
     if (Exchange* ex = CurrentExchange()) ex->context.set_route(route->path);
   }

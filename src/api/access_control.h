@@ -24,6 +24,7 @@
 #include <httplib.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -53,7 +54,8 @@ class AccessControl : public RequestFilter {
   // The Access-Control-Allow-Origin value for this request's Origin; empty when none applies.
   std::string AllowedOrigin(const httplib::Request& req) const;
   bool AnswerPreflight(const httplib::Request& req, httplib::Response& res) const;
-  bool CheckKey(const httplib::Request& req, httplib::Response& res, const RouteSpec* route);
+  bool CheckKey(const httplib::Request& req, httplib::Response& res, const RouteSpec* route,
+                const std::optional<std::string>& presented);
 
   const AuthMode mode_;
   const std::vector<std::string> cors_origins_;
