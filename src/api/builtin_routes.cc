@@ -30,6 +30,7 @@ const nlohmann::json& ReadySchema() {
 Status AddHealthRoutes(App& app) {
   IRIS_RETURN_IF_ERROR(app.router().Add(
       RouteSpec::Get("/healthz")
+          .Public()
           .Summary("Liveness")
           .Description("200 while the process runs and serves HTTP. Checks no dependency (see /readyz).")
           .Tag("operations")
@@ -39,6 +40,7 @@ Status AddHealthRoutes(App& app) {
       }));
   return app.router().Add(
       RouteSpec::Get("/readyz")
+          .Public()
           .Summary("Readiness")
           .Description("200 once every readiness check passes (storage open, models preloaded...); 503 while any "
                        "fails and during shutdown. Each check is reported under checks.")
@@ -70,6 +72,7 @@ Status AddDocumentRoutes(App& app) {
         return HttpResponse::Text(app.metrics().Render(), kPrometheusContentType);
       }));
   IRIS_RETURN_IF_ERROR(app.router().Add(RouteSpec::Get("/openapi.json")
+                                            .Public()
                                             .Summary("OpenAPI document")
                                             .Description("OpenAPI 3.1 description of every route of this server.")
                                             .Tag("documentation")
@@ -79,6 +82,7 @@ Status AddDocumentRoutes(App& app) {
                                               BuildOpenApiDocument(app.router().routes(), app.version()));
                                         }));
   return app.router().Add(RouteSpec::Get("/docs")
+                              .Public()
                               .Summary("API documentation page")
                               .Description("A self-contained HTML page that renders /openapi.json.")
                               .Tag("documentation")

@@ -40,6 +40,7 @@ HttpResponse ServeAsset(const EmbeddedFile& file, const httplib::Request& req) {
 Status RegisterConsoleRoutes(App& app) {
   IRIS_RETURN_IF_ERROR(app.router().Add(
       RouteSpec::Get("/")
+          .Public()
           .Summary("Web console")
           .Description("The console page (docs/console.md): analyse an image, ask for a region, browse and search "
                        "collections, the catalog, jobs, models and health. Static, embedded in the binary.")
@@ -51,6 +52,7 @@ Status RegisterConsoleRoutes(App& app) {
         return ServeAsset(*index, req);
       }));
   return app.router().Add(RouteSpec::Get("/console/{file}")
+                              .Public()
                               .Summary("A web console file (script or style)")
                               .Description("One of the console's embedded files; 404 for any other name.")
                               .Tag("console")

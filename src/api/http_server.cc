@@ -238,9 +238,16 @@ void HttpServer::InstallHandlers() {
   });
 
   // Runs after the head is parsed and before the body is read or a route runs.
-  set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
+  set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     Exchange* ex = CurrentExchange();
-    if (!ex || !ex->bad_framing) return httplib::Server::HandlerResponse::Unhandled;
+    if (!ex || !ex->bad_framing) {
+      if (!filter_ || !filter_->Intercept(req, res)) return httplib::Server::HandlerResponse::Unhandled;
+      // The body was not read: whatever follows on the connection cannot be framed.
+      if (ex && (req.get_header_value<std::uint64_t>("Content-Length") > 0 || req.has_header("Transfer-Encoding"))) {
+        ex->close_connection = true;
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }
     ex->close_connection = true;
     res.status = 400;
     res.set_content(ErrorBody("malformed HTTP request: Content-Length is unparseable or given twice with different "
@@ -260,8 +267,9 @@ void HttpServer::InstallHandlers() {
   });
 
   // Runs on every response just before it is written.
-  set_post_routing_handler([this](const httplib::Request&, httplib::Response& res) {
+  set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     Exchange* ex = CurrentExchange();
+    if (filter_) filter_->Decorate(req, res);
     if (ex && ex->context.request_id().empty()) ex->context.set_request_id(NewRequestId());
     ReplaceHeader(res, "X-Request-Id", ex ? ex->context.request_id() : NewRequestId());
     // Stored originals are client bytes: a browser must not sniff them into HTML or script.
@@ -288,16 +296,19 @@ void HttpServer::RecordExchange(const httplib::Request& req, const httplib::Resp
   if (bytes_in == 0 && req.has_header("Content-Length")) {
     bytes_in = static_cast<std::size_t>(std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10));
   }
-  // Never the query string or bodies: they may carry image URLs with tokens or user data.
-  LogInfo("http.request", {{"request_id", ex ? ex->context.request_id() : ""},
-                           {"method", req.method},
-                           {"path", req.path},
-                           {"route", route},
-                           {"status", res.status},
-                           {"duration_ms", std::round(seconds * 1e6) / 1e3},
-                           {"bytes_in", bytes_in},
-                           {"bytes_out", res.body.empty() ? res.content_length_ : res.body.size()},
-                           {"stages", ex ? ex->context.StagesJson() : nlohmann::json::object()}});
+  // Never the query string, bodies or headers: they may carry image URLs with tokens, user data or
+  // API keys (only the key's public id is logged).
+  LogInfo("http.request",
+          {{"request_id", ex ? ex->context.request_id() : ""},
+           {"method", req.method},
+           {"path", req.path},
+           {"route", route},
+           {"status", res.status},
+           {"duration_ms", std::round(seconds * 1e6) / 1e3},
+           {"bytes_in", bytes_in},
+           {"bytes_out", res.body.empty() ? res.content_length_ : res.body.size()},
+           {"key_id", ex && !ex->context.key_id().empty() ? nlohmann::json(ex->context.key_id()) : nlohmann::json()},
+           {"stages", ex ? ex->context.StagesJson() : nlohmann::json::object()}});
 }
 
 Result<int> HttpServer::Bind(const std::string& host, int port) {

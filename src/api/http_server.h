@@ -14,6 +14,8 @@
 //  metrics;
 //  - graceful shutdown: BeginShutdown() stops accepting, closes idle connections and lets
 //    requests in flight finish (answered with Connection: close); Busy() says how many remain.
+//  - an optional RequestFilter (access control: api/access_control.h) that may answer a request
+//    before it is routed and its body read, and adds headers to every response.
 // Routes are added through a Router built on this server, before Serve(). Serve() blocks on the
 // calling thread; BeginShutdown() and Busy() may be called from any thread.
 #pragma once
@@ -37,6 +39,18 @@
 
 namespace iris::api {
 
+// Looks at each request before routing and at each response before it is written.
+// Thread-safety: called concurrently from the worker threads.
+class RequestFilter {
+ public:
+  virtual ~RequestFilter() = default;
+  // True: `res` is the answer and no route runs (the body is not read; the connection is closed
+  // after the answer if the request has one).
+  virtual bool Intercept(const httplib::Request& req, httplib::Response& res) = 0;
+  // Adds headers to any response (routed, intercepted or an HTTP-layer error).
+  virtual void Decorate(const httplib::Request& req, httplib::Response& res) = 0;
+};
+
 // worker_threads from the config, with 0 resolved to max(8, 4 * hardware threads).
 int EffectiveWorkerThreads(const ServerConfig& config);
 
@@ -49,6 +63,9 @@ class HttpServer : public httplib::Server {
   void set_allowed_methods(std::function<std::vector<std::string>(const std::string& path)> lookup) {
     allowed_methods_ = std::move(lookup);
   }
+
+  // Installed during start-up, before Serve().
+  void set_request_filter(std::shared_ptr<RequestFilter> filter) { filter_ = std::move(filter); }
 
   // Binds host:port (port 0: any free port). Returns the bound port.
   Result<int> Bind(const std::string& host, int port);
@@ -74,6 +91,7 @@ class HttpServer : public httplib::Server {
   const ServerConfig config_;
   const int worker_threads_;
   std::function<std::vector<std::string>(const std::string&)> allowed_methods_;
+  std::shared_ptr<RequestFilter> filter_;
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::size_t> active_requests_{0};
   std::atomic<std::size_t> queued_connections_{0};

@@ -62,6 +62,12 @@ nlohmann::json Operation(const RouteSpec& route) {
       {"description", "Error: 4xx/5xx with a JSON detail (429 and 503 carry Retry-After)"},
       {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/ErrorDetail"}}}}}}}};
   op["responses"] = responses;
+  // API keys (docs/security.md): required unless the server listens on loopback or server.auth = off.
+  op["x-iris-access"] = RouteAccessName(route.access);
+  op["security"] =
+      route.access == RouteAccess::kPublic
+          ? nlohmann::json::array()
+          : nlohmann::json::array({{{"bearerKey", nlohmann::json::array()}}, {{"headerKey", nlohmann::json::array()}}});
   return op;
 }
 
@@ -92,7 +98,13 @@ nlohmann::json BuildOpenApiDocument(const std::vector<RouteSpec>& routes, std::s
          {{"ErrorDetail",
            {{"type", "object"},
             {"properties", {{"detail", {{"type", "string"}, {"description", "what went wrong"}}}}},
-            {"required", {"detail"}}}}}}}},
+            {"required", {"detail"}}}}}},
+        {"securitySchemes",
+         {{"bearerKey",
+           {{"type", "http"},
+            {"scheme", "bearer"},
+            {"description", "Authorization: Bearer iris_<id>_<secret> (iris keys create)"}}},
+          {"headerKey", {{"type", "apiKey"}, {"in", "header"}, {"name", "X-API-Key"}}}}}}},
   };
 }
 

@@ -1,6 +1,7 @@
 // RequestContext: what a route handler knows about the request it serves, besides the
 // httplib::Request itself: the request id (echoed in X-Request-Id and written in every log line),
-// the matched route template and its path parameters. It is also the request's Trace
+// the matched route template and its path parameters, and the id of the API key that authenticated
+// it (public: logged instead of the key). It is also the request's Trace
 // (core/trace.h): the per-stage timing breakdown (decode, inference, index, storage, fetch...) that
 // ends up in the request's log line, so a handler passes it as the Trace of the service it calls.
 // One RequestContext per request, owned by the server for the request's lifetime. Stage timing is
@@ -35,6 +36,10 @@ class RequestContext : public Trace {
   const std::string& route() const { return route_; }
   void set_route(std::string route) { route_ = std::move(route); }
 
+  // The public id of the API key the request presented and passed with; empty when none.
+  const std::string& key_id() const { return key_id_; }
+  void set_key_id(std::string id) { key_id_ = std::move(id); }
+
   // Path parameter by name ("task_id"); empty if the route has no such parameter.
   std::string PathParam(std::string_view name) const;
   const std::map<std::string, std::string, std::less<>>& path_params() const { return path_params_; }
@@ -43,6 +48,7 @@ class RequestContext : public Trace {
  private:
   std::string request_id_;
   std::string route_;
+  std::string key_id_;
   std::map<std::string, std::string, std::less<>> path_params_;
 };
 

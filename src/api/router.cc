@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <exception>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "api/exchange.h"
@@ -57,6 +58,20 @@ void SetStreamedContent(std::shared_ptr<const StreamedBody> stream, const std::s
 
 }  // namespace
 
+const char* RouteAccessName(RouteAccess access) {
+  switch (access) {
+    case RouteAccess::kPublic:
+      return "public";
+    case RouteAccess::kRead:
+      return "read";
+    case RouteAccess::kWrite:
+      return "write";
+    case RouteAccess::kByMethod:
+      break;
+  }
+  return "by-method";
+}
+
 void WriteResponse(const HttpResponse& response, httplib::Response& out) {
   out.status = response.status;
   for (const auto& [name, value] : response.headers) out.set_header(name, value);
@@ -81,6 +96,10 @@ Status Router::Add(RouteSpec spec, RouteHandler handler) {
     bool listed = std::any_of(spec.parameters.begin(), spec.parameters.end(),
                               [&](const ParameterSpec& p) { return p.in == "path" && p.name == name; });
     if (!listed) spec.parameters.push_back({name, "path", "", true, {{"type", "string"}}});
+  }
+
+  if (spec.access == RouteAccess::kByMethod) {
+    spec.access = spec.method == "GET" ? RouteAccess::kRead : RouteAccess::kWrite;
   }
 
   std::string route = spec.path;
@@ -114,7 +133,7 @@ Status Router::Add(RouteSpec spec, RouteHandler handler) {
   else
     server_.Delete(regex, std::move(wrapped));
 
-  compiled_.push_back({spec.method, std::regex(regex)});
+  compiled_.push_back({spec.method, std::regex(regex), specs_.size()});
   specs_.push_back(std::move(spec));
   return {};
 }
@@ -129,6 +148,14 @@ std::vector<std::string> Router::AllowedMethods(const std::string& path) const {
     }
   }
   return methods;
+}
+
+const RouteSpec* Router::Find(const std::string& method, const std::string& path) const {
+  const std::string_view wanted = method == "HEAD" ? std::string_view("GET") : std::string_view(method);
+  for (const auto& c : compiled_) {
+    if (c.method == wanted && std::regex_match(path, c.pattern)) return &specs_[c.spec];
+  }
+  return nullptr;
 }
 
 }  // namespace iris::api

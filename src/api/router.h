@@ -5,6 +5,10 @@
 // a non-OK Status becomes the JSON error of http_errors.h, and an exception escaping a handler
 // becomes a 500 (cause logged with the request id). Modules add their routes from their own files
 // (api/routes_*.cc) at start-up.
+// Each route also says what an API key needs to call it (RouteAccess, docs/security.md): by default
+// GET is a read and every other method a write; a POST that only computes and stores nothing is
+// marked ComputeOnly() (a read), and the few routes anyone may call (health probes, the console's
+// files, the API docs) Public().
 // Thread-safety: Add() only during start-up, before the server listens; handlers then run
 // concurrently on worker threads, and the read-only accessors may be called from any of them.
 #pragma once
@@ -24,6 +28,17 @@
 #include "core/result.h"
 
 namespace iris::api {
+
+// What calling a route needs when API keys are in force (api/access_control.h).
+enum class RouteAccess {
+  kByMethod,  // until Router::Add resolves it: GET -> kRead, any other method -> kWrite
+  kPublic,    // no key needed, ever
+  kRead,      // any valid key (read or write scope)
+  kWrite,     // a key of write scope: the route stores, changes or deletes something
+};
+
+// "public", "read" or "write" (kByMethod: "by-method").
+const char* RouteAccessName(RouteAccess access);
 
 struct ParameterSpec {
   std::string name;
@@ -59,6 +74,7 @@ struct RouteSpec {
   std::vector<RequestBodySpec> request_bodies;  // one per accepted content type
   std::vector<ResponseSpec> responses;          // error responses ({"detail"}) are documented for all
   bool documented = true;  // false: served but left out of /openapi.json (aliases such as a path without its slash)
+  RouteAccess access = RouteAccess::kByMethod;
 
   static RouteSpec Make(std::string method, std::string path) {
     RouteSpec spec;
@@ -75,6 +91,16 @@ struct RouteSpec {
   // An alias of a documented route: served, not listed in /openapi.json.
   RouteSpec& Undocumented() {
     documented = false;
+    return *this;
+  }
+  // A POST (or other non-GET) route that computes an answer and stores nothing: a read-only key may call it.
+  RouteSpec& ComputeOnly() {
+    access = RouteAccess::kRead;
+    return *this;
+  }
+  // Callable without a key even when keys are required (health probes, the console's static files).
+  RouteSpec& Public() {
+    access = RouteAccess::kPublic;
     return *this;
   }
   RouteSpec& Summary(std::string text) {
@@ -126,10 +152,15 @@ class Router {
   // route's template matches it. For 405 answers and their Allow header.
   std::vector<std::string> AllowedMethods(const std::string& path) const;
 
+  // The route a request with this method ("HEAD" finds the GET route) and concrete path reaches,
+  // the first registered that matches, as httplib picks it; nullptr if none.
+  const RouteSpec* Find(const std::string& method, const std::string& path) const;
+
  private:
   struct Compiled {
     std::string method;
     std::regex pattern;
+    std::size_t spec;  // index into specs_
   };
   httplib::Server& server_;
   std::vector<RouteSpec> specs_;

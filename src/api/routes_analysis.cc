@@ -118,6 +118,7 @@ Status RegisterAnalysisRoutes(Router& router, MetricsRegistry& metrics,
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/analyze_image/")
+          .ComputeOnly()
           .Summary("Run a list of analysis tasks on an image given by URL")
           .Tag("analysis")
           .Body("application/json",
@@ -128,6 +129,7 @@ Status RegisterAnalysisRoutes(Router& router, MetricsRegistry& metrics,
       analyze_url));
   IRIS_RETURN_IF_ERROR(
       router.Add(RouteSpec::Post("/analyze_image_upload/")
+                     .ComputeOnly()
                      .Summary("Run a list of analysis tasks on an uploaded image")
                      .Tag("analysis")
                      .Body("multipart/form-data",

@@ -470,6 +470,7 @@ Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionS
          "metadata field -> value; a hit's metadata must equal every one (applied inside the search)"}}}};
   IRIS_RETURN_IF_ERROR(
       router.Add(RouteSpec::Post("/v1/collections/{name}/search")
+                     .ComputeOnly()
                      .Summary("Nearest items to a vector, a stored item, a text or an image")
                      .Description("Give exactly one of vector, id, text or an image (multipart 'file' or image_url). "
                                   "Hits are closest first. similarity: higher = closer (cosine/inner_product: the dot "
@@ -513,6 +514,7 @@ Status RegisterCollectionRoutes(Router& router, std::shared_ptr<app::CollectionS
         {"reason", {{"type", "string"}}}}}};
   return router.Add(
       RouteSpec::Post("/v1/collections/{name}/duplicates")
+          .ComputeOnly()
           .Summary("Near-duplicates of an image among the collection's image items")
           .Description("Image in (multipart 'file'/'image' or JSON image_url), duplicates out, with the evidence "
                        "(perceptual-hash distance and view, local-feature inliers; docs/duplicates.md). Catches "

@@ -132,6 +132,7 @@ Status RegisterEmbeddingRoutes(Router& router, std::shared_ptr<ModelRegistry> mo
       {"normalize", {{"type", "boolean"}, {"default", true}}}};
   IRIS_RETURN_IF_ERROR(
       router.Add(RouteSpec::Post("/v1/embeddings/image")
+                     .ComputeOnly()
                      .Summary("Embed an image with a CLIP model")
                      .Tag("embeddings")
                      .Query("model", "model name (default: models.default_clip)")
@@ -152,6 +153,7 @@ Status RegisterEmbeddingRoutes(Router& router, std::shared_ptr<ModelRegistry> mo
 
   IRIS_RETURN_IF_ERROR(router.Add(
       RouteSpec::Post("/v1/embeddings/text")
+          .ComputeOnly()
           .Summary("Embed texts with a CLIP model's text tower")
           .Tag("embeddings")
           .Body("application/json",
@@ -180,6 +182,7 @@ Status RegisterEmbeddingRoutes(Router& router, std::shared_ptr<ModelRegistry> mo
       {"model", {{"type", "string"}}}};
   return router.Add(
       RouteSpec::Post("/v1/zero-shot")
+          .ComputeOnly()
           .Summary("Zero-shot labels: which of the given texts best describes the image")
           .Description("similarity = cosine of the normalised CLIP embeddings (higher = closer); probability = "
                        "softmax(100 * similarity) over the given labels. Results are sorted by similarity.")

@@ -47,6 +47,7 @@ Status RegisterProcessImageRoutes(Router& router, std::shared_ptr<const app::Pro
   const nlohmann::json boolean = {{"type", "boolean"}, {"default", false}};
   return router.Add(
       RouteSpec::Post("/process-image")
+          .ComputeOnly()
           .Summary("Find the region of an image that a text prompt describes")
           .Description("Sections (objects, faces, foreground) -> prompt normaliser -> filter (relaxed retry) -> "
                        "local analysis -> matcher. No match is 200 with filtered_section_ids [] and match null. "

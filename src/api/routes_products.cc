@@ -274,6 +274,7 @@ Status RegisterProductRoutes(Router& router, std::shared_ptr<app::ProductService
 
   return router.Add(
       RouteSpec::Post("/similar-products/upload")
+          .ComputeOnly()
           .Summary("Products most similar to an uploaded image")
           .Tag("products")
           .Query("top_n", "how many (default 10)", top_n_schema)

@@ -1,10 +1,13 @@
 #include "api/services.h"
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
+#include "api/access_control.h"
 #include "api/routes.h"
 #include "app/services.h"
+#include "auth/listen_address.h"
 #include "core/logging.h"
 #include "store/storage_probe.h"
 
@@ -82,6 +85,39 @@ void AddJobMetrics(App& app, const std::shared_ptr<app::Services>& services) {
   });
 }
 
+// API keys and CORS in front of every route (docs/security.md).
+void InstallAccessControl(App& app, std::shared_ptr<app::KeyService> keys) {
+  const ServerConfig& server = app.config().server;
+  const AuthMode mode = EffectiveAuthMode(server);
+  const bool loopback = auth::IsLoopbackListenHost(server.host);
+  std::size_t active_keys = 0;
+  if (auto keys_now = keys->List(); keys_now.ok()) {
+    active_keys = static_cast<std::size_t>(
+        std::count_if(keys_now->begin(), keys_now->end(), [](const auth::ApiKeyRecord& k) { return !k.revoked(); }));
+  }
+  LogInfo("server.auth", {{"mode", AuthModeName(mode)},
+                          {"setting", server.auth},
+                          {"host", server.host},
+                          {"active_keys", active_keys},
+                          {"cors_origins", server.cors_origins}});
+  if (mode == AuthMode::kOff && !loopback) {
+    LogWarn("server.auth_off_on_network",
+            {{"host", server.host},
+             {"warning",
+              "server.auth = off on a non-loopback address: ANYONE who can reach this port may call "
+              "every route, including deletes. Use auto or required, or a reverse proxy that "
+              "authenticates."}});
+  }
+  if (mode == AuthMode::kRequired && active_keys == 0) {
+    LogWarn("server.auth_no_keys", {{"hint",
+                                     "API keys are required and none exists: every request except health "
+                                     "probes, the console's files and the API docs gets 401. Create one "
+                                     "with: iris keys create --name NAME --data-dir DIR"}});
+  }
+  app.server().set_request_filter(
+      std::make_shared<AccessControl>(mode, server.cors_origins, app.router(), std::move(keys)));
+}
+
 }  // namespace
 
 Status RegisterServices(App& app) {
@@ -123,6 +159,7 @@ Status RegisterServices(App& app) {
       return state->second;
     });
   }
+  InstallAccessControl(app, share(services->keys.get()));
   AddCacheMetrics(app, services);
   AddModelMetrics(app, services);
   AddJobMetrics(app, services);

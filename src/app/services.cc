@@ -39,6 +39,7 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   auto database = Database::Open(data_dir / "iris.db");
   if (!database.ok()) return database.status().WithContext("opening " + (data_dir / "iris.db").string());
   services->database = std::move(database).value();
+  services->keys = std::make_unique<KeyService>(*services->database);
 
   auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
   if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());

@@ -1,5 +1,5 @@
 // Services: the long-lived objects of one Iris process, opened once from the Config by OpenServices
-// -- storage (SQLite database, blob store, result cache), image ingestion, the model store and the
+// -- storage (SQLite database, blob store, result cache, API keys), image ingestion, the model store and the
 // loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
 // prompt-driven region matching (ProcessImageService),
 // and the application services: stored images (ImageLibrary), vector collections with their duplicate
@@ -23,6 +23,7 @@
 #include "app/collection_jobs.h"
 #include "app/collection_service.h"
 #include "app/image_library.h"
+#include "app/key_service.h"
 #include "app/process_image_service.h"
 #include "app/product_service.h"
 #include "app/product_shot_service.h"
@@ -47,6 +48,7 @@ struct Services {
   std::unique_ptr<Database> database;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<ResultCache> cache;
+  std::unique_ptr<KeyService> keys;  // API keys in iris.db (`iris keys`, the server's access check)
   std::unique_ptr<ImageIngestor> ingestor;
   std::shared_ptr<models::ModelStore> model_store;
   std::unique_ptr<ModelRegistry> models;
@@ -62,8 +64,8 @@ struct Services {
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
   std::unique_ptr<CatalogCaptionService> catalog_captions;  // POST /generate_caption (the captions client)
-  std::unique_ptr<ImageEditClient> image_editor;      // the image-edit provider (generation.*)
-  std::unique_ptr<ProductShotService> product_shots;  // POST /generate-images, /regenerate-image
+  std::unique_ptr<ImageEditClient> image_editor;            // the image-edit provider (generation.*)
+  std::unique_ptr<ProductShotService> product_shots;        // POST /generate-images, /regenerate-image
   std::unique_ptr<CollectionJobs> collection_jobs;
   std::unique_ptr<JobRunner> jobs;  // background jobs (every kind registered); started by the caller
 

@@ -25,5 +25,6 @@ CommandRunner AddAnalyzeCommand(CLI::App& app);
 CommandRunner AddCaptionFolderCommand(CLI::App& app);
 CommandRunner AddDedupCommand(CLI::App& app);
 CommandRunner AddIndexCommand(CLI::App& app);
+CommandRunner AddKeysCommand(CLI::App& app);
 
 }  // namespace iris::cli

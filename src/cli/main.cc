@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   runners["caption-folder"] = iris::cli::AddCaptionFolderCommand(app);
   runners["dedup"] = iris::cli::AddDedupCommand(app);
   runners["index"] = iris::cli::AddIndexCommand(app);
+  runners["keys"] = iris::cli::AddKeysCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

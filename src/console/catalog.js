@@ -3,7 +3,7 @@
 // product shots of the stored image (POST /generate-images) shown as a gallery with the ZIP link. Images
 // whose URL is on another host (an S3 bucket) are links, not loaded: the page contacts only this server.
 import {el, clear, withBusy, factTable} from './dom.js';
-import {request, sameOrigin} from './api.js';
+import {request, sameOrigin, showServerImage} from './api.js';
 
 let stored = null;  // {url, website, type} of the image the last upload stored or matched
 
@@ -69,7 +69,7 @@ async function generate(view, button, gallery) {
     const reply = await request('POST', '/generate-images', {json});
     clear(gallery);
     gallery.append(el('div', {class: 'gallery'}, (reply.gen_images || []).map((g) => el('figure', {},
-      sameOrigin(g.image_url) ? el('img', {src: g.image_url, alt: g.image_type_name || `type ${g.image_type}`}) : link(g.image_url),
+      sameOrigin(g.image_url) ? showServerImage(el('img', {alt: g.image_type_name || `type ${g.image_type}`}), g.image_url) : link(g.image_url),
       el('figcaption', {}, `${g.image_type_name || 'type'} ${g.image_type}`)))));
     if (reply.zip_url) gallery.append(el('p', {}, 'All shots: ', link(reply.zip_url)));
     if (reply.failed && reply.failed.length) gallery.append(el('p', {class: 'alert'}, `Failed: ${JSON.stringify(reply.failed)}`));

@@ -6,7 +6,7 @@
 // One collection at a time: switching bumps `generation`, clears what is shown, and every answer that
 // arrives for an older generation is dropped, so one collection's items never appear under another.
 import {el, clear, showError, hideError, withBusy, formatScore} from './dom.js';
-import {request, getJson, fetchBlob, seg, SHA256} from './api.js';
+import {request, getJson, fetchBlob, seg, SHA256, showServerImage} from './api.js';
 
 const PAGE = 24;
 let generation = 0;
@@ -132,7 +132,7 @@ function showCards(entries, name, mine) {
     const thumb = thumbnailOf(entry.metadata);
     const card = el('button', {type: 'button', class: 'card', dataset: {id: entry.id},
       on: {click: () => openItem(name, entry.id, mine)}},
-      thumb ? el('img', {class: 'thumb', src: thumb, alt: entry.id, loading: 'lazy'}) : el('div', {class: 'thumb'}),
+      thumb ? showServerImage(el('img', {class: 'thumb', alt: entry.id, loading: 'lazy'}), thumb) : el('div', {class: 'thumb'}),
       el('div', {class: 'caption'}, el('strong', {class: 'item-id'}, entry.id),
         entry.similarity !== undefined ? el('div', {class: 'score'}, `similarity ${formatScore(entry.similarity)}`) : null,
         entry.metadata && entry.metadata.file_name ? el('div', {class: 'summary'}, String(entry.metadata.file_name)) : null));
@@ -151,7 +151,7 @@ async function openItem(name, id, mine) {
     const duplicates = el('div', {class: 'duplicates'});
     const thumb = thumbnailOf(item.metadata);
     panel.append(el('h3', {}, `Item ${id}`),
-      thumb ? el('img', {class: 'item-image', src: thumb, alt: id, width: 240}) : null,
+      thumb ? showServerImage(el('img', {class: 'item-image', alt: id, width: 240}), thumb) : null,
       el('p', {class: 'summary'}, `${item.vector.length}-d vector`),
       el('pre', {class: 'metadata'}, JSON.stringify(item.metadata, null, 2)),
       el('div', {class: 'row'},

@@ -6,6 +6,7 @@ import {initCollections, showCollections} from './collections.js';
 import {initCatalog} from './catalog.js';
 import {initJobs, showJobs, hideJobs} from './jobs.js';
 import {initModels, showModels, hideModels, readiness} from './models.js';
+import {apiKey, setApiKey} from './api.js';
 
 const VIEWS = {
   analyse: {init: initAnalyse},
@@ -44,6 +45,11 @@ async function updateBadge() {
     badge.className = 'badge failing';
   }
 }
+
+// The API key field: every later call sends the key (api.js); the field shows whether one is set.
+const keyField = document.getElementById('api-key');
+keyField.value = apiKey();
+keyField.addEventListener('change', () => setApiKey(keyField.value.trim()));
 
 for (const [name, view] of Object.entries(VIEWS)) view.init(document.getElementById(`view-${name}`));
 window.addEventListener('hashchange', route);

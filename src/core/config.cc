@@ -128,6 +128,11 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(server.read_timeout_s)),
       MakeOption("server.shutdown_deadline_s", "--shutdown-deadline",
                  "on SIGTERM/SIGINT, seconds to let in-flight requests finish", IRIS_FIELD(server.shutdown_deadline_s)),
+      MakeOption("server.auth", "--auth", "API keys: auto (required unless the host is loopback), required, or off",
+                 IRIS_FIELD(server.auth)),
+      MakeOption("server.cors_origins", "--cors-origins",
+                 "comma-separated browser origins allowed cross-origin requests (\"*\": any); empty: no CORS",
+                 IRIS_FIELD(server.cors_origins)),
       MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs",
                  IRIS_FIELD(storage.data_dir)),
       MakeOption("storage.backend", "--storage-backend", "where catalog images are stored: filesystem or s3",
@@ -432,6 +437,8 @@ Status ValidateConfig(const Config& c) {
   if (c.server.read_timeout_s < 1) return InvalidArgument("server.read_timeout_s must be >= 1");
   if (c.server.keep_alive_timeout_s < 0) return InvalidArgument("server.keep_alive_timeout_s must be >= 0");
   if (c.server.shutdown_deadline_s < 0) return InvalidArgument("server.shutdown_deadline_s must be >= 0");
+  if (c.server.auth != "auto" && c.server.auth != "required" && c.server.auth != "off")
+    return InvalidArgument("server.auth must be auto, required or off");
   if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
   if (c.storage.backend != "filesystem" && c.storage.backend != "s3")
     return InvalidArgument("storage.backend must be filesystem or s3");

@@ -30,6 +30,9 @@ struct ServerConfig {
   double header_timeout_s = 10;     // a request's headers must arrive within this (408 after)
   int read_timeout_s = 30;          // a whole request, first byte to last body byte (408 after)
   double shutdown_deadline_s = 20;  // how long SIGTERM waits for in-flight requests
+  // API keys (docs/security.md): "auto" requires one when host is not loopback, "required", "off".
+  std::string auth = "auto";
+  std::vector<std::string> cors_origins;  // browser origins allowed cross-origin ("*": any); empty: no CORS
 };
 
 struct StorageConfig {

@@ -134,6 +134,19 @@ CREATE TABLE duplicate_cold (
   PRIMARY KEY (collection, item_id)
 );
 )sql"},
+      {6, "api_keys",
+       R"sql(
+CREATE TABLE api_keys (               -- API keys of `iris serve` (auth/api_key_store.h, docs/security.md)
+  id TEXT PRIMARY KEY,                -- 12 hex chars, public (the key reads iris_<id>_<secret>)
+  name TEXT NOT NULL,                 -- what the operator called it
+  secret_sha256 TEXT NOT NULL,        -- SHA-256 of the 256-bit random secret; the secret itself is never stored
+  scope TEXT NOT NULL,                -- read | write (write implies read)
+  rate_limit_per_minute INTEGER NOT NULL DEFAULT 0,  -- 0: unlimited
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,                    -- set once by `iris keys revoke`; a revoked key is refused
+  last_used_at TEXT                   -- updated at most once a minute per key and process
+);
+)sql"},
   };
   return kMigrations;
 }

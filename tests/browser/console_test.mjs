@@ -320,6 +320,46 @@ describe('web console', () => {
     assertNoConsoleErrors();
   });
 
+  it('sends the API key of the header field with every call; a refused key shows its error', async () => {
+    // The server is on loopback (keys optional), where a key that is sent is still checked.
+    const key = execFileSync(join(buildDir, 'iris'), ['keys', 'create', '--name', 'console', '--read-only',
+      '--data-dir', join(iris.work, 'data'), '--log-level', 'warn'], {encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore']}).trim();
+    assert.match(key, /^iris_[0-9a-f]{12}_[0-9a-f]{64}$/);
+    const setKey = async (value) => {
+      await page.fill('#api-key', value);
+      await page.dispatchEvent('#api-key', 'change');
+    };
+    const sent = [];
+    const onRequest = (r) => { if (new URL(r.url()).pathname.startsWith('/v1/')) sent.push(r.headers().authorization || ''); };
+    await openView('collections');
+    await setKey(key);
+    page.on('request', onRequest);
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]', {state: 'attached'});
+    assert.equal(await page.inputValue('#api-key'), key, 'the key stays for the tab');
+    await page.waitForSelector('#collection-select option[value="garments"]', {state: 'attached'});
+    await page.selectOption('#collection-select', 'garments');
+    // Thumbnails cannot send a header from <img src>: they are fetched with the key and shown as blob: URLs.
+    await page.waitForFunction(() => {
+      const thumbs = [...document.querySelectorAll('#view-collections img.thumb')];
+      return thumbs.length > 0 && thumbs.every((i) => i.src.startsWith('blob:') && i.complete && i.naturalWidth > 0);
+    });
+    page.off('request', onRequest);
+    assert.ok(sent.length > 0 && sent.every((h) => h === `Bearer ${key}`), JSON.stringify(sent));
+
+    await setKey(`iris_000000000000_${'0'.repeat(64)}`);
+    await page.click('#collection-refresh');
+    await page.waitForSelector('#view-collections .alert:not([hidden])');
+    assert.equal((await page.textContent('#view-collections .alert')).trim(), 'invalid API key');
+    // The browser logs the refused request itself; nothing else may be logged.
+    assert.ok(consoleErrors.every((e) => e.includes('Failed to load resource')), consoleErrors.join('\n'));
+    consoleErrors = [];
+    await setKey('');
+    await page.click('#collection-refresh');
+    await page.waitForSelector('#view-collections .alert', {state: 'hidden'});
+    assertNoConsoleErrors();
+  });
+
   it('works on a phone-sized screen and from the keyboard', async () => {
     await page.setViewportSize({width: 390, height: 844});
     await openView('analyse');

@@ -43,7 +43,7 @@ std::unique_ptr<ServerProcess> ServerProcess::Start(const ServerOptions& options
   p->port_ = FreeLoopbackPort();
 
   std::vector<std::string> args = {
-      IrisBinary(),         "serve", "--host", "127.0.0.1", "--port", std::to_string(p->port_), "--data-dir",
+      IrisBinary(),         "serve", "--host", options.host, "--port", std::to_string(p->port_), "--data-dir",
       p->data_dir_.string()};
   args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
 

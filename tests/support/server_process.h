@@ -1,7 +1,7 @@
 // ServerProcess: runs the real `iris serve` binary (IRIS_BINARY) as a child process on a free
-// loopback port with its own data directory, for end-to-end tests over HTTP. Start() returns
-// once /healthz answers (or throws with the server's log). The destructor kills the process if
-// it is still running. stderr (the structured log) is captured to a file readable by Logs().
+// port (free on loopback; bound on ServerOptions::host, 127.0.0.1 by default) with its own data directory, for
+// end-to-end tests over HTTP. Start() returns once /healthz answers (or throws with the server's log). The destructor
+// kills the process if it is still running. stderr (the structured log) is captured to a file readable by Logs().
 #pragma once
 
 #include <httplib.h>
@@ -19,7 +19,8 @@
 namespace iris::testing {
 
 struct ServerOptions {
-  std::vector<std::string> extra_args;            // appended after `serve --port P --data-dir D`
+  std::vector<std::string> extra_args;            // appended after `serve --host H --port P --data-dir D`
+  std::string host = "127.0.0.1";                 // --host; clients still connect to 127.0.0.1
   std::map<std::string, std::string> env;         // added to the child's environment
   std::optional<std::filesystem::path> data_dir;  // default: a fresh temp dir
   std::chrono::seconds start_timeout{30};
