@@ -44,7 +44,9 @@ inline void Rows(const float* query, size_t dim, const char* base, size_t stride
 
 }  // namespace
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Not under ThreadSanitizer: the loader runs the clones' resolver before TSan's runtime has started,
+// and the instrumented resolver crashes (scripts/sanitize.sh tsan).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(__SANITIZE_THREAD__)
 __attribute__((target_clones("avx512f", "avx2", "default")))
 #endif
 void ComputeRawDistances(ScanDistance kind, const float* query, size_t dim, const char* base, size_t stride,

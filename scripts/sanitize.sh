@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Sanitizer builds and runs (docs/sanitizers.md). Each mode configures its own build folder with g++, builds
+# what it runs, and runs it with ctest; the summary line of ctest is the result. Not part of CI (an ASan
+# build of everything takes ~1 h on 2 cores).
+#   scripts/sanitize.sh asan   AddressSanitizer + UndefinedBehaviorSanitizer, every test (build-asan/)
+#   scripts/sanitize.sh tsan   ThreadSanitizer, the tests of the concurrent parts: dynamic batcher
+#                              (iris_runtime_test), job runner (iris_jobs_test), result cache and stores
+#                              (iris_store_test), collections (iris_index_test) (build-tsan/)
+# Extra arguments go to ctest (asan, e.g. -R Batcher) or to each gtest binary (tsan, e.g. --gtest_filter=*Batch*). Needs what scripts/setup.sh installs (run first if missing).
+# A sanitizer report stops the test process (halt_on_error / abort_on_error), so it fails its test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MODE=${1:-}
+shift || true
+export IRIS_SHARED_DIR=${IRIS_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}
+[ -d "$ROOT/.deps/onnxruntime" ] || "$ROOT/scripts/setup.sh"
+SUPP=$ROOT/scripts/sanitizers
+
+case "$MODE" in
+  asan)
+    FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    TARGETS=()  # everything
+    export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
+    export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
+    export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp"
+    ;;
+  tsan)
+    FLAGS="-fsanitize=thread -fno-omit-frame-pointer"
+    TEST_BINARIES=(runtime/iris_runtime_test jobs/iris_jobs_test store/iris_store_test index/iris_index_test)
+    TARGETS=(--target)
+    for b in "${TEST_BINARIES[@]}"; do TARGETS+=("$(basename "$b")"); done
+    export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp"
+    ;;
+  *)
+    echo "usage: scripts/sanitize.sh asan|tsan [ctest arguments]" >&2
+    exit 2
+    ;;
+esac
+
+BUILD=$ROOT/build-$MODE
+cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$FLAGS" \
+  -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$FLAGS" -DCMAKE_SHARED_LINKER_FLAGS="$FLAGS" \
+  -DIRIS_BUILD_BENCHMARKS=OFF -DIRIS_WERROR=OFF -DIRIS_SHARED_DIR="$IRIS_SHARED_DIR" >/dev/null
+cmake --build "$BUILD" -j "$(nproc)" "${TARGETS[@]}"
+if [ "$MODE" = tsan ]; then
+  # The test binaries themselves (gtest), one after the other: TSan needs the cores for its own threads.
+  rc=0
+  for b in "${TEST_BINARIES[@]}"; do
+    log=$BUILD/$(basename "$b").log
+    options=$TSAN_OPTIONS
+    # hnswlib makes 65,536 mutexes per graph; they overflow TSan's lock-order (deadlock) detector, whose
+    # reports then have no stacks. Data races are still detected in the index tests.
+    [ "$(basename "$b")" = iris_index_test ] && options="$options:detect_deadlocks=0"
+    if TSAN_OPTIONS=$options "$BUILD/src/$b" "$@" >"$log" 2>&1; then status=clean; else status="FAILED (see $log)"; rc=1; fi
+    echo "== tsan $(basename "$b"): $(grep -E '^\[  PASSED  \]|^\[  FAILED  \]' "$log" | head -1) -- $status"
+  done
+  exit "$rc"
+fi
+set +e
+ctest --test-dir "$BUILD" --output-on-failure --timeout 1800 -j "$(nproc)" "$@" | tee "$BUILD/ctest.log"
+rc=${PIPESTATUS[0]}
+set -e
+echo "== $MODE: $(grep -E 'tests passed|tests failed' "$BUILD/ctest.log" | tail -1)"
+exit "$rc"
