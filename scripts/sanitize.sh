@@ -6,6 +6,8 @@
 #   scripts/sanitize.sh tsan   ThreadSanitizer, the tests of the concurrent parts: dynamic batcher
 #                              (iris_runtime_test), job runner (iris_jobs_test), result cache and stores
 #                              (iris_store_test), collections (iris_index_test) (build-tsan/)
+#   TEST_BINARIES="core/iris_core_test image/iris_image_test" scripts/sanitize.sh asan
+#                              build and run only these test binaries (paths under build-<mode>/src/)
 # Extra arguments go to ctest (asan, e.g. -R Batcher) or to each gtest binary (tsan, e.g. --gtest_filter=*Batch*). Needs what scripts/setup.sh installs (run first if missing).
 # A sanitizer report stops the test process (halt_on_error / abort_on_error), so it fails its test.
 set -euo pipefail
@@ -20,16 +22,14 @@ SUPP=$ROOT/scripts/sanitizers
 case "$MODE" in
   asan)
     FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
-    TARGETS=()  # everything
+    read -r -a TEST_BINARIES <<<"${TEST_BINARIES:-}"  # empty: everything, through ctest
     export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
     export LSAN_OPTIONS="suppressions=$SUPP/lsan.supp:print_suppressions=0"
     export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$SUPP/ubsan.supp"
     ;;
   tsan)
     FLAGS="-fsanitize=thread -fno-omit-frame-pointer"
-    TEST_BINARIES=(runtime/iris_runtime_test jobs/iris_jobs_test store/iris_store_test index/iris_index_test)
-    TARGETS=(--target)
-    for b in "${TEST_BINARIES[@]}"; do TARGETS+=("$(basename "$b")"); done
+    read -r -a TEST_BINARIES <<<"${TEST_BINARIES:-runtime/iris_runtime_test jobs/iris_jobs_test store/iris_store_test index/iris_index_test}"
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp"
     ;;
   *)
@@ -38,22 +38,27 @@ case "$MODE" in
     ;;
 esac
 
+TARGETS=()  # everything
+if [ "${#TEST_BINARIES[@]}" -gt 0 ]; then
+  TARGETS=(--target)
+  for b in "${TEST_BINARIES[@]}"; do TARGETS+=("$(basename "$b")"); done
+fi
 BUILD=$ROOT/build-$MODE
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_FLAGS="$FLAGS" \
   -DCMAKE_CXX_FLAGS="$FLAGS" -DCMAKE_EXE_LINKER_FLAGS="$FLAGS" -DCMAKE_SHARED_LINKER_FLAGS="$FLAGS" \
   -DIRIS_BUILD_BENCHMARKS=OFF -DIRIS_WERROR=OFF -DIRIS_SHARED_DIR="$IRIS_SHARED_DIR" >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" "${TARGETS[@]}"
-if [ "$MODE" = tsan ]; then
-  # The test binaries themselves (gtest), one after the other: TSan needs the cores for its own threads.
+if [ "${#TEST_BINARIES[@]}" -gt 0 ]; then
+  # The test binaries themselves (gtest), one after the other (TSan needs the cores for its own threads).
   rc=0
   for b in "${TEST_BINARIES[@]}"; do
     log=$BUILD/$(basename "$b").log
-    options=$TSAN_OPTIONS
+    options=${TSAN_OPTIONS:-}
     # hnswlib makes 65,536 mutexes per graph; they overflow TSan's lock-order (deadlock) detector, whose
     # reports then have no stacks. Data races are still detected in the index tests.
-    [ "$(basename "$b")" = iris_index_test ] && options="$options:detect_deadlocks=0"
+    [ "$MODE" = tsan ] && [ "$(basename "$b")" = iris_index_test ] && options="$options:detect_deadlocks=0"
     if TSAN_OPTIONS=$options "$BUILD/src/$b" "$@" >"$log" 2>&1; then status=clean; else status="FAILED (see $log)"; rc=1; fi
-    echo "== tsan $(basename "$b"): $(grep -E '^\[  PASSED  \]|^\[  FAILED  \]' "$log" | head -1) -- $status"
+    echo "== $MODE $(basename "$b"): $(grep -E '^\[  PASSED  \]|^\[  FAILED  \]' "$log" | head -1) -- $status"
   done
   exit "$rc"
 fi
