@@ -13,15 +13,47 @@ SECONDS_PER_TARGET=${1:-60}
 BUILD=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 SHARED=${IRIS_SHARED_DIR:-$(cd "$ROOT/.." && pwd)/shared}
 export IRIS_SHARED_DIR=$SHARED
-ALL_TARGETS="image_decode signature_codec clip_tokenizer collection_log request_head task_list"
+ALL_TARGETS="image_decode signature_codec clip_tokenizer collection_log request_head task_list http_request"
 TARGETS=${TARGETS:-$ALL_TARGETS}
 
 if [ ! -d "$ROOT/.deps/onnxruntime" ] || ! command -v clang++-14 >/dev/null; then "$ROOT/scripts/setup.sh"; fi
 
+# http_request fuzzes cpp-httplib's parser, so it needs that parser compiled with the sanitizers and
+# coverage: the source of the exact Debian version installed (the .so the server links), from Debian's
+# archive, checked against the sha256 of its .dsc, with Debian's patches applied. Another version, or
+# no archive: the target links the uninstrumented .so and the script says so.
+HTTPLIB_DIR=""
+fetch_httplib_source() {
+  local version pool=http://deb.debian.org/debian/pool/main/c/cpp-httplib dir=$BUILD/httplib-src
+  version=$(dpkg-query -W -f='${Version}' libcpp-httplib-dev 2>/dev/null || true)
+  if [ "$version" != "0.11.4+ds-1+deb12u1" ]; then
+    echo "fuzz.sh: libcpp-httplib-dev is '$version', not the pinned 0.11.4+ds-1+deb12u1: http_request runs uninstrumented" >&2
+    return 0
+  fi
+  if [ ! -f "$dir/src/httplib.h" ]; then
+    rm -rf "$dir" && mkdir -p "$dir/src"
+    local orig=cpp-httplib_0.11.4+ds.orig.tar.xz deb=cpp-httplib_0.11.4+ds-1+deb12u1.debian.tar.xz
+    if ! curl -fsS --max-time 120 -o "$dir/$orig" "$pool/$orig" || ! curl -fsS --max-time 120 -o "$dir/$deb" "$pool/$deb"; then
+      echo "fuzz.sh: cannot download cpp-httplib's source from $pool: http_request runs uninstrumented" >&2
+      return 0
+    fi
+    (cd "$dir" && sha256sum -c --quiet - <<SUMS
+8b1a5df569003b6a4f24c68489bbda5c64aec94697bdc9ebba5d79408b2ae7eb  $orig
+a0adf8a38610806f6d94ba69839438635e5e6580775e28ff31d6a081e34f1484  $deb
+SUMS
+    )
+    tar -xf "$dir/$orig" -C "$dir/src" --strip-components=1
+    tar -xf "$dir/$deb" -C "$dir"
+    while read -r p; do [ -n "$p" ] && patch -s -d "$dir/src" -p1 <"$dir/debian/patches/$p"; done <"$dir/debian/patches/series"
+  fi
+  HTTPLIB_DIR=$dir/src
+}
+case " $TARGETS " in *" http_request "*) fetch_httplib_source ;; esac
+
 SAN="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_C_FLAGS="$SAN" -DCMAKE_CXX_FLAGS="$SAN" \
-  -DIRIS_FUZZ=ON -DIRIS_BUILD_TESTS=OFF -DIRIS_BUILD_BENCHMARKS=OFF -DIRIS_WERROR=OFF -DIRIS_SHARED_DIR="$SHARED" >/dev/null
+  -DIRIS_FUZZ=ON -DIRIS_FUZZ_HTTPLIB_DIR="$HTTPLIB_DIR" -DIRIS_BUILD_TESTS=OFF -DIRIS_BUILD_BENCHMARKS=OFF -DIRIS_WERROR=OFF -DIRIS_SHARED_DIR="$SHARED" >/dev/null
 cmake --build "$BUILD" -j "$(nproc)" --target iris_fuzz_all
 
 SUMMARY=$BUILD/fuzz-summary.txt
