@@ -35,6 +35,7 @@
 #include <cassert>
 #include <deque>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <limits>
 #include <list>
@@ -171,11 +172,13 @@ Result<std::unique_ptr<HnswCollection>> HnswCollection::Create(const CollectionO
   return std::unique_ptr<HnswCollection>(new HnswCollection(options));
 }
 
-Status HnswCollection::AddToGraph(const std::vector<float>& prepared, Label label) {
+Status HnswCollection::AddToGraph(const std::vector<float>& prepared, Label label, bool new_element) {
   try {
     if (!graph_->index) graph_->index = NewGraph(options_, graph_->space.get(), options_.initial_capacity);
-    if (graph_->index->cur_element_count >= graph_->index->max_elements_)
+    if (new_element && graph_->index->cur_element_count >= graph_->index->max_elements_)
       graph_->index->resizeIndex(graph_->index->max_elements_ * 2);
+    // hnswlib 0.6.2: a label already in the graph (live or marked deleted) is updated in place
+    // (unmarked, vector replaced, neighbours repaired: its updatePoint); a new one gets a new element.
     graph_->index->addPoint(prepared.data(), label);
   } catch (const std::exception& error) {
     return HnswlibFailure("addPoint", error);
@@ -198,27 +201,24 @@ Status HnswCollection::Upsert(const std::string& id, std::span<const float> vect
   const std::vector<float> prepared = PrepareVector(options_.metric, vector);
 
   auto lock = LockForWrite();
-  // Add the new vector before retiring the old one, so a failed add leaves the item as it was.
-  const Label label = next_label_;
-  IRIS_RETURN_IF_ERROR(AddToGraph(prepared, label));
-  ++next_label_;
   auto existing = labels_by_id_.find(id);
   if (existing != labels_by_id_.end()) {
-    try {
-      graph_->index->markDelete(existing->second);
-    } catch (const std::exception& error) {
-      // Never leave two live vectors for one id: withdraw the new one instead.
-      try {
-        graph_->index->markDelete(label);
-      } catch (const std::exception&) {
-      }
-      return HnswlibFailure("markDelete", error);
-    }
-    entries_by_label_.erase(existing->second);
-    existing->second = label;
-  } else {
-    labels_by_id_.emplace(id, label);
+    // A replacement reuses the item's own graph element, so replacing never grows the graph.
+    IRIS_RETURN_IF_ERROR(AddToGraph(prepared, existing->second, /*new_element=*/false));
+    entries_by_label_[existing->second].metadata = std::move(metadata);
+    return Status::Ok();
   }
+  // A new id takes a deleted item's element when there is one (the graph stays as large as the most
+  // items it ever held at once), else a new one.
+  const bool reuse = !free_labels_.empty();
+  const Label label = reuse ? free_labels_.back() : next_label_;
+  IRIS_RETURN_IF_ERROR(AddToGraph(prepared, label, /*new_element=*/!reuse));
+  if (reuse) {
+    free_labels_.pop_back();
+  } else {
+    ++next_label_;
+  }
+  labels_by_id_.emplace(id, label);
   entries_by_label_[label] = Entry{id, std::move(metadata)};
   return Status::Ok();
 }
@@ -233,6 +233,7 @@ Status HnswCollection::Delete(const std::string& id) {
   } catch (const std::exception& error) {
     return HnswlibFailure("markDelete", error);
   }
+  free_labels_.push_back(found->second);
   entries_by_label_.erase(found->second);
   labels_by_id_.erase(found);
   return Status::Ok();
@@ -450,6 +451,11 @@ Result<std::unique_ptr<HnswCollection>> HnswCollection::Load(const std::filesyst
                    std::to_string(collection->labels_by_id_.size()) + ", index " + std::to_string(live) + ")");
   }
   collection->next_label_ = contents.next_label;
+  // Deleted elements are free for new ids (files written before slots were reused may hold many).
+  for (const auto& [label, internal_id] : index.label_lookup_) {
+    if (index.isMarkedDeleted(internal_id)) collection->free_labels_.push_back(label);
+  }
+  std::sort(collection->free_labels_.begin(), collection->free_labels_.end(), std::greater<>());
   if (index.cur_element_count == 0) collection->graph_->index.reset();  // as after Create: built by the first add
   return collection;
 }

@@ -3,10 +3,13 @@
 //
 // Contract:
 //   * One live vector per id, never duplicates. Upsert of an existing id replaces its vector and
-//     metadata (the old graph element is marked deleted, the new vector gets a fresh internal label).
+//     metadata in place: its graph element gets the new vector and its neighbours are repaired
+//     (hnswlib's update), so replacing never grows the graph. If that update fails (hnswlib throws,
+//     e.g. out of memory) the item may hold the new vector or the old one; it is never lost or doubled.
 //     Delete removes the id: it disappears from Get, Search, ListIds and size().
-//   * Deleted elements stay in the graph as tombstones (hnswlib 0.6.2 cannot reuse them); they
-//     count against capacity, which doubles automatically when full. Compaction is later work.
+//   * A deleted item's element stays in the graph, marked deleted, until a new id takes it over
+//     (the most recently freed first), so the graph holds at most as many elements as the most live
+//     items the collection ever had; capacity doubles automatically when every element is in use.
 //   * The hnswlib graph is built by the first Upsert (and dropped by Load when the file holds no
 //     element): an empty hnswlib index costs ~2.6 MB whatever its dim or capacity, so a collection
 //     that never held an item costs only its bookkeeping; capacity() and graph_elements() are 0.
@@ -16,7 +19,8 @@
 //     contains up to n matching items even when matches are rare.
 //   * Two search paths (SearchMode): the approximate HNSW graph walk, and an exact scan over every
 //     stored vector (exact_scan.h; same metric, filter, exclude_id and min_similarity semantics; ties
-//     in distance keep the earlier inserted item first). kAuto, the default, scans when the
+//     in distance keep the item in the lower graph element first: insertion order, except that an item
+//     in a reused element sorts where that element is). kAuto, the default, scans when the
 //     collection holds at most exact_search_max_items() live items or when the search breadth
 //     max(ef_search, top_n) is at least the number of live items, and walks the graph otherwise.
 //   * Errors: wrong dimension, NaN/inf values, zero vector (cosine), a vector longer than
@@ -142,8 +146,9 @@ class HnswCollection {
   struct Graph;  // hnswlib's space and index; defined in the .cc, the only unit that sees hnswlib
 
   explicit HnswCollection(const CollectionOptions& options);
-  // Adds to the graph, building it first if this is the first element (writer lock held).
-  Status AddToGraph(const std::vector<float>& prepared, Label label);
+  // Puts `prepared` under `label` (a new graph element when new_element, else an in-place update of
+  // the label's element, live or deleted), building the graph first if needed (writer lock held).
+  Status AddToGraph(const std::vector<float>& prepared, Label label, bool new_element);
   bool UseExactScan(SearchMode mode, int top_n) const;  // reader lock held
 
   // Readers pass through the turnstile before taking the shared lock, and a writer holds it while it
@@ -159,6 +164,7 @@ class HnswCollection {
   std::map<std::string, Label> labels_by_id_;
   std::unordered_map<Label, Entry> entries_by_label_;
   Label next_label_ = 0;
+  std::vector<Label> free_labels_;  // deleted items' labels, reused by new ids (last in, first out)
   std::atomic<size_t> exact_search_max_items_{kDefaultExactSearchMaxItems};
   mutable std::atomic<size_t> exact_searches_{0};
 };

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "index/collection_test_vectors.h"
+#include "support/temp_dir.h"
 
 namespace iris {
 namespace {
@@ -512,11 +513,98 @@ TEST(HnswCollection, ConcurrentSearchesDuringUpserts) {
   for (std::thread& reader : readers) reader.join();
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(collection->size(), kItems);
-  EXPECT_EQ(collection->graph_elements(), kItems * 2);  // the first pass left tombstones
+  EXPECT_EQ(collection->graph_elements(), kItems);  // replacements reused their elements
   EXPECT_EQ(MustSearch(*collection,
                        std::vector<float>(data.begin() + kItems * kDim, data.begin() + (kItems + 1) * kDim), 1)[0]
                 .id,
             "0");
+}
+
+// Replacements and deletions must not grow the graph for ever (a server whose clients re-upsert the
+// same ids would otherwise grow without bound: issue 16's ten-minute load).
+TEST(HnswCollection, ReplacingAnItemReusesItsGraphElement) {
+  constexpr size_t kDim = 8;
+  auto collection = MakeCollection(kDim, Metric::kCosine, /*initial_capacity=*/4);
+  std::vector<float> data = index_testing::RandomVectors(1000, kDim, 31, /*normalise=*/false);
+  for (size_t round = 0; round < 1000; ++round) {
+    std::vector<float> vector(data.begin() + round * kDim, data.begin() + (round + 1) * kDim);
+    ASSERT_TRUE(collection->Upsert("only", vector, {{"round", round}}).ok());
+  }
+  EXPECT_EQ(collection->size(), 1u);
+  EXPECT_EQ(collection->graph_elements(), 1u);
+  EXPECT_EQ(collection->capacity(), 4u);
+  auto item = collection->Get("only");
+  ASSERT_TRUE(item.ok());
+  EXPECT_EQ(item->metadata["round"], 999);
+  std::vector<float> last(data.end() - kDim, data.end());
+  const auto hits = MustSearch(*collection, last, 5, {}, {}, SearchMode::kGraph);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, "only");
+  EXPECT_NEAR(hits[0].similarity, 1.0f, 1e-5);
+}
+
+TEST(HnswCollection, NewItemsTakeOverDeletedElementsAndStayFindable) {
+  constexpr size_t kDim = 24, kItems = 600;
+  auto collection = MakeCollection(kDim, Metric::kL2, /*initial_capacity=*/kItems);
+  std::vector<float> data = index_testing::RandomVectors(kItems * 3, kDim, 32, /*normalise=*/false);
+  auto row = [&](size_t i) { return std::vector<float>(data.begin() + i * kDim, data.begin() + (i + 1) * kDim); };
+  for (size_t i = 0; i < kItems; ++i) ASSERT_TRUE(collection->Upsert("old" + std::to_string(i), row(i)).ok());
+  // Churn: delete half, add as many new ids, then replace every live item once more.
+  for (size_t i = 0; i < kItems; i += 2) ASSERT_TRUE(collection->Delete("old" + std::to_string(i)).ok());
+  for (size_t i = 0; i < kItems / 2; ++i)
+    ASSERT_TRUE(collection->Upsert("new" + std::to_string(i), row(kItems + i)).ok());
+  for (size_t i = 1; i < kItems; i += 2)
+    ASSERT_TRUE(collection->Upsert("old" + std::to_string(i), row(2 * kItems + i)).ok());
+  EXPECT_EQ(collection->size(), kItems);
+  EXPECT_EQ(collection->graph_elements(), kItems);
+  EXPECT_EQ(collection->capacity(), kItems);  // never doubled
+
+  // The graph walk still finds every live vector as its own nearest item, and never a deleted id.
+  size_t found = 0, probes = 0;
+  auto probe = [&](const std::string& id, const std::vector<float>& vector) {
+    const auto hits = MustSearch(*collection, vector, 10, {}, {}, SearchMode::kGraph);
+    ++probes;
+    if (!hits.empty() && hits[0].id == id) ++found;
+    for (const CollectionHit& hit : hits) {
+      if (hit.id.rfind("old", 0) == 0) {
+        EXPECT_EQ(std::stoul(hit.id.substr(3)) % 2, 1u) << "deleted id " << hit.id;
+      }
+    }
+  };
+  for (size_t i = 0; i < kItems / 2; ++i) probe("new" + std::to_string(i), row(kItems + i));
+  for (size_t i = 1; i < kItems; i += 2) probe("old" + std::to_string(i), row(2 * kItems + i));
+  EXPECT_GE(found, probes * 98 / 100) << found << " of " << probes << " items are their own nearest neighbour";
+  for (size_t i = 0; i < kItems; i += 2) EXPECT_FALSE(collection->Contains("old" + std::to_string(i)));
+}
+
+TEST(HnswCollection, DeletedElementsOfASavedCollectionAreReusedAfterLoad) {
+  testing::TempDir dir;
+  constexpr size_t kDim = 6;
+  auto collection = MakeCollection(kDim, Metric::kCosine, /*initial_capacity=*/16);
+  std::vector<float> data = index_testing::RandomVectors(30, kDim, 33, /*normalise=*/false);
+  auto row = [&](size_t i) { return std::vector<float>(data.begin() + i * kDim, data.begin() + (i + 1) * kDim); };
+  for (size_t i = 0; i < 10; ++i) ASSERT_TRUE(collection->Upsert(std::to_string(i), row(i)).ok());
+  for (size_t i = 0; i < 4; ++i) ASSERT_TRUE(collection->Delete(std::to_string(i)).ok());
+  ASSERT_TRUE(collection->Save(dir.path() / "c.irishnsw").ok());
+  auto loaded = HnswCollection::Load(dir.path() / "c.irishnsw");
+  ASSERT_TRUE(loaded.ok()) << loaded.status().ToString();
+  HnswCollection& copy = **loaded;
+  EXPECT_EQ(copy.graph_elements(), 10u);
+  for (size_t i = 10; i < 14; ++i) ASSERT_TRUE(copy.Upsert(std::to_string(i), row(i)).ok());
+  EXPECT_EQ(copy.graph_elements(), 10u);  // the four deleted elements were taken over
+  EXPECT_EQ(copy.size(), 10u);
+  ASSERT_TRUE(copy.Upsert("14", row(14)).ok());
+  EXPECT_EQ(copy.graph_elements(), 11u);  // none left: a new element
+  for (size_t i = 4; i < 15; ++i) {
+    const auto hits = MustSearch(copy, row(i), 1, {}, {}, SearchMode::kExact);
+    ASSERT_EQ(hits.size(), 1u);
+    EXPECT_EQ(hits[0].id, std::to_string(i));
+  }
+  // And the result saves and loads again.
+  ASSERT_TRUE(copy.Save(dir.path() / "c2.irishnsw").ok());
+  auto again = HnswCollection::Load(dir.path() / "c2.irishnsw");
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ((*again)->size(), 11u);
 }
 
 }  // namespace
