@@ -15,6 +15,7 @@
 #include "api/admission_queue.h"
 #include "api/exchange.h"
 #include "api/http_errors.h"
+#include "api/request_head.h"
 #include "api/router.h"
 #include "api/socket_stream.h"
 #include "core/ascii_text.h"
@@ -24,6 +25,9 @@ namespace iris::api {
 namespace {
 
 constexpr std::size_t kKeepAliveMaxRequests = 1000;
+// Health probes waiting for the probe lane's worker; beyond it, 503 (a prober this far behind is
+// better told at once).
+constexpr std::size_t kProbeQueue = 64;
 constexpr std::chrono::seconds kWriteTimeout{5};
 // When a body was cut off (too large), how long to keep discarding what the client still sends
 // so that closing does not reset the connection before it reads the 413.
@@ -180,6 +184,7 @@ HttpServer::~HttpServer() { StopReceivingAndWorkers(); }
 void HttpServer::StopReceivingAndWorkers() {
   if (receiver_) receiver_->Stop();  // hands over requests already here, closes the rest
   if (workers_) workers_->shutdown();
+  if (probe_workers_) probe_workers_->shutdown();
 }
 
 void HttpServer::InstallHandlers() {
@@ -328,6 +333,8 @@ void HttpServer::Serve() {
   workers_ = std::make_unique<AdmissionQueue>(
       static_cast<std::size_t>(worker_threads_), static_cast<std::size_t>(config_.max_queued_connections),
       queued_connections_, [this] { rejected_total_.Increment({"queue_full"}); });
+  probe_workers_ = std::make_unique<AdmissionQueue>(1, kProbeQueue, queued_probes_,
+                                                    [this] { rejected_total_.Increment({"probe_queue_full"}); });
   ReceiverLimits limits;
   limits.max_connections = static_cast<std::size_t>(config_.max_connections);
   limits.header_timeout = std::chrono::milliseconds(static_cast<std::int64_t>(config_.header_timeout_s * 1000));
@@ -338,8 +345,11 @@ void HttpServer::Serve() {
   receiver_ = std::make_unique<RequestReceiver>(
       limits,
       [this](ReceivedRequest request) {
+        const bool probe = IsHealthProbe(request.buffered);
         auto shared = std::make_shared<ReceivedRequest>(std::move(request));
-        workers_->enqueue([this, shared] { ServeConnection(std::move(*shared)); });
+        (probe ? probe_workers_ : workers_)->enqueue([this, shared, probe] {
+          ServeConnection(std::move(*shared), probe);
+        });
       },
       [this](int fd, int status, std::string_view detail, std::string_view reason) {
         Refuse(fd, status, detail, reason);
@@ -364,7 +374,7 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   return true;
 }
 
-void HttpServer::ServeConnection(ReceivedRequest request) {
+void HttpServer::ServeConnection(ReceivedRequest request, bool probe_lane) {
   const int sock = request.fd;
   if (AdmissionQueue::RejectingOnThisThread()) {
     LogWarn("http.rejected", {{"reason", "queue_full"}, {"queued", queued_connections_.load()}});
@@ -414,7 +424,7 @@ void HttpServer::ServeConnection(ReceivedRequest request) {
     ++served;
     if (exchange.body_too_large) drain = true;
     if (!ok || connection_closed || close || exchange.close_connection || shutting_down_.load()) break;
-    if (stream.HasCompleteHeadBuffered()) {  // a pipelined request is already here
+    if (!probe_lane && stream.HasCompleteHeadBuffered()) {  // a pipelined request is already here
       request_start = std::chrono::steady_clock::now();
       continue;
     }

@@ -5,6 +5,9 @@
 //    it passes, and at most max_connections open connections (503 beyond);
 //  - a fixed worker pool with a bounded admission queue (admission_queue.h): complete requests
 //    beyond max_queued_connections waiting for a worker get 503 JSON + Retry-After at once;
+//  - a probe lane: GET/HEAD /healthz and /readyz (request_head.h IsHealthProbe) are served by a
+//    worker of their own (queue of kProbeQueue, 503 beyond), one request per hand-over, so liveness
+//    and readiness are answered while every request worker is held (a slow provider, long requests);
 //  - its own per-request loop on the worker (pipelined requests, body limit also for chunked
 //    bodies; after each response the connection goes back to the receiver);
 //  - JSON bodies for every error httplib produces itself (404, 405 with Allow, 413, 400...);
@@ -74,8 +77,8 @@ class HttpServer : public httplib::Server {
   void BeginShutdown();
   bool shutting_down() const { return shutting_down_.load(); }
 
-  // Requests being served plus connections waiting for a worker.
-  std::size_t Busy() const { return active_requests_.load() + queued_connections_.load(); }
+  // Requests being served plus connections waiting for a worker (either lane).
+  std::size_t Busy() const { return active_requests_.load() + queued_connections_.load() + queued_probes_.load(); }
   int worker_threads() const { return worker_threads_; }
 
  private:
@@ -83,8 +86,9 @@ class HttpServer : public httplib::Server {
   void InstallHandlers();
   void RecordExchange(const httplib::Request& req, const httplib::Response& res);
   // Serves the received request and any pipelined after it on a worker thread, then hands the
-  // connection back to the receiver (or closes it).
-  void ServeConnection(ReceivedRequest request);
+  // connection back to the receiver (or closes it). On the probe lane it serves one request only:
+  // what follows on the connection goes back to the receiver, which dispatches it by its own path.
+  void ServeConnection(ReceivedRequest request, bool probe_lane);
   void Refuse(int fd, int status, std::string_view detail, std::string_view reason);
   void StopReceivingAndWorkers();
 
@@ -95,10 +99,12 @@ class HttpServer : public httplib::Server {
   std::atomic<bool> shutting_down_{false};
   std::atomic<std::size_t> active_requests_{0};
   std::atomic<std::size_t> queued_connections_{0};
+  std::atomic<std::size_t> queued_probes_{0};
   int listen_socket_ = -1;
   ConnectionRejecter rejecter_;
   // Created by Serve(); the receiver hands requests to the workers, so it is destroyed first.
   std::unique_ptr<AdmissionQueue> workers_;
+  std::unique_ptr<AdmissionQueue> probe_workers_;  // the probe lane: one thread
   std::unique_ptr<RequestReceiver> receiver_;
 
   CounterFamily& requests_total_;

@@ -52,4 +52,20 @@ BodyFraming ReadBodyFraming(std::string_view head) {
   return framing;
 }
 
+bool IsHealthProbe(std::string_view bytes) {
+  std::size_t start = 0;
+  while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n')) ++start;
+  std::string_view line = bytes.substr(start);
+  line = line.substr(0, line.find('\n'));
+  std::string_view target;
+  for (std::string_view method : {"GET ", "HEAD "}) {
+    if (line.substr(0, method.size()) == method) target = line.substr(method.size());
+  }
+  if (target.empty()) return false;
+  const std::size_t end = target.find_first_of(" ?");
+  if (end == std::string_view::npos) return false;  // no protocol version: not a whole request line
+  const std::string_view path = target.substr(0, end);
+  return path == "/healthz" || path == "/readyz";
+}
+
 }  // namespace iris::api

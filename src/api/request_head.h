@@ -11,6 +11,9 @@
 //   * ReadBodyFraming(head) reads Content-Length, Transfer-Encoding and Expect (field names are
 //     case-insensitive). An unparseable or conflicting Content-Length gives content_length =
 //     nullopt and malformed = true; the worker (http_server.cc) then answers 400 and closes.
+//   * IsHealthProbe(bytes) is true when the request line of the (first) request in `bytes` is a GET
+//     or HEAD of exactly /healthz or /readyz (a query string allowed). The server answers those on
+//     a worker of their own, so probes are answered while every request worker is busy.
 // Pure functions; thread-safe.
 #pragma once
 
@@ -31,5 +34,7 @@ struct BodyFraming {
 };
 
 BodyFraming ReadBodyFraming(std::string_view head);
+
+bool IsHealthProbe(std::string_view bytes);
 
 }  // namespace iris::api

@@ -55,5 +55,19 @@ TEST(ReadBodyFramingTest, TheRequestLineIsNotAHeaderField) {
   EXPECT_FALSE(ReadBodyFraming("GET /content-length:5 HTTP/1.1\r\n\r\n").content_length);
 }
 
+TEST(IsHealthProbeTest, OnlyGetOrHeadOfTheTwoProbePathsCount) {
+  EXPECT_TRUE(IsHealthProbe("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  EXPECT_TRUE(IsHealthProbe("HEAD /readyz HTTP/1.1\r\n\r\n"));
+  EXPECT_TRUE(IsHealthProbe("\r\nGET /readyz?verbose=1 HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe("POST /healthz HTTP/1.1\r\nContent-Length: 2\r\n\r\n{}"));
+  EXPECT_FALSE(IsHealthProbe("GET /healthzz HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe("GET /healthz/x HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe("GET /v1/healthz HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe("get /healthz HTTP/1.1\r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe("GET /healthz"));
+  EXPECT_FALSE(IsHealthProbe("GET /metrics HTTP/1.1\r\nX: /healthz \r\n\r\n"));
+  EXPECT_FALSE(IsHealthProbe(""));
+}
+
 }  // namespace
 }  // namespace iris::api

@@ -1,5 +1,6 @@
 // End-to-end: bounded admission. With one worker and one queue slot, a held worker makes further
-// connections get 503 JSON with Retry-After at once instead of waiting without bound.
+// connections get 503 JSON with Retry-After at once instead of waiting without bound; health probes
+// have a worker of their own and are answered meanwhile.
 #include <gtest/gtest.h>
 
 #include <future>
@@ -41,7 +42,7 @@ TEST(ServerOverload, ConnectionsBeyondTheQueueGet503WithRetryAfter) {
 
   std::vector<std::future<Outcome>> others;
   for (int i = 0; i < 6; ++i) {
-    others.push_back(std::async(std::launch::async, [port] { return GetOnce(port, "/healthz"); }));
+    others.push_back(std::async(std::launch::async, [port] { return GetOnce(port, "/openapi.json"); }));
   }
   int ok = 0, rejected = 0;
   for (auto& f : others) {
@@ -70,6 +71,28 @@ TEST(ServerOverload, ConnectionsBeyondTheQueueGet503WithRetryAfter) {
   ASSERT_TRUE(metrics);
   EXPECT_EQ(MetricValue(metrics->body, R"(iris_http_rejected_total{reason="queue_full"})"),
             static_cast<double>(rejected));
+}
+
+TEST(ServerOverload, HealthProbesAreAnsweredWhileEveryWorkerIsHeld) {
+  auto server =
+      ServerProcess::Start(ServeWith({"--worker-threads", "1", "--max-queued-connections", "1"}, TestRoutesEnv()));
+  int port = server->port();
+  auto slow = std::async(std::launch::async, [port] {
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(std::chrono::seconds(60));
+    auto res = client.Get("/v1/debug/sleep?ms=6000");
+    return res ? res->status : 0;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // let the slow request take the worker
+  // Without the probe lane each probe would wait for the worker, so the sleep would end first.
+  for (const char* probe : {"/healthz", "/readyz", "/healthz?x=1"}) {
+    Outcome o = GetOnce(port, probe);
+    ASSERT_TRUE(o.answered) << probe;
+    EXPECT_EQ(o.status, 200) << probe << " " << o.body;
+    EXPECT_NE(slow.wait_for(std::chrono::seconds(0)), std::future_status::ready)
+        << "the probe was answered only after the held worker was free";
+  }
+  EXPECT_EQ(slow.get(), 200);
 }
 
 }  // namespace
