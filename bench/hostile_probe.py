@@ -12,6 +12,7 @@ Standard library only, so it runs on any machine with python3.
 """
 import argparse
 import http.client
+import http.server
 import json
 import os
 import random
@@ -332,9 +333,254 @@ def case_jobs(server, quick):
                                                                         pending[0] if pending else "", last)
 
 
+# ------------------------------------------------------------------------------------------ fault drills
+class LoopbackSource:
+    """A thread HTTP server on loopback that plays a misbehaving image host or provider. `handle(path,
+    handler)` decides each answer; `sent` counts body bytes written, `in_flight_max` the peak concurrency."""
+
+    def __init__(self, handle):
+        source = self
+        self.handle, self.sent, self.requests, self.in_flight, self.in_flight_max = handle, 0, 0, 0, 0
+        self.lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                self.serve()
+
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                self.serve()
+
+            def serve(self):
+                with source.lock:
+                    source.requests += 1
+                    source.in_flight += 1
+                    source.in_flight_max = max(source.in_flight_max, source.in_flight)
+                try:
+                    source.handle(self.path, self)
+                except OSError:
+                    pass  # the client gave up: that is the point of most drills
+                finally:
+                    with source.lock:
+                        source.in_flight -= 1
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def count(self, n):
+        with self.lock:
+            self.sent += n
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def own_server(server, extra):
+    """A second `iris serve` with extra flags for one drill (stopped by the caller)."""
+    own = Server(server.binary, server.shared, server.extra_args + extra)
+    own.start()
+    return own
+
+
+def time_healthz(port, stop_event, latencies):
+    while not stop_event.is_set():
+        t0 = time.time()
+        try:
+            status = request(port, "GET", "/healthz", timeout=10)[0]
+        except (OSError, http.client.HTTPException):
+            status = 0
+        latencies.append((time.time() - t0, status))
+        stop_event.wait(0.25)
+
+
+def healthz_summary(latencies):
+    bad = sum(1 for _, status in latencies if status != 200)
+    return "/healthz %d probes, max %.2f s, %d not 200" % (len(latencies), max(t for t, _ in latencies), bad)
+
+
+def parallel(count, work):
+    results = [None] * count
+    def run(i):
+        try:
+            results[i] = work(i)
+        except (OSError, http.client.HTTPException) as e:
+            results[i] = ("client error", type(e).__name__)
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def case_endless_url(server, quick):
+    """Image URLs that never end: an endless chunked body, one that drips a byte a second, and a
+    Content-Length of 10 GB. Each fetch must be cut at the byte or time limit with a clear error,
+    eight at once must not hold /healthz up, and the server's memory must not follow the stream."""
+    def handle(path, h):
+        h.send_response(200)
+        h.send_header("Content-Type", "image/jpeg")
+        if path.startswith("/huge"):
+            h.send_header("Content-Length", str(10 << 30))
+        else:
+            h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        block = b"\xff\xd8\xff\xe0" + b"\0" * 65532
+        deadline = time.time() + 120  # a bound for the drill itself
+        while time.time() < deadline:
+            if path.startswith("/drip"):
+                piece = b"1\r\n\0\r\n"
+                time.sleep(1)
+            elif path.startswith("/huge"):
+                piece = block
+            else:
+                piece = b"%x\r\n" % len(block) + block + b"\r\n"
+            h.wfile.write(piece)
+            source.count(len(piece))
+
+    source = LoopbackSource(handle)
+    own = own_server(server, ["--fetch-allow-hosts", "127.0.0.1", "--fetch-timeout", "10"])
+    out = []
+    try:
+        for name in ("endless", "drip", "huge"):
+            before = source.sent
+            t0 = time.time()
+            body = json.dumps({"image_url": "%s/%s.jpg" % (source.url, name)}).encode()
+            status, data, _ = request(own.port, "POST", "/v1/embeddings/image", body,
+                                      {"Content-Type": "application/json"}, timeout=120)
+            out.append("%s -> %d in %.1f s after %.1f MB sent (%s)" % (
+                name, status, time.time() - t0, (source.sent - before) / 1e6, detail(data)))
+        own.reset_peak()
+        rss = own.memory().get("VmRSS", 0)
+        stop, latencies = threading.Event(), []
+        timer = threading.Thread(target=time_healthz, args=(own.port, stop, latencies))
+        timer.start()
+        def fetch(i):
+            body = json.dumps({"image_url": "%s/endless-%d.jpg" % (source.url, i)}).encode()
+            return request(own.port, "POST", "/v1/embeddings/image", body, {"Content-Type": "application/json"},
+                           timeout=120)[0]
+        t0 = time.time()
+        statuses = parallel(8, fetch)
+        elapsed = time.time() - t0
+        stop.set()
+        timer.join()
+        out.append("8 endless at once -> %s in %.1f s, %s, server RSS %d -> peak %d MiB" % (
+            sorted(set(map(str, statuses))), elapsed, healthz_summary(latencies), rss, own.memory().get("VmHWM", 0)))
+        out.append("own server %s" % ("alive" if own.alive() else "CRASHED"))
+    finally:
+        own.stop()
+        shutil.rmtree(own.dir, ignore_errors=True)
+        source.close()
+    return "; ".join(out)
+
+
+def case_provider_storm(server, quick):
+    """The captions provider misbehaves: a storm of 429 with Retry-After, then 500 on every attempt, then
+    it accepts requests and never answers, then it recovers. describe_image tasks must end with a task
+    error that names the cause (never a hung or failed request), the server must stay within
+    captions.max_concurrency towards the provider, other routes must keep answering, and captions work
+    again once the provider does."""
+    mode = {"now": "429"}
+    release = threading.Event()  # ends the hung answers when their phase ends
+
+    def handle(path, h):
+        if mode["now"] == "429":
+            h.send_response(429)
+            h.send_header("Retry-After", "1")
+            body = b'{"error":{"message":"Rate limit reached","type":"requests","code":"rate_limit_exceeded"}}'
+        elif mode["now"] == "500":
+            h.send_response(500)
+            body = b'{"error":{"message":"The server had an error","type":"server_error"}}'
+        elif mode["now"] == "hang":
+            # Hold the request until the phase ends or Iris gives up and closes the connection (so
+            # "open at once" counts what Iris holds, not what it already abandoned).
+            import select
+            while not release.wait(0.05):
+                readable, _, _ = select.select([h.connection], [], [], 0)
+                if readable and not h.connection.recv(1, socket.MSG_PEEK):
+                    break
+            h.close_connection = True
+            return
+        else:
+            h.send_response(200)
+            body = json.dumps({"id": "chatcmpl-drill", "object": "chat.completion", "created": int(time.time()),
+                               "model": "gpt-4o-mini", "choices": [{"index": 0, "finish_reason": "stop",
+                               "message": {"role": "assistant", "content": "A plain test pattern."}}],
+                               "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15}}).encode()
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    source = LoopbackSource(handle)
+    own = own_server(server, ["--captions-url", source.url + "/v1", "--captions-max-retries", "2",
+                              "--captions-backoff-initial-ms", "200", "--captions-backoff-max-ms", "2000",
+                              "--captions-timeout", "3", "--captions-max-concurrency", "4"])
+    # Distinct images (the result cache would answer a repeated one), made before the clock starts.
+    forms = [multipart([("image_file", "p%d.png" % i, noise_png(48, 48, seed=1000 + i)),
+                        ("tasks_json", None, json.dumps([{"operation_id": "caption",
+                                                          "type": "describe_image"}]).encode())])
+             for i in range(24)]
+    next_form = [0]
+
+    def describe(i):
+        with source.lock:
+            ctype, form = forms[next_form[0]]
+            next_form[0] += 1
+        t0 = time.time()
+        status, data, _ = request(own.port, "POST", "/analyze_image_upload/", form, {"Content-Type": ctype},
+                                  timeout=180)
+        task = {}
+        try:
+            task = json.loads(data)["results"]["caption"]
+        except (ValueError, KeyError, TypeError):
+            pass
+        return status, task.get("status", "?"), (task.get("error_message") or "")[:60], time.time() - t0
+
+    out = []
+    try:
+        for phase, count in (("429", 12), ("500", 4), ("hang", 4), ("ok", 4)):
+            mode["now"] = phase
+            release.clear()
+            source.requests, source.in_flight_max = 0, 0
+            stop, latencies = threading.Event(), []
+            timer = threading.Thread(target=time_healthz, args=(own.port, stop, latencies))
+            timer.start()
+            t0 = time.time()
+            results = parallel(count, describe)
+            elapsed = time.time() - t0
+            stop.set()
+            timer.join()
+            release.set()
+            statuses = {}
+            for r in results:
+                key = "%s/%s" % (r[0], r[1]) if len(r) == 4 else str(r)
+                statuses[key] = statuses.get(key, 0) + 1
+            message = next((r[2] for r in results if len(r) == 4 and r[2]), "")
+            out.append("%s x%d -> %s in %.1f s (slowest %.1f s), provider saw %d requests, at most %d open at once, %s%s" % (
+                phase, count, statuses, elapsed, max(r[3] for r in results if len(r) == 4), source.requests,
+                source.in_flight_max, healthz_summary(latencies), (', "%s"' % message) if message else ""))
+        out.append("own server %s" % ("alive" if own.alive() else "CRASHED"))
+    finally:
+        own.stop()
+        shutil.rmtree(own.dir, ignore_errors=True)
+        source.close()
+    return "; ".join(out)
+
+
 CASES = [("deep_json", case_deep_json), ("tall_png", case_tall_png), ("slowloris", case_slowloris),
          ("range", case_range), ("cache", case_cache), ("tokenizer", case_tokenizer),
-         ("jobs", case_jobs), ("collections", case_collections)]
+         ("jobs", case_jobs), ("collections", case_collections), ("endless_url", case_endless_url),
+         ("provider_storm", case_provider_storm)]
 
 
 def main():
