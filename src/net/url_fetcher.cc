@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 
 #include "core/ascii_text.h"
@@ -66,8 +67,12 @@ struct Hop {
   long status = 0;
   bool body_unwanted = false;  // non-2xx answer: transfer stopped after the headers on purpose
   bool too_large = false;
+  bool out_of_memory = false;  // the body buffer could not be reserved
   std::string body;
 };
+
+// Body limits up to this are reserved in full when the first body byte arrives (see OnBody).
+constexpr size_t kMaxUpfrontReserve = size_t{1} << 30;
 
 // Called by libcurl for every socket it wants, with the address it is about to connect to (after
 // DNS and CURLOPT_RESOLVE). Returning CURL_SOCKET_BAD refuses it before anything is sent; libcurl
@@ -107,7 +112,14 @@ size_t OnHeader(char* data, size_t size, size_t count, void* userdata) {
       hop->too_large = true;
       return 0;
     }
-    if (hop->declared_length > 0) hop->body.reserve(static_cast<size_t>(hop->declared_length));
+    if (hop->declared_length > 0) {
+      try {
+        hop->body.reserve(static_cast<size_t>(hop->declared_length));
+      } catch (const std::bad_alloc&) {
+        hop->out_of_memory = true;
+        return 0;
+      }
+    }
     return len;
   }
   auto colon = line.find(':');
@@ -132,6 +144,22 @@ size_t OnBody(char* data, size_t size, size_t count, void* userdata) {
   if (static_cast<std::int64_t>(hop->body.size() + len) > hop->max_bytes) {
     hop->too_large = true;
     return 0;
+  }
+  if (hop->body.size() + len > hop->body.capacity()) {
+    // Reserve the whole limit once instead of growing by doubling: the reservation is address space,
+    // and only the pages the body fills become resident, so a body costs its own size. Doubling cost
+    // up to twice that (a 40 MiB limit held 64 MiB, plus the old buffer during each copy). Limits
+    // over kMaxUpfrontReserve grow by doubling, never past the limit.
+    const size_t limit = static_cast<size_t>(hop->max_bytes);
+    const size_t wanted = limit <= kMaxUpfrontReserve
+                              ? limit
+                              : std::min(limit, std::max(hop->body.size() + len, 2 * hop->body.capacity()));
+    try {
+      hop->body.reserve(wanted);
+    } catch (const std::bad_alloc&) {
+      hop->out_of_memory = true;
+      return 0;
+    }
   }
   hop->body.append(data, len);
   return len;
@@ -236,6 +264,9 @@ Result<FetchedResource> UrlFetcher::Fetch(std::string_view url_text) const {
                                    static_cast<long>(remaining_ms), connect_ms, error, &hop);
     if (rc == CURLE_FAILED_INIT) return Internal("libcurl rejected a fetch option (libcurl 7.85 or newer is required)");
     if (rc != CURLE_OK && hop.refused_class) return RefusedAddress(url, hop);
+    if (hop.out_of_memory) {
+      return Unavailable("not enough memory to receive the image at " + QuoteForMessage(url.spec()) + ", retry later");
+    }
     if (hop.too_large) {
       return TooLarge("image URL body is larger than the limit of " + std::to_string(options_.max_bytes) +
                       " bytes: " + QuoteForMessage(url.spec()));
