@@ -487,8 +487,9 @@ def case_provider_storm(server, quick):
     """The captions provider misbehaves: a storm of 429 with Retry-After, then 500 on every attempt, then
     it accepts requests and never answers, then it recovers. describe_image tasks must end with a task
     error that names the cause (never a hung or failed request), the server must stay within
-    captions.max_concurrency towards the provider, other routes must keep answering, and captions work
-    again once the provider does."""
+    captions.max_concurrency towards the provider, other routes must keep answering, the circuit breaker
+    must refuse calls at once after five failed calls in a row, and captions work again once the provider
+    does (after one trial call)."""
     mode = {"now": "429"}
     release = threading.Event()  # ends the hung answers when their phase ends
 
@@ -529,7 +530,7 @@ def case_provider_storm(server, quick):
     forms = [multipart([("image_file", "p%d.png" % i, noise_png(48, 48, seed=1000 + i)),
                         ("tasks_json", None, json.dumps([{"operation_id": "caption",
                                                           "type": "describe_image"}]).encode())])
-             for i in range(24)]
+             for i in range(40)]
     next_form = [0]
 
     def describe(i):
@@ -544,11 +545,15 @@ def case_provider_storm(server, quick):
             task = json.loads(data)["results"]["caption"]
         except (ValueError, KeyError, TypeError):
             pass
-        return status, task.get("status", "?"), (task.get("error_message") or "")[:60], time.time() - t0
+        return status, task.get("status", "?"), (task.get("error_message") or "")[:160], time.time() - t0
 
     out = []
     try:
-        for phase, count in (("429", 12), ("500", 4), ("hang", 4), ("ok", 4)):
+        # Each failing phase starts after the breaker's cool-down (max(backoff_max_ms 2 s, Retry-After 1 s));
+        # "ok x1" is the trial call that closes it, "ok x8" the recovered provider.
+        for phase, count in (("429", 12), ("500", 8), ("hang", 8), ("ok", 1), ("ok", 8)):
+            if phase != "ok" or count == 1:
+                time.sleep(2.5)
             mode["now"] = phase
             release.clear()
             source.requests, source.in_flight_max = 0, 0
@@ -565,10 +570,13 @@ def case_provider_storm(server, quick):
             for r in results:
                 key = "%s/%s" % (r[0], r[1]) if len(r) == 4 else str(r)
                 statuses[key] = statuses.get(key, 0) + 1
-            message = next((r[2] for r in results if len(r) == 4 and r[2]), "")
-            out.append("%s x%d -> %s in %.1f s (slowest %.1f s), provider saw %d requests, at most %d open at once, %s%s" % (
-                phase, count, statuses, elapsed, max(r[3] for r in results if len(r) == 4), source.requests,
-                source.in_flight_max, healthz_summary(latencies), (', "%s"' % message) if message else ""))
+            message = next((r[2] for r in results if len(r) == 4 and r[2] and "circuit" not in r[2]), "")
+            refused = [r for r in results if len(r) == 4 and "circuit open" in r[2]]
+            out.append("%s x%d -> %s in %.1f s (slowest %.1f s), provider saw %d requests, at most %d open at once, "
+                       "%d refused by the open circuit (slowest %.2f s), %s%s" % (
+                           phase, count, statuses, elapsed, max(r[3] for r in results if len(r) == 4), source.requests,
+                           source.in_flight_max, len(refused), max([r[3] for r in refused] or [0]),
+                           healthz_summary(latencies), (', "%s"' % message) if message else ""))
         out.append("own server %s" % ("alive" if own.alive() else "CRASHED"))
     finally:
         own.stop()

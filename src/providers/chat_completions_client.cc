@@ -113,6 +113,7 @@ ChatCompletionsClient::ChatCompletionsClient(CaptionsConfig config)
     : config_(std::move(config)),
       endpoint_(Endpoint(config_.url)),
       limiter_(config_.max_concurrency),
+      breaker_(provider_http::BreakerSettings(config_.backoff_max_ms)),
       rng_(std::random_device{}()) {}
 
 milliseconds ChatCompletionsClient::NextDelay(int retry) const {
@@ -178,6 +179,7 @@ Result<CaptionResult> ChatCompletionsClient::DescribeImages(std::span<const Labe
     return ok ? std::make_shared<int>(0) : nullptr;
   };
   call.limiter = &limiter_;
+  call.breaker = &breaker_;
   call.next_delay = [this](int retry) { return NextDelay(retry); };
   call.model = config_.model;
   return provider_http::PostAndParse<CaptionResult>(

@@ -40,6 +40,9 @@
 // Concurrency: at most max_concurrency HTTP requests of one client are in flight at once (a slot
 // is held per attempt, not during backoff); a call waits at most timeout_s for a slot. The limit is
 // per client object, so a process should create one client and share it.
+// Circuit breaker (circuit_breaker.h, provider_http.h): after kBreakerFailures calls in a row failed
+// on every attempt (429, 5xx, timeout, network), calls are refused at once for max(backoff_max_ms,
+// the provider's Retry-After) clamped to 1 s..5 min, then one trial call decides; per client too.
 //
 // Logging (core/logging.h): "caption_attempt" (debug), "caption_retry" and "caption_failed" (warn)
 // with attempt, HTTP status or error, delay; never the key, the prompt or the image.
@@ -59,6 +62,7 @@
 
 #include "core/config.h"
 #include "core/result.h"
+#include "providers/circuit_breaker.h"
 #include "providers/concurrency_limiter.h"
 
 namespace iris {
@@ -110,6 +114,7 @@ class ChatCompletionsClient {
   CaptionsConfig config_;
   std::string endpoint_;  // {url}/chat/completions
   mutable ConcurrencyLimiter limiter_;
+  mutable CircuitBreaker breaker_;
   mutable std::mutex rng_mu_;
   mutable std::mt19937_64 rng_;
 };

@@ -10,6 +10,7 @@
 #include "core/base64.h"
 #include "core/logging.h"
 #include "image/test_images.h"
+#include "providers/provider_http.h"
 #include "support/fake_chat_server.h"
 #include "support/server_process.h"
 #include "support/shared_data.h"
@@ -213,6 +214,37 @@ TEST_F(ChatCompletionsClientTest, ServerErrorsAreRetriedThenUnavailable) {
   EXPECT_EQ(r.status().message(), "captioning provider answered 500 after 4 attempts: fake error 500");
   EXPECT_EQ(server_.requests().size(), 4u);                  // 1 + max_retries
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(2));  // three backoffs of at most 50 ms
+}
+
+TEST_F(ChatCompletionsClientTest, AProviderThatKeepsFailingIsNotCalledUntilItsCoolDownHasPassed) {
+  server_.SetDefault(FakeChatBehaviour::Status(503));
+  CaptionsConfig c = Config();
+  c.max_retries = 1;
+  ChatCompletionsClient client(c);
+  for (int call = 0; call < provider_http::kBreakerFailures; ++call) {
+    Result<CaptionResult> r = client.DescribeImage(Coffee(), "image/jpeg", {});
+    ASSERT_EQ(r.status().code(), StatusCode::kUnavailable);
+    EXPECT_EQ(r.status().message().find("circuit open"), std::string::npos) << "call " << call;
+  }
+  const std::size_t reached = server_.requests().size();
+  EXPECT_EQ(reached, 2u * provider_http::kBreakerFailures);
+  // Open: refused at once, the provider is not contacted, the message says why and for how long.
+  Result<CaptionResult> refused = client.DescribeImage(Coffee(), "image/jpeg", {});
+  ASSERT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(
+      refused.status().message().find("its last 5 calls failed (captioning provider answered 503 after 2 attempts"),
+      std::string::npos)
+      << refused.status().message();
+  EXPECT_NE(refused.status().message().find("circuit open, no call for another"), std::string::npos);
+  EXPECT_EQ(server_.requests().size(), reached);
+  // After the cool-down (50 ms backoff_max, raised to the 1 s floor), one trial call goes; the
+  // provider works again, so the breaker closes.
+  server_.SetDefault(FakeChatBehaviour::Ok("a cup of coffee"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  Result<CaptionResult> trial = client.DescribeImage(Coffee(), "image/jpeg", {});
+  ASSERT_TRUE(trial.ok()) << trial.status().ToString();
+  EXPECT_TRUE(client.DescribeImage(Coffee(), "image/jpeg", {}).ok());
+  EXPECT_EQ(server_.requests().size(), reached + 2);
 }
 
 TEST_F(ChatCompletionsClientTest, EveryRetryableStatusIsRetried) {

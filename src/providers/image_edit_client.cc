@@ -92,6 +92,7 @@ ImageEditClient::ImageEditClient(GenerationConfig config)
     : config_(std::move(config)),
       endpoint_(Endpoint(config_.url)),
       limiter_(config_.max_concurrency),
+      breaker_(provider_http::BreakerSettings(config_.backoff_max_ms)),
       rng_(std::random_device{}()) {}
 
 Result<ImageEditResult> ImageEditClient::Edit(const ImageEditRequest& request) const {
@@ -134,6 +135,7 @@ Result<ImageEditResult> ImageEditClient::Edit(const ImageEditRequest& request) c
     return ok ? mime : nullptr;
   };
   call.limiter = &limiter_;
+  call.breaker = &breaker_;
   call.next_delay = [this](int retry) {
     std::lock_guard lock(rng_mu_);
     return BackoffDelay(retry, config_.backoff_initial_ms, config_.backoff_max_ms, rng_);

@@ -16,8 +16,9 @@
 // a PNG, JPEG or WebP image (magic bytes). A reply with only a "url" (dall-e-2's response_format=url) is
 // refused rather than fetched: Iris never follows a URL a provider hands back.
 //
-// Retries, timeouts, the concurrency limit (generation.max_concurrency calls in flight per client) and
-// the error codes are provider_http.h's, with the settings named "generation.*". Besides those:
+// Retries, timeouts, the concurrency limit (generation.max_concurrency calls in flight per client), the
+// circuit breaker (as chat_completions_client.h's, with generation.backoff_max_ms) and the error codes
+// are provider_http.h's, with the settings named "generation.*". Besides those:
 //   kFailedPrecondition  no url configured (the message says how to configure one);
 //   kInternal            a 2xx reply that is not JSON, lacks data[0].b64_json, or does not decode to an image;
 //   kInvalidArgument     empty image bytes, an image MIME type other than PNG, JPEG or WebP, an empty prompt.
@@ -33,6 +34,7 @@
 
 #include "core/config.h"
 #include "core/result.h"
+#include "providers/circuit_breaker.h"
 #include "providers/concurrency_limiter.h"
 
 namespace iris {
@@ -66,6 +68,7 @@ class ImageEditClient {
   GenerationConfig config_;
   std::string endpoint_;  // {url}/images/edits
   mutable ConcurrencyLimiter limiter_;
+  mutable CircuitBreaker breaker_;
   mutable std::mutex rng_mu_;
   mutable std::mt19937_64 rng_;
 };

@@ -170,6 +170,13 @@ std::string ProviderMessage(const std::string& body, const std::string& key) {
   return Clip(Redact(message, key));
 }
 
+CircuitBreaker::Settings BreakerSettings(int backoff_max_ms) {
+  CircuitBreaker::Settings settings;
+  settings.failures_to_open = kBreakerFailures;
+  settings.cool_down = milliseconds(std::max(0, backoff_max_ms));
+  return settings;
+}
+
 Result<Answer> PostWithRetries(const Call& call) {
   if (InitCurlOnce() != CURLE_OK) return Internal("libcurl could not be initialised");
   const int max_attempts = 1 + std::max(0, call.max_retries);
@@ -177,12 +184,25 @@ Result<Answer> PostWithRetries(const Call& call) {
   long last_status = 0;   // of the last attempt; 0: it failed below HTTP
   std::string last_what;  // what went wrong in it
   bool last_timed_out = false;
+  std::optional<milliseconds> last_retry_after;  // what the provider last asked for
+  CircuitBreaker::Refusal refusal{};
+  std::optional<CircuitBreaker::Admission> admission =
+      call.breaker != nullptr ? call.breaker->Admit(&refusal) : std::nullopt;
+  if (call.breaker != nullptr && !admission) {
+    const double seconds = std::chrono::duration<double>(refusal.open_for).count();
+    return Unavailable(
+        call.noun + " is failing: its last " + std::to_string(refusal.failed_calls) + " calls failed (" +
+        refusal.last_error + "); circuit open, " +
+        (seconds > 0 ? "no call for another " + FormatSeconds(seconds) + " s" : "one trial call is in flight") +
+        ", retry later");
+  }
   for (int attempt = 1; attempt <= max_attempts; ++attempt) {
     const auto started = Clock::now();
     Exchange ex;
     {
       std::optional<ConcurrencyLimiter::Slot> slot = call.limiter->Acquire(slot_wait);
       if (!slot) {
+        if (admission) admission->Neutral();  // congestion here, not the provider failing
         return Unavailable(call.noun + " busy: all " + std::to_string(call.limiter->limit()) + " slots (" +
                            call.section + ".max_concurrency) stayed in use for " + FormatSeconds(call.timeout_s) +
                            " s");
@@ -218,6 +238,9 @@ Result<Answer> PostWithRetries(const Call& call) {
       last_what = last_timed_out ? "timed out after " + FormatSeconds(call.timeout_s) + " s"
                                  : Clip(Redact(ex.error, call.api_key));
     }
+    if (answered && (ex.retry_after_ms || ex.retry_after)) {
+      last_retry_after = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
+    }
     if (attempt == max_attempts) break;
     milliseconds delay = call.next_delay(attempt);
     std::optional<milliseconds> asked = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
@@ -241,6 +264,12 @@ Result<Answer> PostWithRetries(const Call& call) {
     final_error = Unavailable(call.noun + " could not be reached after " + Attempts(max_attempts) + ": " + last_what);
   }
   LogWarn(call.log_prefix + "_failed", {{"attempts", max_attempts}, {"error", final_error.message()}});
+  if (admission) {
+    admission->Failed(last_retry_after, final_error.message());
+    if (call.breaker->open()) {
+      LogWarn(call.log_prefix + "_circuit_open", {{"error", final_error.message()}});
+    }
+  }
   return final_error;
 }
 

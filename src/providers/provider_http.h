@@ -9,13 +9,16 @@
 // waits at most timeout_s for one. The body is set per attempt by call.set_body (a JSON string, or a
 // curl_mime that the returned holder keeps alive). Redirects are not followed (the key would go to
 // another host); the usual *_proxy environment variables are honoured. "Authorization: Bearer KEY" is
-// sent only when a key is set.
+// sent only when a key is set. With call.breaker (circuit_breaker.h), a call whose attempts all failed
+// with 429, 5xx, a timeout or a network error counts against the provider; once the breaker is open,
+// calls are refused at once (kUnavailable, "circuit open") without contacting the provider.
 //
 // Errors (every message names the provider by call.noun and the settings by call.section, and never
 // contains the API key: any occurrence of it in an answer is replaced by "***"):
 //   kFailedPrecondition  401/403 (check <section>.api_key), 404 (check url and model), other 4xx, 3xx;
 //   kUnprocessable       400, 413, 422: the provider refused this request;
-//   kUnavailable         429, 5xx, timeouts or network errors after the last attempt, or no slot in time;
+//   kUnavailable         429, 5xx, timeouts or network errors after the last attempt, no slot in time, or
+//                        the breaker open;
 //   kInternal            a 2xx reply over max_reply_bytes, or libcurl refusing an option.
 // A 2xx answer is returned as is (the caller validates it) with the number of attempts made.
 //
@@ -38,6 +41,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "providers/circuit_breaker.h"
 #include "providers/concurrency_limiter.h"
 
 namespace iris::provider_http {
@@ -66,6 +70,11 @@ struct Exchange {
   std::optional<std::chrono::milliseconds> retry_after_ms;
 };
 
+// The breaker settings both provider clients use: open after kBreakerFailures failed calls in a row,
+// for max(backoff_max_ms, Retry-After) clamped to [1 s, 5 min].
+inline constexpr int kBreakerFailures = 5;
+CircuitBreaker::Settings BreakerSettings(int backoff_max_ms);
+
 struct Call {
   std::string noun;        // "captioning provider", "image-generation provider"
   std::string section;     // "captions", "generation": the settings named in messages
@@ -81,6 +90,7 @@ struct Call {
   // non-null pointer), or nullptr when an option could not be set.
   std::function<std::shared_ptr<void>(CURL*)> set_body;
   ConcurrencyLimiter* limiter = nullptr;
+  CircuitBreaker* breaker = nullptr;  // optional
   std::function<std::chrono::milliseconds(int retry)> next_delay;
   std::string model;  // logged with each attempt
 };

@@ -12,10 +12,21 @@ namespace {
 
 std::pair<int, std::string> SlowGet(int port, int ms) {
   httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(std::chrono::seconds(10));
+  client.set_read_timeout(std::chrono::seconds(60));
   auto res = client.Get("/v1/debug/sleep?ms=" + std::to_string(ms));
   if (!res) return {-1, httplib::to_string(res.error())};
   return {res->status, res->get_header_value("Connection")};
+}
+
+// Polls /metrics until a request besides the poll itself is in flight (the slow request has a
+// worker), so that a signal sent next finds it in flight even on a loaded machine.
+void WaitUntilARequestIsInFlight(ServerProcess& server) {
+  for (int i = 0; i < 400; ++i) {
+    auto metrics = server.Client()->Get("/metrics");
+    if (metrics && MetricValue(metrics->body, "iris_http_requests_in_flight").value_or(0) >= 2) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ADD_FAILURE() << "the slow request never reached a worker";
 }
 
 // Polls until the listening socket is gone (connection refused), up to `limit`.
@@ -32,15 +43,15 @@ void ExpectGracefulStopOn(int sig) {
   auto server = ServerProcess::Start(ServeWith({}, TestRoutesEnv()));
   int port = server->port();
   auto slow = std::async(std::launch::async, [port] { return SlowGet(port, 1500); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  WaitUntilARequestIsInFlight(*server);
   server->Signal(sig);
 
-  EXPECT_TRUE(RefusesConnectionsWithin(port, std::chrono::milliseconds(1000)));
+  EXPECT_TRUE(RefusesConnectionsWithin(port, std::chrono::milliseconds(10000)));
   EXPECT_TRUE(server->Running()) << "exited while a request was in flight";
   auto [status, connection] = slow.get();
   EXPECT_EQ(status, 200) << connection;
   EXPECT_EQ(connection, "close");
-  auto code = server->Wait(std::chrono::seconds(5));
+  auto code = server->Wait(std::chrono::seconds(30));
   ASSERT_TRUE(code.has_value()) << server->Logs();
   EXPECT_EQ(*code, 0) << server->Logs();
   auto logs = server->Logs();
@@ -65,11 +76,11 @@ TEST(ServerShutdown, IdleServerExitsZeroPromptly) {
 TEST(ServerShutdown, DeadlineCutsALongRequestAndExitsNonZero) {
   auto server = ServerProcess::Start(ServeWith({"--shutdown-deadline", "0.5"}, TestRoutesEnv()));
   int port = server->port();
-  auto slow = std::async(std::launch::async, [port] { return SlowGet(port, 5000); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto slow = std::async(std::launch::async, [port] { return SlowGet(port, 30000); });
+  WaitUntilARequestIsInFlight(*server);
   server->Signal(SIGTERM);
-  // 0.5 s deadline: exit well before the 5 s request could finish.
-  auto code = server->Wait(std::chrono::milliseconds(2500));
+  // 0.5 s deadline: exit long before the 30 s request could finish.
+  auto code = server->Wait(std::chrono::seconds(15));
   ASSERT_TRUE(code.has_value()) << "still running long after the deadline\n" << server->Logs();
   EXPECT_EQ(*code, 1);
   EXPECT_NE(server->Logs().find("server.shutdown_deadline"), std::string::npos) << server->Logs();
@@ -77,15 +88,16 @@ TEST(ServerShutdown, DeadlineCutsALongRequestAndExitsNonZero) {
 }
 
 TEST(ServerShutdown, SecondSignalForcesExit) {
-  auto server = ServerProcess::Start(ServeWith({"--shutdown-deadline", "30"}, TestRoutesEnv()));
+  auto server = ServerProcess::Start(ServeWith({"--shutdown-deadline", "60"}, TestRoutesEnv()));
   int port = server->port();
-  auto slow = std::async(std::launch::async, [port] { return SlowGet(port, 5000); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto slow = std::async(std::launch::async, [port] { return SlowGet(port, 30000); });
+  WaitUntilARequestIsInFlight(*server);
   server->Signal(SIGTERM);
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   EXPECT_TRUE(server->Running());
   server->Signal(SIGTERM);
-  auto code = server->Wait(std::chrono::milliseconds(2500));
+  // Forced: exit long before the 30 s request or the 60 s deadline.
+  auto code = server->Wait(std::chrono::seconds(15));
   ASSERT_TRUE(code.has_value()) << server->Logs();
   EXPECT_EQ(*code, 1);
   EXPECT_NE(server->Logs().find("server.shutdown_forced"), std::string::npos);
