@@ -11,6 +11,7 @@ and the server is restarted for the next one. Loopback only; every loop is bound
 Standard library only, so it runs on any machine with python3.
 """
 import argparse
+import contextlib
 import http.client
 import http.server
 import json
@@ -384,11 +385,22 @@ class LoopbackSource:
         self.httpd.server_close()
 
 
-def own_server(server, extra):
-    """A second `iris serve` with extra flags for one drill (stopped by the caller)."""
+@contextlib.contextmanager
+def own_server(server, extra, source):
+    """A second `iris serve` with extra flags for one drill; stops it, removes its data and closes the
+    drill's LoopbackSource when the drill ends."""
     own = Server(server.binary, server.shared, server.extra_args + extra)
-    own.start()
-    return own
+    try:
+        own.start()
+        yield own
+    finally:
+        own.stop()
+        shutil.rmtree(own.dir, ignore_errors=True)
+        source.close()
+
+
+def server_state(own):
+    return "own server %s" % ("alive" if own.alive() else "CRASHED")
 
 
 def time_healthz(port, stop_event, latencies):
@@ -448,9 +460,8 @@ def case_endless_url(server, quick):
             source.count(len(piece))
 
     source = LoopbackSource(handle)
-    own = own_server(server, ["--fetch-allow-hosts", "127.0.0.1", "--fetch-timeout", "10"])
     out = []
-    try:
+    with own_server(server, ["--fetch-allow-hosts", "127.0.0.1", "--fetch-timeout", "10"], source) as own:
         for name in ("endless", "drip", "huge"):
             before = source.sent
             t0 = time.time()
@@ -475,11 +486,7 @@ def case_endless_url(server, quick):
         timer.join()
         out.append("8 endless at once -> %s in %.1f s, %s, server RSS %d -> peak %d MiB" % (
             sorted(set(map(str, statuses))), elapsed, healthz_summary(latencies), rss, own.memory().get("VmHWM", 0)))
-        out.append("own server %s" % ("alive" if own.alive() else "CRASHED"))
-    finally:
-        own.stop()
-        shutil.rmtree(own.dir, ignore_errors=True)
-        source.close()
+        out.append(server_state(own))
     return "; ".join(out)
 
 
@@ -523,9 +530,8 @@ def case_provider_storm(server, quick):
         h.wfile.write(body)
 
     source = LoopbackSource(handle)
-    own = own_server(server, ["--captions-url", source.url + "/v1", "--captions-max-retries", "2",
-                              "--captions-backoff-initial-ms", "200", "--captions-backoff-max-ms", "2000",
-                              "--captions-timeout", "3", "--captions-max-concurrency", "4"])
+    settings = ["--captions-url", source.url + "/v1", "--captions-max-retries", "2", "--captions-backoff-initial-ms",
+                "200", "--captions-backoff-max-ms", "2000", "--captions-timeout", "3", "--captions-max-concurrency", "4"]
     # Distinct images (the result cache would answer a repeated one), made before the clock starts.
     forms = [multipart([("image_file", "p%d.png" % i, noise_png(48, 48, seed=1000 + i)),
                         ("tasks_json", None, json.dumps([{"operation_id": "caption",
@@ -548,7 +554,7 @@ def case_provider_storm(server, quick):
         return status, task.get("status", "?"), (task.get("error_message") or "")[:160], time.time() - t0
 
     out = []
-    try:
+    with own_server(server, settings, source) as own:
         # Each failing phase starts after the breaker's cool-down (max(backoff_max_ms 2 s, Retry-After 1 s));
         # "ok x1" is the trial call that closes it, "ok x8" the recovered provider.
         for phase, count in (("429", 12), ("500", 8), ("hang", 8), ("ok", 1), ("ok", 8)):
@@ -577,11 +583,7 @@ def case_provider_storm(server, quick):
                            phase, count, statuses, elapsed, max(r[3] for r in results if len(r) == 4), source.requests,
                            source.in_flight_max, len(refused), max([r[3] for r in refused] or [0]),
                            healthz_summary(latencies), (', "%s"' % message) if message else ""))
-        out.append("own server %s" % ("alive" if own.alive() else "CRASHED"))
-    finally:
-        own.stop()
-        shutil.rmtree(own.dir, ignore_errors=True)
-        source.close()
+        out.append(server_state(own))
     return "; ".join(out)
 
 
