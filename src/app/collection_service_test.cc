@@ -194,6 +194,11 @@ TEST_F(CollectionServiceTest, DropAndRecreateDuringImageUpsertsLeavesNoOrphanSig
     ASSERT_TRUE(service_->Drop("photos").ok());
     Create("photos");
   }
+  // On a slow machine (a sanitizer build) every upsert may have straddled a drop: let the writers finish
+  // some into the last collection before stopping, so the check below has items to look at.
+  for (int wait = 0; wait < 600 && stored.load() == 0; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   stop = true;
   for (auto& writer : writers) writer.join();
   EXPECT_GT(stored.load(), 0);

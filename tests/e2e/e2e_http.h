@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -109,10 +110,10 @@ inline std::pair<int, std::string> FetchUrl(const ServerProcess& server, const s
 inline std::filesystem::path ModelsDirWith(const std::string& models) {
   static std::mutex mu;
   static std::map<std::string, std::filesystem::path> dirs;
+  static std::vector<std::unique_ptr<TempDir>> kept;  // removed when the process exits
   std::lock_guard lock(mu);
   if (auto it = dirs.find(models); it != dirs.end()) return it->second;
-  auto* dir = new TempDir();  // lives until the process ends
-  const auto path = dir->path() / "models";
+  const auto path = kept.emplace_back(std::make_unique<TempDir>())->path() / "models";
   const auto r = RunCommand(IrisBinary() + " models pull " + models + " --models-dir " + path.string() +
                             " --model-mirror " + RequireShared("models").string());
   if (r.exit_code != 0) throw std::runtime_error("installing " + models + " failed: " + r.output);

@@ -3,6 +3,7 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -30,8 +31,11 @@ void Run(const std::string& command) {
   }
 }
 
+// Made once per process and removed when the process exits (a static, so neither a leak nor litter in /tmp).
 fs::path MakeMirror() {
-  auto* dir = new TempDir();  // lives until the process ends
+  static std::unique_ptr<TempDir> holder;
+  holder = std::make_unique<TempDir>();
+  TempDir* dir = holder.get();
   const fs::path tool = RequireShared("tools/quantize_dynamic.py");
   for (const std::string standin : {"tiny", "colors"}) {
     const fs::path from = RequireShared("models/clip-standin-" + standin);
