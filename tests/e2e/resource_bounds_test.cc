@@ -166,7 +166,7 @@ TEST(ResourceBoundsE2eTest, AServerOutOfFileDescriptorsIsNotReadyAndSaysSo) {
   EXPECT_NE(report["checks"]["storage"].value("detail", "").find("too many open files"), std::string::npos)
       << not_ready->body;
 
-  ASSERT_TRUE(upload);
+  ASSERT_TRUE(upload) << "no answer to the upload; server log:\n" << server->Logs();
   EXPECT_EQ(upload->status, 503) << upload->body;
   EXPECT_NE(Detail(ParseJson(upload->body)).find("too many open files"), std::string::npos) << upload->body;
 
