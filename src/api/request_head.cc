@@ -5,11 +5,19 @@
 #include "core/ascii_text.h"
 
 namespace iris::api {
+namespace {
 
-std::optional<std::size_t> FindHeadEnd(std::string_view bytes) {
-  // Skip empty lines before the request line.
+// Where the request line starts: empty lines before it are skipped (RFC 9112 2.2), as httplib does.
+std::size_t RequestLineStart(std::string_view bytes) {
   std::size_t start = 0;
   while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n')) ++start;
+  return start;
+}
+
+}  // namespace
+
+std::optional<std::size_t> FindHeadEnd(std::string_view bytes) {
+  const std::size_t start = RequestLineStart(bytes);
   // The head ends at the first line that is empty ("\n" or "\r\n") after the request line.
   std::size_t line_begin = start;
   for (std::size_t i = start; i < bytes.size(); ++i) {
@@ -53,9 +61,7 @@ BodyFraming ReadBodyFraming(std::string_view head) {
 }
 
 bool IsHealthProbe(std::string_view bytes) {
-  std::size_t start = 0;
-  while (start < bytes.size() && (bytes[start] == '\r' || bytes[start] == '\n')) ++start;
-  std::string_view line = bytes.substr(start);
+  std::string_view line = bytes.substr(RequestLineStart(bytes));
   line = line.substr(0, line.find('\n'));
   std::string_view target;
   for (std::string_view method : {"GET ", "HEAD "}) {

@@ -238,12 +238,10 @@ Result<Answer> PostWithRetries(const Call& call) {
       last_what = last_timed_out ? "timed out after " + FormatSeconds(call.timeout_s) + " s"
                                  : Clip(Redact(ex.error, call.api_key));
     }
-    if (answered && (ex.retry_after_ms || ex.retry_after)) {
-      last_retry_after = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
-    }
+    const std::optional<milliseconds> asked = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
+    if (answered && asked) last_retry_after = asked;
     if (attempt == max_attempts) break;
     milliseconds delay = call.next_delay(attempt);
-    std::optional<milliseconds> asked = ex.retry_after_ms ? ex.retry_after_ms : ex.retry_after;
     if (answered && asked) delay = std::min(*asked, milliseconds(std::max(0, call.backoff_max_ms)));
     LogWarn(call.log_prefix + "_retry", {{"attempt", attempt},
                                          {"status", last_status},
