@@ -69,8 +69,15 @@ if [ "${#TEST_BINARIES[@]}" -gt 0 ]; then
   done
   exit "$rc"
 fi
+# The out-of-descriptors test cannot run under UBSan here: with no descriptor free, GCC 12's UBSan runtime
+# cannot probe a vtable (it checks memory through a pipe) and reports every checked polymorphic call as an
+# invalid object: libvips' VOption, then a std::make_shared control block once that file was exempted
+# (docs/sanitizers.md). The test runs in every normal build (CI). IRIS_SANITIZE_EXCLUDE='' runs it anyway.
+EXCLUDE=${IRIS_SANITIZE_EXCLUDE-AServerOutOfFileDescriptorsIsNotReadyAndSaysSo}
+EXCLUDE_ARGS=()
+[ "$MODE" = asan ] && [ -n "$EXCLUDE" ] && EXCLUDE_ARGS=(-E "$EXCLUDE")
 set +e
-ctest --test-dir "$BUILD" --output-on-failure --timeout 1800 -j "$(nproc)" "$@" | tee "$BUILD/ctest.log"
+ctest --test-dir "$BUILD" --output-on-failure --timeout 1800 -j "$(nproc)" "${EXCLUDE_ARGS[@]}" "$@" | tee "$BUILD/ctest.log"
 rc=${PIPESTATUS[0]}
 set -e
 echo "== $MODE: $(grep -E 'tests passed|tests failed' "$BUILD/ctest.log" | tail -1)"
