@@ -153,7 +153,7 @@ int Main(int argc, char** argv) {
   int threads = 2, limit = 0, min_inliers = -1, hash_distance = -1;
   bool embedder = true;
   TierOptions tiers;
-  int vote_candidates = -1;
+  int vote_candidates = -1, vote_query_chunks = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() { return i + 1 < argc ? std::atoi(argv[++i]) : 0; };
@@ -177,12 +177,14 @@ int Main(int argc, char** argv) {
       tiers.max_vote_keys = next();
     else if (a == "--vote-candidates")
       vote_candidates = next();
+    else if (a == "--vote-query-chunks")
+      vote_query_chunks = next();
     else {
-      std::fprintf(
-          stderr,
-          "usage: %s [--threads N] [--limit N] [--no-embedder] [--min-inliers N] [--hash-distance N] "
-          "[--cold-thumbnail PX] [--cold-keypoints N] [--cold-bytes N] [--vote-keys N] [--vote-candidates N]\n",
-          argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--threads N] [--limit N] [--no-embedder] [--min-inliers N] [--hash-distance N] "
+                   "[--cold-thumbnail PX] [--cold-keypoints N] [--cold-bytes N] [--vote-keys N] [--vote-candidates N] "
+                   "[--vote-query-chunks N]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -207,6 +209,7 @@ int Main(int argc, char** argv) {
   if (hash_distance >= 0) defaults.hash_duplicate_distance = hash_distance;
   defaults.tiers = tiers;
   if (vote_candidates >= 0) defaults.vote_candidates = vote_candidates;
+  if (vote_query_chunks >= 0) defaults.vote_query_chunks = vote_query_chunks;
   std::printf("tiers: cold thumbnail %d px, <= %d keypoints, <= %d bytes; %d vote keys\n", tiers.cold_thumbnail_size,
               tiers.cold_max_keypoints, tiers.cold_max_bytes, tiers.max_vote_keys);
   std::vector<Method> methods;

@@ -127,13 +127,21 @@ DuplicateSignature Filler(const DuplicateSignature& base, std::mt19937_64& rng) 
   return s;
 }
 
+// Detector options of the measurement: the defaults, but for --vote-query-chunks.
+int g_vote_query_chunks = DuplicateOptions{}.vote_query_chunks;
+DuplicateOptions MeasureOptions() {
+  DuplicateOptions o;
+  o.vote_query_chunks = g_vote_query_chunks;
+  return o;
+}
+
 void Fill(const fs::path& dir, std::size_t items, std::size_t real, int threads) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto db = Database::Open(dir / "iris.db");
   if (!db.ok()) throw std::runtime_error(db.status().ToString());
   SignatureStore store(**db);
-  CollectionDedupIndex index({}, &store);
+  CollectionDedupIndex index(MeasureOptions(), &store);
   const std::vector<std::string> files = ImagenetFiles();
   real = std::min(real, items);
   constexpr std::size_t kBases = 1000;  // real signatures kept for the fillers
@@ -197,7 +205,7 @@ int Measure(const fs::path& dir, std::size_t items, std::size_t real, std::size_
   auto db = Database::Open(dir / "iris.db");
   if (!db.ok()) throw std::runtime_error(db.status().ToString());
   SignatureStore store(**db);
-  CollectionDedupIndex index({}, &store);
+  CollectionDedupIndex index(MeasureOptions(), &store);
   // Query images first (their decoding and transforms are not part of any figure).
   struct Query {
     RgbImage image;
@@ -307,8 +315,12 @@ int Main(int argc, char** argv) {
       refill = true;
     } else if (a == "--measure-only") {
       measure_only = true;
+    } else if (a == "--vote-query-chunks") {
+      g_vote_query_chunks = std::stoi(next());
     } else {
-      std::fprintf(stderr, "usage: %s [--items N] [--real N] [--queries N] [--threads N] [--dir PATH] [--refill]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--items N] [--real N] [--queries N] [--threads N] [--dir PATH] [--refill] "
+                   "[--vote-query-chunks N]\n",
                    argv[0]);
       return 2;
     }
@@ -341,6 +353,8 @@ int Main(int argc, char** argv) {
                                    std::to_string(queries),
                                    "--dir",
                                    dir.string(),
+                                   "--vote-query-chunks",
+                                   std::to_string(g_vote_query_chunks),
                                    "--measure-only"};
   std::vector<char*> cargs;
   for (std::string& s : args) cargs.push_back(s.data());

@@ -29,6 +29,7 @@ Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& s
   if (slot.loaded) return Status::Ok();
   const auto start = std::chrono::steady_clock::now();
   auto detector = NewDetector(collection);
+  detector->BeginBulkAdd();
   Result<SignatureStore::LoadReport> report =
       store_->LoadAll(collection, [&](std::string id, ResidentSignature resident) {
         detector->Add(id, StoredSignature{std::move(resident), {}});

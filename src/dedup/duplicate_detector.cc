@@ -103,10 +103,15 @@ Status DuplicateDetector::AddImage(const std::string& id, const RgbImage& image)
   return Status::Ok();
 }
 
+void DuplicateDetector::BeginBulkAdd() {
+  std::unique_lock lock(mu_);
+  features_.BeginBulk();
+}
+
 void DuplicateDetector::Compact() {
   {
     std::unique_lock lock(mu_);
-    features_.ShrinkToFit();
+    features_.Pack();
   }
 #if defined(__GLIBC__)
   malloc_trim(0);  // a load frees as much as it keeps (decoded rows, grown buckets): give it back
@@ -284,7 +289,8 @@ Result<DuplicateReport> DuplicateDetector::Match(const std::vector<QueryView>& v
       // One more when the query is itself stored: it votes for itself first.
       const std::size_t k = static_cast<std::size_t>(options_.vote_candidates);
       std::size_t taken = 0;
-      for (const FeatureVote& v : features_.Query(features.descriptors, k + (exclude ? 1 : 0))) {
+      for (const FeatureVote& v : features_.Query(features.descriptors, k + (exclude ? 1 : 0), 2,
+                                                  &features.stable_chunks, options_.vote_query_chunks)) {
         if (excluded(v.id) || taken == k) continue;
         candidate(v.id);
         ++taken;

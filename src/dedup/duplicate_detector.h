@@ -69,7 +69,11 @@ struct DuplicateOptions {
   int hash_candidate_distance = 16;  // pHash bits: <= is a candidate for verification
   int max_hash_candidates = 10;      // ... the nearest this many of them (ties by age: oldest first)
   bool geometric_verification = true;
-  int vote_candidates = 8;                              // candidates from the local-feature vote index
+  int vote_candidates = 8;  // candidates from the local-feature vote index
+  // Chunk keys each query descriptor looks up in the vote index: its 2 most stable (1-8), or 16: all.
+  // 2 matches how stored photos are indexed (their keypoints' most stable chunks) and is both faster
+  // and better than 16 (docs/duplicates.md, "At catalog scale").
+  int vote_query_chunks = 2;
   int embedding_candidates = 5;                         // candidates by embedding similarity (embedder plugged in)
   int min_inliers = 12;                                 // geometric verification: fewer is not a duplicate
   double min_detail_correlation = 0.5;                  // ... and the photometric check must reach this
@@ -127,7 +131,10 @@ class DuplicateDetector {
   // Adds a photo by its tiers; `stored.cold` is kept only without a cold_fetch (it may be empty with one).
   void Add(const std::string& id, StoredSignature stored);
   Status AddImage(const std::string& id, const RgbImage& image);
-  // Releases spare capacity of the in-memory indexes and returns free heap pages to the OS (glibc
+  // Before adding many photos at once (a load) to a detector no query uses yet: the local-feature index
+  // gathers them in bulk (feature_index.h BeginBulk) until Compact.
+  void BeginBulkAdd();
+  // Packs the in-memory indexes (ending a bulk add) and returns free heap pages to the OS (glibc
   // malloc_trim), after adding many photos at once (a load).
   void Compact();
   bool Remove(const std::string& id);
