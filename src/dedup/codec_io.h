@@ -20,6 +20,7 @@
 #include <string_view>
 #include <vector>
 
+#include "dedup/plane_compression.h"
 #include "vision/color_space.h"
 
 namespace iris::codec_io {
@@ -61,6 +62,26 @@ class Writer {
     for (float v : p.values) {
       out_.push_back(static_cast<char>(static_cast<std::uint8_t>(std::lround(std::clamp(v, 0.0f, 255.0f)))));
     }
+  }
+  // An 8-bit plane compressed (plane_compression.h): u16 width, u16 height, u32 n, n bytes.
+  void ZPlane8(const LumaPlane& p) {
+    std::vector<std::uint8_t> values(p.values.size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      values[i] = static_cast<std::uint8_t>(std::lround(std::clamp(p.values[i], 0.0f, 255.0f)));
+    }
+    const std::string z = values.empty() ? std::string() : CompressPlane8(values, p.width, p.height);
+    Uint(static_cast<std::uint16_t>(p.width));
+    Uint(static_cast<std::uint16_t>(p.height));
+    Count(z.size());
+    out_ += z;
+  }
+  // An unsigned number in LEB128 (7 bits a byte, low first).
+  void Varint(std::uint32_t v) {
+    while (v >= 0x80) {
+      out_.push_back(static_cast<char>(v | 0x80));
+      v >>= 7;
+    }
+    out_.push_back(static_cast<char>(v));
   }
   void Hashes(const std::vector<std::uint64_t>& list) {
     Count(list.size());
@@ -107,6 +128,39 @@ class Reader {
   LumaPlane Plane8(const char* what, int max_side) {
     const std::uint16_t w = Uint<std::uint16_t>(what), h = Uint<std::uint16_t>(what);
     return PlaneBody(w, h, 1, what, max_side);
+  }
+  LumaPlane ZPlane8(const char* what, int max_side) {
+    const std::uint16_t w = Uint<std::uint16_t>(what), h = Uint<std::uint16_t>(what);
+    const std::size_t n = Count(1, what);
+    LumaPlane p;
+    if (!ok()) return p;
+    if (w > max_side || h > max_side || (w == 0) != (h == 0)) {
+      Fail(std::string(what) + ": bad size " + std::to_string(w) + "x" + std::to_string(h));
+      return p;
+    }
+    const Result<std::vector<std::uint8_t>> values = DecompressPlane8(bytes_.substr(pos_, n), w, h);
+    pos_ += n;
+    if (!values.ok()) {
+      Fail(std::string(what) + ": " + values.status().message());
+      return p;
+    }
+    p.width = w;
+    p.height = h;
+    p.values.assign(values->begin(), values->end());
+    return p;
+  }
+  // A LEB128 number of at most 32 bits.
+  std::uint32_t Varint(const char* what) {
+    std::uint32_t v = 0;
+    for (int shift = 0; shift < 35; shift += 7) {
+      const std::uint8_t byte = Uint<std::uint8_t>(what);
+      if (!ok()) return 0;
+      if (shift == 28 && byte > 0x0F) break;
+      v |= static_cast<std::uint32_t>(byte & 0x7F) << shift;
+      if ((byte & 0x80) == 0) return v;
+    }
+    Fail(std::string(what) + ": variable-length number longer than 32 bits");
+    return 0;
   }
   std::vector<std::uint64_t> Hashes(const char* what) {
     std::vector<std::uint64_t> out(Count(8, what));

@@ -3,7 +3,7 @@
 //
 //   * duplicate_resident: the resident part (~1.3 KB: pHashes, vote keys, embedding), read in full by
 //     LoadAll when a collection's detector is loaded — 10^5 items in a few seconds.
-//   * duplicate_cold: the cold part (<= 16 KB: thumbnails, keypoints), read by FetchCold only for the
+//   * duplicate_cold: the cold part (<= 12.6 KB: thumbnails, keypoints), read by FetchCold only for the
 //     candidates of a check (point reads by (collection, item id)).
 //   * duplicate_signatures (migration 3, format v1, ~65 KB a row): rows written by earlier versions.
 //     LoadAll first converts a collection's v1 rows to the two tiers (decode, SplitSignature, write,

@@ -164,6 +164,7 @@ SplitSignatures SplitSignature(const DuplicateSignature& s, const TierOptions& o
     if (has_stable) stable.push_back(f.stable_chunks[i]);
   }
   resident.vote_keys = StoredVoteKeys(strongest, stable, options.max_vote_keys);
+  std::sort(resident.vote_keys.begin(), resident.vote_keys.end());  // as the codec stores them
   resident.embedding = s.embedding;
   return out;
 }

@@ -5,15 +5,17 @@
 //     precision: float thumbnails, up to 500 keypoints). Never kept as is for a stored photo.
 //   * ResidentSignature: what candidate generation needs, kept in memory for every stored photo: the
 //     pHash of the photo and of its trimmed view (hash_index.h), at most `max_vote_keys` descriptor
-//     chunk keys (feature_index.h) and the embedding when an embedder is plugged in. ~1.3 KB + embedding.
+//     chunk keys (feature_index.h) and the embedding when an embedder is plugged in. ~1.3 KB in memory
+//     (~0.6 KB encoded) + embedding.
 //   * ColdSignature: what checking one candidate (and CheckStored of the photo itself) needs, read only
 //     for the few candidates of a check: the pHashes of all 16 views, the two 48x48 view thumbnails and
 //     the strongest keypoints (positions and descriptors) with the photometric thumbnail. Quantised:
 //     thumbnails at 8-bit levels, the photometric one at most `cold_thumbnail_size` px, keypoint
 //     positions at 1/2^position_shift px, angle/level/score dropped (verification uses positions and
 //     descriptors only), and as many of the strongest keypoints (each pyramid level keeping its share)
-//     as fit in `cold_max_bytes` once encoded (tiered_signature_codec.h), at most `cold_max_keypoints`
-//     (none when the thumbnails alone exceed it, which the default 16 KB never does: they are <= 14 KB).
+//     as fit in `cold_max_bytes` once encoded (tiered_signature_codec.h: thumbnails compressed
+//     losslessly), at most `cold_max_keypoints` (none when the thumbnails alone exceed it: at most 13.8 KB
+//     uncompressed, ~7 KB compressed on photos, so only for noise-like images).
 //
 // SplitSignature is deterministic and idempotent on its cold output: encoding and decoding a ColdSignature
 // (tiered_signature_codec.h) reproduces it exactly, so an in-memory detector and one reading its cold
@@ -46,8 +48,10 @@ struct DuplicateSignature {
 };
 
 struct TierOptions {
-  int max_vote_keys = 320;       // resident descriptor chunk keys per photo (4 bytes each in memory)
-  int cold_max_bytes = 16384;    // encoded cold part, at most
+  int max_vote_keys = 320;  // resident descriptor chunk keys per photo (4 bytes each in memory)
+  // Encoded cold part, at most: 12 600 bytes keep a row of duplicate_cold within 3 SQLite overflow pages
+  // of 4 KB (docs/duplicates.md, "At catalog scale").
+  int cold_max_bytes = 12600;
   int cold_max_keypoints = 300;  // strongest keypoints kept (fewer when cold_max_bytes is reached first)
   int cold_thumbnail_size = 96;  // longer side of the stored photometric thumbnail (as the query's)
 };
@@ -55,7 +59,7 @@ struct TierOptions {
 struct ResidentSignature {
   std::uint64_t phash = 0;
   std::optional<std::uint64_t> trimmed_phash;
-  std::vector<std::uint32_t> vote_keys;  // FeatureIndex::Key values, strongest keypoints first
+  std::vector<std::uint32_t> vote_keys;  // FeatureIndex::Key values, ascending
   std::vector<float> embedding;
 };
 

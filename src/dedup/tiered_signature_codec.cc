@@ -1,5 +1,6 @@
 #include "dedup/tiered_signature_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -22,16 +23,18 @@ void Header(Writer& w, const char (&magic)[4], std::uint64_t phash, const std::o
   if (trimmed) w.Uint(*trimmed);
 }
 
-// Checks magic and version, then reads the pHashes; the reader starts after the magic.
-Status ReadHeader(std::string_view bytes, const char (&magic)[4], const char* what, Reader& r, std::uint64_t& phash,
-                  std::optional<std::uint64_t>& trimmed) {
+// Checks magic and version (2 or 3: returned in `version`), then reads the pHashes; the reader starts after
+// the magic.
+Status ReadHeader(std::string_view bytes, const char (&magic)[4], const char* what, Reader& r, std::uint32_t& version,
+                  std::uint64_t& phash, std::optional<std::uint64_t>& trimmed) {
   if (bytes.size() < 8 || std::memcmp(bytes.data(), magic, 4) != 0) {
     return InvalidArgument(std::string("not a ") + what + " (no " + std::string(magic, 4) + " magic)");
   }
-  const std::uint32_t version = r.Uint<std::uint32_t>("version");
-  if (version != kTieredFormatVersion) {
+  version = r.Uint<std::uint32_t>("version");
+  if (version != kTieredFormatVersion && version != kTieredFormatVersion2) {
     return InvalidArgument(std::string(what) + " format version " + std::to_string(version) + " (this build reads " +
-                           std::to_string(kTieredFormatVersion) + ")");
+                           std::to_string(kTieredFormatVersion2) + " and " + std::to_string(kTieredFormatVersion) +
+                           ")");
   }
   phash = r.Uint<std::uint64_t>("phash");
   const std::uint8_t has_trimmed = r.Uint<std::uint8_t>("has_trimmed");
@@ -45,8 +48,14 @@ Status ReadHeader(std::string_view bytes, const char (&magic)[4], const char* wh
 std::string EncodeResident(const ResidentSignature& s) {
   Writer w;
   Header(w, kResidentMagic, s.phash, s.trimmed_phash);
-  w.Count(s.vote_keys.size());
-  for (std::uint32_t k : s.vote_keys) w.Uint(k);
+  std::vector<std::uint32_t> keys = s.vote_keys;
+  std::sort(keys.begin(), keys.end());
+  w.Count(keys.size());
+  std::uint32_t previous = 0;
+  for (std::uint32_t k : keys) {
+    w.Varint(k - previous);
+    previous = k;
+  }
   w.Count(s.embedding.size());
   for (float v : s.embedding) w.F32(v);
   return std::move(w.out());
@@ -55,11 +64,16 @@ std::string EncodeResident(const ResidentSignature& s) {
 Result<ResidentSignature> DecodeResident(std::string_view bytes) {
   ResidentSignature s;
   Reader r(bytes.size() >= 4 ? bytes.substr(4) : bytes);
-  IRIS_RETURN_IF_ERROR(ReadHeader(bytes, kResidentMagic, "resident duplicate signature", r, s.phash, s.trimmed_phash));
-  s.vote_keys.resize(r.Count(4, "vote_keys"));
+  std::uint32_t version = 0;
+  IRIS_RETURN_IF_ERROR(
+      ReadHeader(bytes, kResidentMagic, "resident duplicate signature", r, version, s.phash, s.trimmed_phash));
+  const bool deltas = version >= 3;
+  s.vote_keys.resize(r.Count(deltas ? 1 : 4, "vote_keys"));
+  std::uint64_t key = 0;
   for (std::uint32_t& k : s.vote_keys) {
-    k = r.Uint<std::uint32_t>("vote_key");
-    if (r.ok() && k >= kMaxVoteKey) r.Fail("vote key " + std::to_string(k) + " out of range");
+    key = deltas ? key + r.Varint("vote_key") : r.Uint<std::uint32_t>("vote_key");
+    if (r.ok() && key >= kMaxVoteKey) r.Fail("vote key " + std::to_string(key) + " out of range");
+    k = static_cast<std::uint32_t>(key);
   }
   s.embedding.resize(r.Count(4, "embedding"));
   for (float& v : s.embedding) v = r.F32("embedding");
@@ -73,8 +87,8 @@ std::string EncodeCold(const ColdSignature& s) {
   Header(w, kColdMagic, s.phash, s.trimmed_phash);
   w.Hashes(s.oriented_phashes);
   w.Hashes(s.trimmed_oriented_phashes);
-  w.Plane8(s.thumbnail);
-  w.Plane8(s.trimmed_thumbnail);
+  w.ZPlane8(s.thumbnail);
+  w.ZPlane8(s.trimmed_thumbnail);
   const LocalFeatures& f = s.features;
   w.I32(f.width);
   w.I32(f.height);
@@ -92,25 +106,24 @@ std::string EncodeCold(const ColdSignature& s) {
     const BinaryDescriptor d = i < f.descriptors.size() ? f.descriptors[i] : BinaryDescriptor{};
     for (std::uint64_t word : d) w.Uint(word);
   }
-  w.Plane8(f.thumbnail);
+  w.ZPlane8(f.thumbnail);
   return std::move(w.out());
 }
 
-std::size_t EncodedColdSize(const ColdSignature& s) {
-  auto plane = [](const LumaPlane& p) { return 4 + p.values.size(); };
-  return 4 + 4 + 8 + 1 + (s.trimmed_phash ? 8 : 0) + 4 + 8 * s.oriented_phashes.size() + 4 +
-         8 * s.trimmed_oriented_phashes.size() + plane(s.thumbnail) + plane(s.trimmed_thumbnail) + 4 + 4 + 1 + 4 +
-         kColdBytesPerKeypoint * s.features.keypoints.size() + plane(s.features.thumbnail);
-}
+std::size_t EncodedColdSize(const ColdSignature& s) { return EncodeCold(s).size(); }
 
 Result<ColdSignature> DecodeCold(std::string_view bytes) {
   ColdSignature s;
   Reader r(bytes.size() >= 4 ? bytes.substr(4) : bytes);
-  IRIS_RETURN_IF_ERROR(ReadHeader(bytes, kColdMagic, "cold duplicate signature", r, s.phash, s.trimmed_phash));
+  std::uint32_t version = 0;
+  IRIS_RETURN_IF_ERROR(ReadHeader(bytes, kColdMagic, "cold duplicate signature", r, version, s.phash, s.trimmed_phash));
+  const auto plane = [&](const char* what) {
+    return version >= 3 ? r.ZPlane8(what, kSignatureMaxPlaneSide) : r.Plane8(what, kSignatureMaxPlaneSide);
+  };
   s.oriented_phashes = r.Hashes("oriented_phashes");
   s.trimmed_oriented_phashes = r.Hashes("trimmed_oriented_phashes");
-  s.thumbnail = r.Plane8("thumbnail", kSignatureMaxPlaneSide);
-  s.trimmed_thumbnail = r.Plane8("trimmed_thumbnail", kSignatureMaxPlaneSide);
+  s.thumbnail = plane("thumbnail");
+  s.trimmed_thumbnail = plane("trimmed_thumbnail");
   LocalFeatures& f = s.features;
   f.width = r.I32("features.width");
   f.height = r.I32("features.height");
@@ -133,7 +146,7 @@ Result<ColdSignature> DecodeCold(std::string_view bytes) {
   for (BinaryDescriptor& d : f.descriptors) {
     for (std::uint64_t& word : d) word = r.Uint<std::uint64_t>("descriptor");
   }
-  f.thumbnail = r.Plane8("features.thumbnail", kSignatureMaxPlaneSide);
+  f.thumbnail = plane("features.thumbnail");
   if (r.ok() && f.width == 0 && (!f.keypoints.empty() || !f.thumbnail.values.empty())) {
     r.Fail("features without a frame");
   }

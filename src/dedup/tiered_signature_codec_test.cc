@@ -2,10 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <map>
 #include <random>
 
+#include "dedup/codec_io.h"
 #include "dedup/dedup_test_photos.h"
 #include "dedup/duplicate_detector.h"
 
@@ -49,7 +52,7 @@ TEST(TieredSignatureCodecTest, SplitKeepsTheBudgetsAndRoundTripsExactly) {
 
   const std::string cold = EncodeCold(c), resident = EncodeResident(r);
   EXPECT_EQ(cold.size(), EncodedColdSize(c));
-  EXPECT_LE(cold.size(), 16384u);
+  EXPECT_LE(cold.size(), static_cast<std::size_t>(TierOptions{}.cold_max_bytes));
   EXPECT_LT(resident.size(), 1400u);
   EXPECT_EQ(cold.compare(0, 4, "IDSC"), 0);
   EXPECT_EQ(resident.compare(0, 4, "IDSR"), 0);
@@ -169,16 +172,17 @@ TEST(TieredSignatureCodecTest, RejectsForeignBlobsWithClearErrors) {
   EXPECT_NE(cold_error("").find("magic"), std::string::npos);
   EXPECT_NE(cold_error(resident).find("no IDSC magic"), std::string::npos);
   EXPECT_NE(resident_error(cold).find("no IDSR magic"), std::string::npos);
-  std::string v3 = cold;
-  v3[4] = 3;
-  EXPECT_NE(cold_error(v3).find("version 3"), std::string::npos) << cold_error(v3);
+  std::string v4 = cold;
+  v4[4] = 4;
+  EXPECT_NE(cold_error(v4).find("version 4"), std::string::npos) << cold_error(v4);
   EXPECT_NE(cold_error(cold + "x").find("1 trailing bytes"), std::string::npos);
   EXPECT_NE(resident_error(resident + "xy").find("2 trailing bytes"), std::string::npos);
   std::string huge = cold;
   std::memset(huge.data() + 4 + 4 + 8 + 1 + 8, 0xFF, 4);  // the oriented_phashes count
   EXPECT_NE(cold_error(huge).find("do not fit"), std::string::npos) << cold_error(huge);
   std::string bad_key = resident;
-  std::memset(bad_key.data() + 4 + 4 + 8 + 1 + 8 + 4, 0xFF, 4);  // the first vote key
+  const char too_large[3] = {'\x80', '\x80', '\x40'};                 // LEB128 of 2^20
+  std::memcpy(bad_key.data() + 4 + 4 + 8 + 1 + 8 + 4, too_large, 3);  // the first vote key
   EXPECT_NE(resident_error(bad_key).find("vote key"), std::string::npos) << resident_error(bad_key);
   ColdSignature outside = split.cold;
   outside.features.keypoints[3].x = 600;  // beyond the 512-px frame
@@ -190,6 +194,80 @@ TEST(TieredSignatureCodecTest, RejectsForeignBlobsWithClearErrors) {
   for (std::size_t n = 0; n < resident.size(); ++n) {
     ASSERT_FALSE(DecodeResident(std::string_view(resident).substr(0, n)).ok()) << n;
   }
+}
+
+// Format version 2 as it was written before version 3 (raw vote keys, uncompressed planes).
+std::string EncodeResidentV2(const ResidentSignature& s) {
+  codec_io::Writer w;
+  w.out().append(kResidentMagic, 4);
+  w.Uint(std::uint32_t{2});
+  w.Uint(s.phash);
+  w.Uint(static_cast<std::uint8_t>(s.trimmed_phash ? 1 : 0));
+  if (s.trimmed_phash) w.Uint(*s.trimmed_phash);
+  w.Count(s.vote_keys.size());
+  for (auto it = s.vote_keys.rbegin(); it != s.vote_keys.rend(); ++it) w.Uint(*it);  // any order
+  w.Count(s.embedding.size());
+  for (float v : s.embedding) w.F32(v);
+  return std::move(w.out());
+}
+
+std::string EncodeColdV2(const ColdSignature& s) {
+  codec_io::Writer w;
+  w.out().append(kColdMagic, 4);
+  w.Uint(std::uint32_t{2});
+  w.Uint(s.phash);
+  w.Uint(static_cast<std::uint8_t>(s.trimmed_phash ? 1 : 0));
+  if (s.trimmed_phash) w.Uint(*s.trimmed_phash);
+  w.Hashes(s.oriented_phashes);
+  w.Hashes(s.trimmed_oriented_phashes);
+  w.Plane8(s.thumbnail);
+  w.Plane8(s.trimmed_thumbnail);
+  w.I32(s.features.width);
+  w.I32(s.features.height);
+  w.Uint(static_cast<std::uint8_t>(s.position_shift));
+  w.Count(s.features.keypoints.size());
+  const double unit = std::ldexp(1.0, s.position_shift);
+  for (const Keypoint& k : s.features.keypoints) {
+    w.Uint(static_cast<std::uint16_t>(std::lround(k.x * unit)));
+    w.Uint(static_cast<std::uint16_t>(std::lround(k.y * unit)));
+  }
+  for (const BinaryDescriptor& d : s.features.descriptors) {
+    for (std::uint64_t word : d) w.Uint(word);
+  }
+  w.Plane8(s.features.thumbnail);
+  return std::move(w.out());
+}
+
+TEST(TieredSignatureCodecTest, VersionTwoRowsStillDecodeToTheSameSignature) {
+  const SplitSignatures split = SplitSignature(RealSignature());
+  const Result<ResidentSignature> resident = DecodeResident(EncodeResidentV2(split.resident));
+  ASSERT_TRUE(resident.ok()) << resident.status().ToString();
+  std::vector<std::uint32_t> keys = resident->vote_keys;
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(keys, split.resident.vote_keys);
+  EXPECT_EQ(resident->phash, split.resident.phash);
+  const std::string v2 = EncodeColdV2(split.cold), v3 = EncodeCold(split.cold);
+  const Result<ColdSignature> cold = DecodeCold(v2);
+  ASSERT_TRUE(cold.ok()) << cold.status().ToString();
+  EXPECT_EQ(EncodeCold(*cold), v3);  // the same signature, written again as version 3
+  EXPECT_LT(v3.size(), v2.size());   // compressed planes
+  std::printf("cold part: version 2 %zu bytes, version 3 %zu bytes; resident: %zu -> %zu bytes\n", v2.size(), v3.size(),
+              EncodeResidentV2(split.resident).size(), EncodeResident(split.resident).size());
+}
+
+TEST(TieredSignatureCodecTest, ACompressedPlaneThatDoesNotInflateToItsSizeIsRejected) {
+  std::vector<std::uint8_t> values(48 * 36);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<std::uint8_t>((i * 7) % 251);
+  const std::string z = CompressPlane8(values, 48, 36);
+  const Result<std::vector<std::uint8_t>> back = DecompressPlane8(z, 48, 36);
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, values);
+  EXPECT_FALSE(DecompressPlane8(z, 48, 35).ok());  // more bytes than the plane holds
+  EXPECT_FALSE(DecompressPlane8(z, 48, 37).ok());  // fewer
+  EXPECT_FALSE(DecompressPlane8(z.substr(0, z.size() / 2), 48, 36).ok());
+  EXPECT_FALSE(DecompressPlane8("not zlib at all", 48, 36).ok());
+  EXPECT_FALSE(DecompressPlane8("x", 0, 0).ok());
+  EXPECT_TRUE(DecompressPlane8("", 0, 0).ok());
 }
 
 TEST(TieredSignatureCodecTest, RandomByteFlipsNeverCrashAndDecodedOnesAreUsable) {
