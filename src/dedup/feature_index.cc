@@ -171,6 +171,14 @@ std::vector<FeatureVote> FeatureIndex::Query(const std::vector<BinaryDescriptor>
   thread_local std::vector<Tally> tally;
   if (tally.size() < live_.size()) tally.resize(live_.size());
   std::vector<std::uint32_t> touched;
+  // Every touched slot is cleared on the way out, whatever happens, so the next query starts from zero.
+  struct ClearTouched {
+    std::vector<Tally>& tally;
+    const std::vector<std::uint32_t>& touched;
+    ~ClearTouched() {
+      for (std::uint32_t slot : touched) tally[slot] = Tally{};
+    }
+  } clear{tally, touched};
   // After a pack every listed slot is live until one is removed: the liveness check is needed only then.
   const bool check_live = dead_entries_ > 0;
   // Stamps are 16 bits: a query of more descriptors (never with the defaults, 500 at most) counts the
@@ -184,8 +192,8 @@ std::vector<FeatureVote> FeatureIndex::Query(const std::vector<BinaryDescriptor>
     const auto vote = [&](std::uint32_t slot) {
       Tally& t = tally[slot];
       if (t.stamp == stamp || (check_live && !live_[slot])) return;
+      if (t.votes == 0) touched.push_back(slot);  // first: if it throws, the tally is unchanged
       t.stamp = stamp;
-      if (t.votes == 0) touched.push_back(slot);
       if (t.votes != 0xFFFF) ++t.votes;
     };
     for (int j = 0; j < chunks; ++j) {
@@ -212,7 +220,6 @@ std::vector<FeatureVote> FeatureIndex::Query(const std::vector<BinaryDescriptor>
     if (tally[slot].votes >= static_cast<std::uint32_t>(std::max(min_votes, 0))) {
       out.push_back({slot, static_cast<int>(tally[slot].votes)});
     }
-    tally[slot] = Tally{};
   }
   const auto better = [](const FeatureVote& a, const FeatureVote& b) {
     return a.votes != b.votes ? a.votes > b.votes : a.id < b.id;

@@ -3,11 +3,11 @@
 //
 // Each 256-bit descriptor is cut into 16 chunks of 16 bits; a chunk (position, value) is a key (Key, 20
 // bits). A stored photo is indexed under a small set of its keys (signature_tiers.h StoredVoteKeys: at
-// most ~320, from its strongest keypoints), 4 bytes each; a query descriptor votes once for every photo
-// found under any of its 16 keys (a true match 30-60 bits away usually agrees exactly on some chunk);
-// photos are ranked by votes. Buckets holding more than `max_bucket_fraction` of the stored photos (at
-// least 8; chunk values that most photos have, e.g. from flat areas) are ignored, like stop words. The
-// winners are then verified geometrically.
+// most ~320, from its strongest keypoints' most stable chunks); a query descriptor votes once for every
+// photo found under any of the keys it looks up (all 16, or its most stable few: Query) (a true match
+// 30-60 bits away usually agrees exactly on some chunk); photos are ranked by votes. Buckets holding more than
+// `max_bucket_fraction` of the stored photos (at least 8; chunk values that most photos have, e.g. from flat areas) are
+// ignored, like stop words. The winners are then verified geometrically.
 //
 // Storage, built for catalogs of 100 000+ photos (~320 keys each, 32 million entries): the *packed*
 // lists hold every key's slots in ascending order as variable-length deltas (LEB128: mostly 2 bytes an
@@ -19,8 +19,8 @@
 // also happens once they outnumber half of the live ones. Slots are the caller's 32-bit numbers
 // (callers hand out increasing slots; re-adding a slot packs everything first, to drop its old entries).
 //
-// Errors: none. Not thread-safe for writers (callers serialise Add and Remove against Query; concurrent
-// Query calls are fine).
+// Errors: none. Not thread-safe for writers (callers serialise Add, Remove and Pack against Query;
+// concurrent Query calls are fine: each thread keeps its own vote tally, 4 bytes per slot).
 #pragma once
 
 #include <cstddef>
