@@ -36,7 +36,7 @@ case "$MODE" in
   tsan)
     FLAGS="-fsanitize=thread -fno-omit-frame-pointer"
     EXTRA_CMAKE=()
-    read -r -a TEST_BINARIES <<<"${TEST_BINARIES:-runtime/iris_runtime_test jobs/iris_jobs_test store/iris_store_test index/iris_index_test}"
+    read -r -a TEST_BINARIES <<<"${TEST_BINARIES:-runtime/iris_runtime_test jobs/iris_jobs_test store/iris_store_test index/iris_index_test dedup/iris_dedup_test}"
     export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$SUPP/tsan.supp"
     ;;
   *)
