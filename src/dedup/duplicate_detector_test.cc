@@ -5,6 +5,9 @@
 #include <atomic>
 #include <cmath>
 #include <memory>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "image/image_decoder.h"
 #include "image/test_images.h"
@@ -100,6 +103,54 @@ TEST(DuplicateDetectorTest, CropIsCaughtByGeometricVerification) {
   EXPECT_GE(First(*r)->inliers, d.options().min_inliers);
   EXPECT_NEAR(First(*r)->scale, 0.75, 0.05);
   EXPECT_EQ(First(*r)->reason.rfind("inliers", 0), 0u) << First(*r)->reason;
+}
+
+// Checks run under the detector's shared lock, each with its thread's own vote tally (feature_index.h);
+// adds and removes of other photos take the lock exclusively in between. Every concurrent check of a
+// crop (found only through the vote index) must answer as the same check alone does.
+TEST(DuplicateDetectorTest, ConcurrentChecksDuringAddsAndRemovesAnswerAsAlone) {
+  auto d_ptr = MakeCatalog();
+  DuplicateDetector& d = *d_ptr;
+  const vips::VImage photo = Clothing(kCatalog[1]);
+  const RgbImage crop = Jpeg(
+      photo.extract_area(photo.width() / 5, photo.height() / 10, photo.width() * 3 / 4, photo.height() * 3 / 4), 85);
+  const auto alone = d.Check(crop);
+  ASSERT_TRUE(alone.ok());
+  ASSERT_TRUE(alone->has_duplicate());
+  ASSERT_EQ(First(*alone)->id, kCatalog[1]);
+  const auto other = d.ComputeSignature(ToRgbImage(Clothing(kOtherSameCategory)));
+  ASSERT_TRUE(other.ok());
+
+  std::atomic<int> wrong{0}, checks{0};
+  std::atomic<bool> writing{true};
+  std::vector<std::thread> checkers;
+  for (int t = 0; t < 2; ++t) {
+    checkers.emplace_back([&] {
+      for (int i = 0; i < 6; ++i) {
+        const auto r = d.Check(crop);
+        ++checks;
+        if (!r.ok() || !r->has_duplicate() || First(*r)->id != kCatalog[1] ||
+            First(*r)->inliers != First(*alone)->inliers) {
+          ++wrong;
+        }
+      }
+    });
+  }
+  std::thread writer([&] {
+    for (int i = 0; writing; ++i) {
+      const std::string id = "extra-" + std::to_string(i % 4);
+      if (i % 3 == 2) {
+        d.Remove(id);
+      } else {
+        d.Add(id, *other);
+      }
+    }
+  });
+  for (std::thread& t : checkers) t.join();
+  writing = false;
+  writer.join();
+  EXPECT_EQ(checks, 12);
+  EXPECT_EQ(wrong, 0);
 }
 
 TEST(DuplicateDetectorTest, SimilarProductOnTheSameBackgroundIsNotADuplicate) {
