@@ -83,10 +83,10 @@ void FeatureIndex::MaybePack() {
 }
 
 void FeatureIndex::Pack() {
-  // Every key's live slots, in order, packed or (for a small index, where the packed form's fixed 5 MB
+  // Every key's live slots, in order, packed or (for a small index, where the packed form's fixed 9 MB
   // would cost more) as recent lists.
   const bool pack = live_entries_ >= kPackMinEntries;
-  std::vector<std::uint32_t> offsets;
+  std::vector<std::size_t> offsets;
   std::vector<std::uint8_t> packed;
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> recent;
   if (pack) {
@@ -133,7 +133,7 @@ void FeatureIndex::Pack() {
       if (!slots.empty()) recent.emplace(key, slots);
       continue;
     }
-    offsets[key] = static_cast<std::uint32_t>(packed.size());
+    offsets[key] = packed.size();
     PutVarint(static_cast<std::uint32_t>(slots.size()), packed);
     std::uint32_t previous = 0;
     for (std::uint32_t s : slots) {
@@ -141,7 +141,7 @@ void FeatureIndex::Pack() {
       previous = s;
     }
   }
-  if (pack) offsets[kKeys] = static_cast<std::uint32_t>(packed.size());
+  if (pack) offsets[kKeys] = packed.size();
   packed.shrink_to_fit();
   packed_offsets_ = std::move(offsets);
   packed_ = std::move(packed);
@@ -234,7 +234,7 @@ std::vector<FeatureVote> FeatureIndex::Query(const std::vector<BinaryDescriptor>
 }
 
 std::size_t FeatureIndex::MemoryBytes() const {
-  std::size_t bytes = live_.capacity() + 2 * key_count_.capacity() + 4 * packed_offsets_.capacity() +
+  std::size_t bytes = live_.capacity() + 2 * key_count_.capacity() + sizeof(std::size_t) * packed_offsets_.capacity() +
                       packed_.capacity() + recent_.bucket_count() * sizeof(void*);
   for (const auto& [k, ids] : recent_) bytes += 4 * ids.capacity() + 64;
   return bytes;

@@ -43,7 +43,7 @@ class FeatureIndex {
   static constexpr int kChunks = 16;
   static constexpr std::size_t kKeys = std::size_t{kChunks} << 16;
   // Entries below which nothing is packed: the packed form has a fixed cost (an offset and a count
-  // per key, ~5 MB) that only pays from ~100 000 entries (~400 photos).
+  // per key, ~9 MB) that only pays from ~100 000 entries (~400 photos).
   static constexpr std::size_t kPackMinEntries = std::size_t{1} << 17;
   static std::uint32_t Key(const BinaryDescriptor& d, int chunk) {
     return (static_cast<std::uint32_t>(chunk) << 16) |
@@ -78,7 +78,7 @@ class FeatureIndex {
   void MaybePack();
   void RemoveEntries(std::uint32_t slot);
 
-  std::vector<std::uint32_t> packed_offsets_;  // kKeys + 1 byte offsets into packed_ (empty: nothing packed)
+  std::vector<std::size_t> packed_offsets_;  // kKeys + 1 byte offsets into packed_ (empty: nothing packed)
   std::vector<std::uint8_t> packed_;           // per key: entry count, then slot deltas (LEB128)
   std::size_t packed_entries_ = 0;
   std::unordered_map<std::uint32_t, std::vector<std::uint32_t>> recent_;  // key -> slots added since
