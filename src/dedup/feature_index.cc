@@ -109,9 +109,10 @@ void FeatureIndex::Pack() {
   std::vector<std::uint32_t> slots;
   for (std::uint32_t key = 0; key < kKeys; ++key) {
     slots.clear();
-    for (std::size_t i = bulk_start.empty() ? 0 : bulk_start[key]; !bulk_start.empty() && i < bulk_start[key + 1];
-         ++i) {
-      if (live_[bulk_slots[i]]) slots.push_back(bulk_slots[i]);
+    if (!bulk_start.empty()) {
+      for (std::size_t i = bulk_start[key]; i < bulk_start[key + 1]; ++i) {
+        if (live_[bulk_slots[i]]) slots.push_back(bulk_slots[i]);
+      }
     }
     if (!packed_offsets_.empty()) {
       const std::uint8_t* p = packed_.data() + packed_offsets_[key];

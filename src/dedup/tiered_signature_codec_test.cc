@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <random>
 
 #include "dedup/codec_io.h"
@@ -197,13 +198,19 @@ TEST(TieredSignatureCodecTest, RejectsForeignBlobsWithClearErrors) {
 }
 
 // Format version 2 as it was written before version 3 (raw vote keys, uncompressed planes).
+// The header both tiers share: magic, version 2, the pHashes.
+void HeaderV2(codec_io::Writer& w, const char (&magic)[4], std::uint64_t phash,
+              const std::optional<std::uint64_t>& trimmed) {
+  w.out().append(magic, 4);
+  w.Uint(std::uint32_t{2});
+  w.Uint(phash);
+  w.Uint(static_cast<std::uint8_t>(trimmed ? 1 : 0));
+  if (trimmed) w.Uint(*trimmed);
+}
+
 std::string EncodeResidentV2(const ResidentSignature& s) {
   codec_io::Writer w;
-  w.out().append(kResidentMagic, 4);
-  w.Uint(std::uint32_t{2});
-  w.Uint(s.phash);
-  w.Uint(static_cast<std::uint8_t>(s.trimmed_phash ? 1 : 0));
-  if (s.trimmed_phash) w.Uint(*s.trimmed_phash);
+  HeaderV2(w, kResidentMagic, s.phash, s.trimmed_phash);
   w.Count(s.vote_keys.size());
   for (auto it = s.vote_keys.rbegin(); it != s.vote_keys.rend(); ++it) w.Uint(*it);  // any order
   w.Count(s.embedding.size());
@@ -213,11 +220,7 @@ std::string EncodeResidentV2(const ResidentSignature& s) {
 
 std::string EncodeColdV2(const ColdSignature& s) {
   codec_io::Writer w;
-  w.out().append(kColdMagic, 4);
-  w.Uint(std::uint32_t{2});
-  w.Uint(s.phash);
-  w.Uint(static_cast<std::uint8_t>(s.trimmed_phash ? 1 : 0));
-  if (s.trimmed_phash) w.Uint(*s.trimmed_phash);
+  HeaderV2(w, kColdMagic, s.phash, s.trimmed_phash);
   w.Hashes(s.oriented_phashes);
   w.Hashes(s.trimmed_oriented_phashes);
   w.Plane8(s.thumbnail);
