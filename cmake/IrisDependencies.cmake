@@ -14,6 +14,8 @@ pkg_check_modules(VIPS REQUIRED IMPORTED_TARGET vips-cpp>=8.14)
 # libzip (the ZIP archives of generated product shots); pkg-config, as its CMake package also wants the
 # zipcmp/zipmerge tools that libzip-dev does not install.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET GLOBAL libzip>=1.7)
+# libpq: the PostgreSQL client for storage.database_url (docs/scale-out.md).
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET GLOBAL libpq>=15)
 
 # cpp-httplib. Debian's 0.11.4 is NOT header-only: httplib.h only declares, the code is in
 # libcpp-httplib.so, built with OpenSSL/zlib/brotli support. Every user must compile with the same

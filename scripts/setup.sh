@@ -20,6 +20,8 @@ APT_PACKAGES=(
   libvips-dev libvips-tools libcpp-httplib-dev nlohmann-json3-dev libsqlite3-dev
   libcurl4-openssl-dev libssl-dev libspdlog-dev libfmt-dev libcli11-dev
   libtomlplusplus-dev libhnswlib-dev libgtest-dev libgmock-dev libbenchmark-dev libzip-dev zlib1g-dev
+  libpq-dev   # the PostgreSQL client (storage.database_url: several processes, one job queue)
+  postgresql  # tests: a real server per test, in a temp dir (tests/support/postgres_process.h)
   python3 chromium
   python3-onnx python3-numpy  # tests: int8 twins of the stand-ins (../shared/tools/quantize_dynamic.py)
   clang-14  # scripts/fuzz.sh: libFuzzer, ASan, UBSan (not used by the build or the tests)

@@ -3,6 +3,7 @@
 #include "app/job_kinds.h"
 #include "core/logging.h"
 #include "dedup/signature_store.h"
+#include "jobs/postgres_job_store.h"
 #include "store/filesystem_blob_store.h"
 
 namespace iris::app {
@@ -22,6 +23,24 @@ JobRunnerOptions JobOptions(const JobsConfig& config) {
   return options;
 }
 
+// The job runner on iris.db, or on the PostgreSQL database of storage.database_url (opened here).
+Result<std::unique_ptr<JobRunner>> OpenJobRunner(const Config& config, Services& services) {
+  if (config.storage.database_url.empty()) {
+    return std::make_unique<JobRunner>(*services.database, JobOptions(config.jobs));
+  }
+  PostgresOptions options;
+  options.pool_size = config.storage.database_pool_size;
+  options.statement_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(config.storage.database_statement_timeout_s * 1000));
+  auto shared = PostgresDatabase::Open(config.storage.database_url, options);
+  if (!shared.ok()) return shared.status().WithContext("storage.database_url");
+  services.shared_database = std::move(shared).value();
+  LogInfo("store.postgres_opened", {{"url", services.shared_database->redacted_url()},
+                                    {"schema_version", services.shared_database->schema_version()}});
+  return std::make_unique<JobRunner>(std::make_unique<PostgresJobStore>(*services.shared_database),
+                                     JobOptions(config.jobs));
+}
+
 }  // namespace
 
 void Services::Close() {
@@ -30,6 +49,7 @@ void Services::Close() {
   if (jobs) jobs->Shutdown();                     // before storage: running items are given back to the queue
   if (collections) collections->CheckpointAll();  // errors are logged; the logs still hold every write
   if (database) database->Close();
+  if (shared_database) shared_database->Close();
 }
 
 Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
@@ -72,7 +92,7 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
                                                               std::make_unique<SignatureStore>(*services->database),
                                                               *services->models, config.models.default_clip);
 
-  services->jobs = std::make_unique<JobRunner>(*services->database, JobOptions(config.jobs));
+  IRIS_ASSIGN_OR_RETURN(services->jobs, OpenJobRunner(config, *services));
   auto product_catalog = ProductCatalog::Create(config.products, config.ingest);
   if (!product_catalog.ok()) return product_catalog.status();
   services->products = std::make_unique<ProductService>(*services->collections, std::move(product_catalog).value(),

@@ -1,5 +1,6 @@
 // Services: the long-lived objects of one Iris process, opened once from the Config by OpenServices
-// -- storage (SQLite database, blob store, result cache, API keys), image ingestion, the model store and the
+// -- storage (SQLite database, the shared PostgreSQL database when storage.database_url names one, blob
+// store, result cache, API keys), image ingestion, the model store and the
 // loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
 // prompt-driven region matching (ProcessImageService),
 // and the application services: stored images (ImageLibrary), vector collections with their duplicate
@@ -10,7 +11,7 @@
 //
 // Callers take only what they use: `iris serve` hands each route group the members it needs
 // (api/services.cc), CLI commands pass single members on. Close() (a shutdown step) stops the job
-// runner (in-flight items go back to the queue), snapshots the collections and closes the database.
+// runner (in-flight items go back to the queue), snapshots the collections and closes the databases.
 // Members are declared so that destruction runs the other way: the job runner, whose handlers use
 // the services above it, goes first. Every member is thread-safe for the use callers make of it.
 #pragma once
@@ -39,6 +40,7 @@
 #include "providers/image_edit_client.h"
 #include "store/blob_store.h"
 #include "store/database.h"
+#include "store/postgres_database.h"
 #include "store/result_cache.h"
 #include "vision/model_registry.h"
 
@@ -46,6 +48,8 @@ namespace iris::app {
 
 struct Services {
   std::unique_ptr<Database> database;
+  // Set when storage.database_url names PostgreSQL: the job queue lives there (docs/scale-out.md).
+  std::unique_ptr<PostgresDatabase> shared_database;
   std::unique_ptr<BlobStore> blobs;
   std::unique_ptr<ResultCache> cache;
   std::unique_ptr<KeyService> keys;  // API keys in iris.db (`iris keys`, the server's access check)

@@ -8,6 +8,8 @@
 #include <set>
 #include <sstream>
 
+#include "core/redacted_url.h"
+
 namespace iris {
 namespace {
 
@@ -135,6 +137,13 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(server.cors_origins)),
       MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs",
                  IRIS_FIELD(storage.data_dir)),
+      MakeOption("storage.database_url", "--database-url",
+                 "PostgreSQL URL for the job queue shared by several processes; empty: iris.db in the data dir",
+                 IRIS_FIELD(storage.database_url)),
+      MakeOption("storage.database_pool_size", "--database-pool-size", "PostgreSQL connections per process",
+                 IRIS_FIELD(storage.database_pool_size)),
+      MakeOption("storage.database_statement_timeout_s", "--database-statement-timeout",
+                 "one PostgreSQL statement, seconds", IRIS_FIELD(storage.database_statement_timeout_s)),
       MakeOption("storage.backend", "--storage-backend", "where catalog images are stored: filesystem or s3",
                  IRIS_FIELD(storage.backend)),
       MakeOption("storage.s3_endpoint", "--s3-endpoint",
@@ -440,6 +449,13 @@ Status ValidateConfig(const Config& c) {
   if (c.server.auth != "auto" && c.server.auth != "required" && c.server.auth != "off")
     return InvalidArgument("server.auth must be auto, required or off");
   if (c.storage.data_dir.empty()) return InvalidArgument("storage.data_dir must not be empty");
+  if (!c.storage.database_url.empty() && c.storage.database_url.rfind("postgres://", 0) != 0 &&
+      c.storage.database_url.rfind("postgresql://", 0) != 0)
+    return InvalidArgument("storage.database_url must be empty or a postgresql:// URL");
+  if (c.storage.database_pool_size < 1 || c.storage.database_pool_size > 100)
+    return InvalidArgument("storage.database_pool_size must be within 1..100");
+  if (!(c.storage.database_statement_timeout_s >= 0.1))
+    return InvalidArgument("storage.database_statement_timeout_s must be >= 0.1");
   if (c.storage.backend != "filesystem" && c.storage.backend != "s3")
     return InvalidArgument("storage.backend must be filesystem or s3");
   if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)
@@ -522,6 +538,7 @@ std::string ConfigToToml(const Config& config) {
     if ((opt.key.ends_with("api_key") || opt.key.ends_with("secret_access_key")) && !v.empty()) {
       v = "***";  // secrets are never printed
     }
+    if (opt.key == "storage.database_url") v = RedactedUrl(v);  // its password, if any
     out += opt.key.substr(dot + 1) + " = ";
     switch (opt.kind) {
       case ConfigOption::Kind::kNumber:

@@ -4,6 +4,7 @@
 #include <exception>
 
 #include "core/logging.h"
+#include "jobs/sqlite_job_store.h"
 
 namespace iris {
 namespace {
@@ -21,7 +22,14 @@ bool IsTransientJobError(const Status& status) {
 }
 
 JobRunner::JobRunner(Database& db, JobRunnerOptions options)
-    : db_(db), store_(db), options_(std::move(options)), runner_id_(NewTaskId()), rng_(std::random_device{}()) {}
+    : JobRunner(std::make_unique<SqliteJobStore>(db), std::move(options)) {}
+
+JobRunner::JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options)
+    : store_owner_(std::move(store)),
+      store_(*store_owner_),
+      options_(std::move(options)),
+      runner_id_(NewTaskId()),
+      rng_(std::random_device{}()) {}
 
 JobRunner::~JobRunner() { Shutdown(); }
 

@@ -31,7 +31,7 @@
 // ends failed with the reason.
 //
 // Thread-safety: Register before Start; Submit, Wake, store() from any thread; Start and Shutdown
-// from one owning thread. The Database must outlive the runner.
+// from one owning thread. The Database (or the store's database) must outlive the runner.
 #pragma once
 
 #include <atomic>
@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -96,7 +97,10 @@ bool IsTransientJobError(const Status& status);
 
 class JobRunner {
  public:
+  // On iris.db (SqliteJobStore), the embedded default.
   explicit JobRunner(Database& db, JobRunnerOptions options = {});
+  // On any store, e.g. a PostgresJobStore shared with other processes.
+  explicit JobRunner(std::unique_ptr<JobStore> store, JobRunnerOptions options = {});
   ~JobRunner();  // Shutdown()
   JobRunner(const JobRunner&) = delete;
   JobRunner& operator=(const JobRunner&) = delete;
@@ -123,8 +127,8 @@ class JobRunner {
   std::chrono::milliseconds Backoff(int attempt);
   void WaitForWork(std::chrono::milliseconds max_wait);
 
-  Database& db_;
-  JobStore store_;
+  std::unique_ptr<JobStore> store_owner_;
+  JobStore& store_;
   const JobRunnerOptions options_;
   const std::string runner_id_;
   std::map<std::string, JobItemHandler> handlers_;

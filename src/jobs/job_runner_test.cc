@@ -15,6 +15,7 @@
 #include <set>
 #include <thread>
 
+#include "jobs/sqlite_job_store.h"
 #include "support/temp_dir.h"
 
 namespace iris {
@@ -392,7 +393,7 @@ TEST(JobRunnerCrashTest, AJobKilledMidwayResumesWithTheItemsNotYetDone) {
   {
     auto db = OpenOrDie(db_file);
     ASSERT_NE(db, nullptr);
-    auto created = JobStore(*db).Create({"crashy", {}, Numbered(kItems)});
+    auto created = SqliteJobStore(*db).Create({"crashy", {}, Numbered(kItems)});
     ASSERT_TRUE(created.ok());
     id = *created;
   }  // no connection is open across the fork
@@ -418,7 +419,7 @@ TEST(JobRunnerCrashTest, AJobKilledMidwayResumesWithTheItemsNotYetDone) {
 
   auto db = OpenOrDie(db_file);
   ASSERT_NE(db, nullptr);
-  JobStore store(*db);
+  SqliteJobStore store(*db);
   JobView killed = *store.Get(id);
   EXPECT_EQ(killed.status, JobStatus::kRunning);  // as the dead process left it
   EXPECT_GE(killed.done, 10);
@@ -464,7 +465,7 @@ TEST(JobRunnerCrashTest, AJobThatKeepsCrashingItsProcessEndsFailedWithAReason) {
   {
     auto db = OpenOrDie(db_file);
     ASSERT_NE(db, nullptr);
-    auto created = JobStore(*db).Create({"crashy", {}, {"ok-1", "poison", "ok-2", "ok-3"}});
+    auto created = SqliteJobStore(*db).Create({"crashy", {}, {"ok-1", "poison", "ok-2", "ok-3"}});
     ASSERT_TRUE(created.ok());
     id = *created;
   }
@@ -490,7 +491,7 @@ TEST(JobRunnerCrashTest, AJobThatKeepsCrashingItsProcessEndsFailedWithAReason) {
 
   auto db = OpenOrDie(db_file);
   ASSERT_NE(db, nullptr);
-  JobView job = *JobStore(*db).Get(id);
+  JobView job = *SqliteJobStore(*db).Get(id);
   EXPECT_EQ(job.status, JobStatus::kFailed);
   EXPECT_EQ(job.recoveries, 3);
   EXPECT_NE(job.error.find("stopped 3 times"), std::string::npos) << job.error;

@@ -1,6 +1,10 @@
-// JobStore: the persistent queue of background jobs (tables jobs, job_items, job_runners; schema
-// migration 2 in store/schema.cc). JobRunner (job_runner.h) does the work; the HTTP layer only
-// needs Create, Get, Items and RequestCancel.
+// JobStore: the persistent queue of background jobs, as an interface with two implementations:
+//   SqliteJobStore   (sqlite_job_store.h)   iris.db in the data dir: the embedded default, one process
+//   PostgresJobStore (postgres_job_store.h) a PostgreSQL database shared by several `iris serve`
+//                                           processes (storage.database_url; docs/scale-out.md)
+// Both keep the same model and answer alike (jobs/job_store_contract_test.cc runs one suite on both).
+// JobRunner (job_runner.h) does the work; the HTTP layer only needs Create, Get, Items and
+// RequestCancel.
 //
 // Model. A job is a kind (which handler runs it), JSON params and an ordered list of items (strings
 // the handler understands: a path, an image id, ...), all written by Create in one transaction.
@@ -20,7 +24,8 @@
 //
 // Delivery is at-least-once per item: a handler may run again for an item whose process died
 // before its outcome was committed, but an item's outcome is recorded once (claims and outcomes are
-// guarded by the owning runner id and the item's state, inside BEGIN IMMEDIATE transactions).
+// guarded by the owning runner id and the item's state, inside one transaction each). With several
+// processes on one PostgreSQL database, a pending item is claimed by exactly one of them.
 //
 // Runners: each JobRunner has a row in job_runners with a heartbeat (unix ms). An item in state
 // running names its owner. RecoverDeadRunners takes back the items of runners whose heartbeat is
@@ -30,9 +35,10 @@
 // Errors: kNotFound for an unknown task_id, kFailedPrecondition for cancelling a finished job,
 // kInvalidArgument for an empty kind or params nested deeper than kMaxJsonDepth (core/json_limits.h);
 // kResourceExhausted / kUnprocessable for a job beyond the pending-items bound of Create; SQLite
-// errors as the store maps them. Stored JSON that reads back nested deeper than
-// kMaxStoredJsonDepth (written by something else) reads as {} (params) or null (results).
-// Thread-safety: all methods are safe from any thread (each is one Database::Read or Write).
+// errors as the backend maps them (kUnavailable for a database that cannot be reached). Stored JSON that reads back
+// nested deeper than kMaxStoredJsonDepth (written by something else) reads as {} (params) or null (results).
+// Thread-safety: all methods of both implementations are safe from any thread (each is one
+// transaction).
 #pragma once
 
 #include <cstdint>
@@ -44,7 +50,6 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/database.h"
 
 namespace iris {
 
@@ -120,74 +125,73 @@ struct ItemOutcome {
 
 class JobStore {
  public:
-  explicit JobStore(Database& db) : db_(db) {}
+  virtual ~JobStore() = default;
 
   // Queues a job and returns its task_id (a random UUIDv4). A job without items is created
   // already succeeded. max_pending_items > 0 bounds the unfinished items (pending or running) over
   // all queued and running jobs, this one included, checked in the creating transaction: a job with
   // more items than the bound is kUnprocessable (it could never be queued), one that does not fit
   // next to the jobs already queued is kResourceExhausted (retry when they drain). 0: no bound.
-  Result<std::string> Create(const NewJob& job, std::int64_t max_pending_items = 0);
+  virtual Result<std::string> Create(const NewJob& job, std::int64_t max_pending_items = 0) = 0;
   // Records work that was done at once (synchronously) as a job that already succeeded, so a
   // client of an API that answers with task ids can still look it up: every item is done and
   // `result` is the job's result.
-  Result<std::string> RecordFinished(const NewJob& job, const nlohmann::json& result);
+  virtual Result<std::string> RecordFinished(const NewJob& job, const nlohmann::json& result) = 0;
   // The job with its first max_errors item errors (in item order).
-  Result<JobView> Get(const std::string& task_id, int max_errors = 100);
+  virtual Result<JobView> Get(const std::string& task_id, int max_errors = 100) = 0;
   // Items [offset, offset + limit) in order.
-  Result<std::vector<JobItemView>> Items(const std::string& task_id, std::int64_t offset, std::int64_t limit);
+  virtual Result<std::vector<JobItemView>> Items(const std::string& task_id, std::int64_t offset,
+                                                 std::int64_t limit) = 0;
   // The most recently created jobs first, without their errors.
-  Result<std::vector<JobView>> List(int limit);
+  virtual Result<std::vector<JobView>> List(int limit) = 0;
   // Number of jobs per status name (every status present, 0 when none) and of pending items over
   // queued and running jobs (the backlog), for metrics.
   struct Counts {
     std::map<std::string, std::int64_t> jobs;
     std::int64_t pending_items = 0;
   };
-  Result<Counts> Count();
+  virtual Result<Counts> Count() = 0;
   // Deletes the jobs that ended (succeeded, failed, cancelled) more than older_than_s seconds ago,
   // with their items. Queued and running jobs are never touched. Returns how many were deleted.
-  Result<std::int64_t> PurgeFinished(double older_than_s);
+  virtual Result<std::int64_t> PurgeFinished(double older_than_s) = 0;
   // Asks a job to stop: a queued job (or one with nothing in flight) is cancelled at once; a
   // running one stops claiming items and becomes cancelled when its in-flight items end. Pending
   // items stay pending (progress shows how far it got). Returns the job afterwards. Cancelling a
   // cancelled job is a no-op; a succeeded or failed one is kFailedPrecondition.
-  Result<JobView> RequestCancel(const std::string& task_id);
+  virtual Result<JobView> RequestCancel(const std::string& task_id) = 0;
   // True when a cancel was asked (or the job no longer exists).
-  Result<bool> CancelRequested(const std::string& task_id);
+  virtual Result<bool> CancelRequested(const std::string& task_id) = 0;
 
   // --- for JobRunner ---
-  Status RegisterRunner(const std::string& runner_id, std::int64_t now_ms);
-  Status Heartbeat(const std::string& runner_id, std::int64_t now_ms);
+  virtual Status RegisterRunner(const std::string& runner_id, std::int64_t now_ms) = 0;
+  virtual Status Heartbeat(const std::string& runner_id, std::int64_t now_ms) = 0;
   // Claims the first claimable item: of a queued or running job of one of `kinds` without a cancel
   // request (oldest job first), pending and due (next_attempt_at <= now_ms). Marks it running,
   // owned by runner_id, counts the attempt, and moves its job to running. nullopt when none.
-  Result<std::optional<ClaimedItem>> ClaimNextItem(const std::string& runner_id, const std::vector<std::string>& kinds,
-                                                   std::int64_t now_ms);
+  virtual Result<std::optional<ClaimedItem>> ClaimNextItem(const std::string& runner_id,
+                                                           const std::vector<std::string>& kinds,
+                                                           std::int64_t now_ms) = 0;
   // The earliest next_attempt_at of a pending item claimable but for its backoff; nullopt when none.
-  Result<std::optional<std::int64_t>> NextRetryAt(const std::vector<std::string>& kinds);
+  virtual Result<std::optional<std::int64_t>> NextRetryAt(const std::vector<std::string>& kinds) = 0;
   // For a job that discovers its work as it goes (e.g. pages of a product list): appends `items`
   // (pending) after the job's last item, on behalf of the running item `from`, and adds them to
   // total. Only once per appending item: a repeat (the item is run again after a crash) appends
   // nothing and returns false. kFailedPrecondition unless `from` is running under runner_id.
-  Result<bool> AppendItems(const std::string& runner_id, const ClaimedItem& from,
-                           const std::vector<std::string>& items);
+  virtual Result<bool> AppendItems(const std::string& runner_id, const ClaimedItem& from,
+                                   const std::vector<std::string>& items) = 0;
   // Records an outcome and ends the job when nothing of it is left pending or running. Ignored
   // (returns false) when the item is no longer running under runner_id: it was taken back from a
   // runner presumed dead and will be (or was) processed again.
-  Result<bool> Complete(const std::string& runner_id, const ClaimedItem& item, const ItemOutcome& outcome);
+  virtual Result<bool> Complete(const std::string& runner_id, const ClaimedItem& item, const ItemOutcome& outcome) = 0;
   // Graceful stop: gives back runner_id's running items (attempt not counted), puts its jobs with
   // nothing else in flight back to queued (cancelled if a cancel was asked) and removes its row.
-  Status ReleaseRunner(const std::string& runner_id);
+  virtual Status ReleaseRunner(const std::string& runner_id) = 0;
   // Takes back the running items whose owner is not a live runner (no row, or a heartbeat older
   // than now_ms - lease_ms; never self_id) and removes the stale rows. Each job touched counts one
   // recovery; past max_recoveries it ends failed with a reason, otherwise it is queued again
   // (cancelled if a cancel was asked). Returns the number of items taken back.
-  Result<int> RecoverDeadRunners(const std::string& self_id, std::int64_t now_ms, std::int64_t lease_ms,
-                                 int max_recoveries);
-
- private:
-  Database& db_;
+  virtual Result<int> RecoverDeadRunners(const std::string& self_id, std::int64_t now_ms, std::int64_t lease_ms,
+                                         int max_recoveries) = 0;
 };
 
 // A random UUIDv4 ("xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx", lower-case hex).

@@ -1,4 +1,4 @@
-#include "jobs/job_store.h"
+#include "jobs/sqlite_job_store.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +17,7 @@ class JobStoreTest : public ::testing::Test {
     auto db = Database::Open(dir_.path() / "iris.db");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    store_ = std::make_unique<JobStore>(*db_);
+    store_ = std::make_unique<SqliteJobStore>(*db_);
   }
 
   std::string CreateOrDie(std::vector<std::string> items, std::string kind = "k") {

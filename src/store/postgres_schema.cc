@@ -1,0 +1,61 @@
+#include "store/postgres_schema.h"
+
+namespace iris {
+
+const std::vector<PostgresMigration>& PostgresMigrations() {
+  static const std::vector<PostgresMigration> kMigrations = {
+      {1, "jobs",
+       R"sql(
+CREATE TABLE jobs (                   -- background jobs (jobs/postgres_job_store.h)
+  task_id TEXT PRIMARY KEY,
+  created_seq BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,  -- creation order (ties of created_at)
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL,
+  status TEXT NOT NULL,               -- queued | running | succeeded | failed | cancelled
+  total BIGINT NOT NULL,
+  done_count BIGINT NOT NULL DEFAULT 0,
+  failed_count BIGINT NOT NULL DEFAULT 0,
+  cancel_requested BOOLEAN NOT NULL DEFAULT false,
+  recoveries INTEGER NOT NULL DEFAULT 0,
+  error TEXT,
+  result TEXT,
+  created_at TEXT NOT NULL,           -- ISO-8601 UTC with milliseconds, like the SQLite store
+  started_at TEXT,
+  finished_at TEXT,
+  finished_at_ts TIMESTAMPTZ          -- for retention
+);
+CREATE INDEX jobs_by_status ON jobs(status, created_seq);
+CREATE TABLE job_items (
+  task_id TEXT NOT NULL REFERENCES jobs(task_id) ON DELETE CASCADE,
+  seq BIGINT NOT NULL,
+  item TEXT NOT NULL,
+  state TEXT NOT NULL,                -- pending | running | done | failed
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0,  -- unix ms
+  owner TEXT,                         -- job_runners.runner_id while running
+  worked_by TEXT,                     -- the runner that recorded the outcome (operations: who did what)
+  error TEXT,
+  result TEXT,
+  PRIMARY KEY (task_id, seq)
+);
+CREATE INDEX job_items_by_state ON job_items(task_id, state, seq);
+CREATE INDEX job_items_by_owner ON job_items(owner) WHERE owner IS NOT NULL;
+CREATE TABLE job_runners (
+  runner_id TEXT PRIMARY KEY,
+  pid BIGINT NOT NULL,
+  host TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  heartbeat_at BIGINT NOT NULL        -- unix ms, the runner's clock
+);
+CREATE TABLE job_expansions (
+  task_id TEXT NOT NULL REFERENCES jobs(task_id) ON DELETE CASCADE,
+  seq BIGINT NOT NULL,
+  appended BIGINT NOT NULL,
+  PRIMARY KEY (task_id, seq)
+);
+)sql"},
+  };
+  return kMigrations;
+}
+
+}  // namespace iris
