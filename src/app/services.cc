@@ -5,6 +5,7 @@
 #include "dedup/signature_store.h"
 #include "jobs/postgres_job_store.h"
 #include "store/filesystem_blob_store.h"
+#include "store/postgres_cache_table.h"
 
 namespace iris::app {
 namespace {
@@ -23,22 +24,18 @@ JobRunnerOptions JobOptions(const JobsConfig& config) {
   return options;
 }
 
-// The job runner on iris.db, or on the PostgreSQL database of storage.database_url (opened here).
-Result<std::unique_ptr<JobRunner>> OpenJobRunner(const Config& config, Services& services) {
-  if (config.storage.database_url.empty()) {
-    return std::make_unique<JobRunner>(*services.database, JobOptions(config.jobs));
-  }
+// The PostgreSQL database of storage.database_url (migrated), or null when it is empty.
+Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig& storage) {
+  if (storage.database_url.empty()) return std::unique_ptr<PostgresDatabase>();
   PostgresOptions options;
-  options.pool_size = config.storage.database_pool_size;
+  options.pool_size = storage.database_pool_size;
   options.statement_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(config.storage.database_statement_timeout_s * 1000));
-  auto shared = PostgresDatabase::Open(config.storage.database_url, options);
+      std::chrono::milliseconds(static_cast<std::int64_t>(storage.database_statement_timeout_s * 1000));
+  auto shared = PostgresDatabase::Open(storage.database_url, options);
   if (!shared.ok()) return shared.status().WithContext("storage.database_url");
-  services.shared_database = std::move(shared).value();
-  LogInfo("store.postgres_opened", {{"url", services.shared_database->redacted_url()},
-                                    {"schema_version", services.shared_database->schema_version()}});
-  return std::make_unique<JobRunner>(std::make_unique<PostgresJobStore>(*services.shared_database),
-                                     JobOptions(config.jobs));
+  LogInfo("store.postgres_opened",
+          {{"url", (*shared)->redacted_url()}, {"schema_version", (*shared)->schema_version()}});
+  return shared;
 }
 
 }  // namespace
@@ -60,6 +57,7 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   if (!database.ok()) return database.status().WithContext("opening " + (data_dir / "iris.db").string());
   services->database = std::move(database).value();
   services->keys = std::make_unique<KeyService>(*services->database);
+  IRIS_ASSIGN_OR_RETURN(services->shared_database, OpenSharedDatabase(config.storage));
 
   auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
   if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
@@ -69,7 +67,10 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   ResultCacheOptions cache_options;
   cache_options.max_bytes = config.analysis.cache_max_bytes;
   cache_options.max_entry_bytes = config.analysis.cache_max_entry_bytes;
-  services->cache = std::make_unique<ResultCache>(*services->database, cache_options);
+  services->cache = services->shared_database
+                        ? std::make_unique<ResultCache>(
+                              std::make_unique<PostgresCacheTable>(*services->shared_database), cache_options)
+                        : std::make_unique<ResultCache>(*services->database, cache_options);
   // A cache written under a larger bound (or before there was one) is brought within this one now.
   if (Status trimmed = services->cache->Trim(); !trimmed.ok()) {
     LogWarn("store.cache_trim_failed", {{"error", trimmed.ToString()}});
@@ -92,7 +93,10 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
                                                               std::make_unique<SignatureStore>(*services->database),
                                                               *services->models, config.models.default_clip);
 
-  IRIS_ASSIGN_OR_RETURN(services->jobs, OpenJobRunner(config, *services));
+  services->jobs = services->shared_database
+                       ? std::make_unique<JobRunner>(std::make_unique<PostgresJobStore>(*services->shared_database),
+                                                     JobOptions(config.jobs))
+                       : std::make_unique<JobRunner>(*services->database, JobOptions(config.jobs));
   auto product_catalog = ProductCatalog::Create(config.products, config.ingest);
   if (!product_catalog.ok()) return product_catalog.status();
   services->products = std::make_unique<ProductService>(*services->collections, std::move(product_catalog).value(),

@@ -138,7 +138,7 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("storage.data_dir", "--data-dir", "directory for the database and blobs",
                  IRIS_FIELD(storage.data_dir)),
       MakeOption("storage.database_url", "--database-url",
-                 "PostgreSQL URL for the job queue shared by several processes; empty: iris.db in the data dir",
+                 "PostgreSQL URL for the job queue and result cache shared by several processes; empty: iris.db",
                  IRIS_FIELD(storage.database_url)),
       MakeOption("storage.database_pool_size", "--database-pool-size", "PostgreSQL connections per process",
                  IRIS_FIELD(storage.database_pool_size)),

@@ -37,8 +37,8 @@ struct ServerConfig {
 
 struct StorageConfig {
   std::string data_dir = "./iris-data";  // SQLite database and blobs live here
-  // "" keeps the job queue in <data_dir>/iris.db; "postgresql://..." puts it in a PostgreSQL
-  // database shared by several processes (docs/scale-out.md).
+  // "" keeps the job queue and result cache in <data_dir>/iris.db; "postgresql://..." puts them in a
+  // PostgreSQL database shared by several processes (docs/scale-out.md).
   std::string database_url;
   int database_pool_size = 8;                // PostgreSQL connections per process
   double database_statement_timeout_s = 30;  // one PostgreSQL statement

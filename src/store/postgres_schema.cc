@@ -54,6 +54,41 @@ CREATE TABLE job_expansions (
   PRIMARY KEY (task_id, seq)
 );
 )sql"},
+      {2, "result_cache",
+       R"sql(
+CREATE TABLE result_cache (           -- ResultCache entries shared by every process (store/postgres_cache_table.h)
+  key TEXT PRIMARY KEY,               -- CacheKey::Digest()
+  content_sha256 TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  params TEXT NOT NULL,
+  model_version TEXT NOT NULL,
+  value BYTEA NOT NULL,
+  size BIGINT NOT NULL,               -- ResultCache::EntrySize
+  last_used_us BIGINT NOT NULL,       -- unix microseconds, LRU order
+  hit BOOLEAN NOT NULL DEFAULT false, -- hit at least once since stored
+  created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX result_cache_by_content ON result_cache(content_sha256);
+CREATE INDEX result_cache_by_last_used ON result_cache(last_used_us, size);
+CREATE TABLE result_cache_usage (
+  id INTEGER PRIMARY KEY CHECK (id = 0),
+  bytes BIGINT NOT NULL               -- SUM(result_cache.size), kept by the trigger below
+);
+INSERT INTO result_cache_usage(id, bytes) VALUES (0, 0);
+CREATE FUNCTION result_cache_usage_track() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    UPDATE result_cache_usage SET bytes = bytes + NEW.size WHERE id = 0;
+  ELSIF TG_OP = 'DELETE' THEN
+    UPDATE result_cache_usage SET bytes = bytes - OLD.size WHERE id = 0;
+  ELSIF NEW.size <> OLD.size THEN
+    UPDATE result_cache_usage SET bytes = bytes + NEW.size - OLD.size WHERE id = 0;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER result_cache_usage_track AFTER INSERT OR UPDATE OF size OR DELETE ON result_cache
+  FOR EACH ROW EXECUTE FUNCTION result_cache_usage_track();
+)sql"},
   };
   return kMigrations;
 }

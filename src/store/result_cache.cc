@@ -7,11 +7,10 @@
 
 #include "core/hash.h"
 #include "core/logging.h"
+#include "store/sqlite_cache_table.h"
 
 namespace iris {
 namespace {
-
-constexpr char kNow[] = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
 
 void AppendPart(std::string& out, std::string_view part) {
   out += std::to_string(part.size());
@@ -60,37 +59,23 @@ std::int64_t ResultCache::NextUseStamp() {
   return next;
 }
 
+ResultCache::ResultCache(Database& db, ResultCacheOptions options)
+    : ResultCache(std::make_unique<SqliteCacheTable>(db), options) {}
+
+ResultCache::ResultCache(std::unique_ptr<CacheTable> table, ResultCacheOptions options)
+    : table_(std::move(table)), options_(options) {}
+
 Result<std::optional<std::string>> ResultCache::Lookup(const std::string& digest) {
-  std::optional<std::string> value;
-  bool touch = false;
   const std::int64_t stamp = NextUseStamp();
   const auto interval_us = std::chrono::duration_cast<std::chrono::microseconds>(options_.touch_interval).count();
-  IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& connection) -> Status {
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement select,
-                          connection.Prepare("SELECT value, last_hit_at IS NULL OR last_used_us < ? "
-                                             "FROM result_cache WHERE key = ?"));
-    IRIS_RETURN_IF_ERROR(select.BindInt64(1, stamp - interval_us));
-    IRIS_RETURN_IF_ERROR(select.BindText(2, digest));
-    IRIS_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (row) {
-      value = select.ColumnBlob(0);
-      touch = select.ColumnInt64(1) != 0;
-    }
-    return Status::Ok();
-  }));
-  if (value && touch) {
-    Status status = db_.Write([&](SqliteConnection& connection) -> Status {
-      IRIS_ASSIGN_OR_RETURN(SqliteStatement update,
-                            connection.Prepare(std::string("UPDATE result_cache SET last_used_us = ?, last_hit_at = ") +
-                                               kNow + " WHERE key = ?"));
-      IRIS_RETURN_IF_ERROR(update.BindInt64(1, stamp));
-      IRIS_RETURN_IF_ERROR(update.BindText(2, digest));
-      return update.Run();
-    });
+  IRIS_ASSIGN_OR_RETURN(std::optional<CacheRow> row, table_->Find(digest, stamp - interval_us));
+  if (!row) return std::optional<std::string>();
+  if (row->stale) {
     // The value is good even if its use could not be recorded.
+    Status status = table_->Touch(digest, stamp);
     if (!status.ok()) LogWarn("store.cache_hit_time_not_recorded", {{"error", status.ToString()}});
   }
-  return value;
+  return std::optional<std::string>(std::move(row->value));
 }
 
 Result<std::optional<std::string>> ResultCache::Get(const CacheKey& key) {
@@ -105,84 +90,19 @@ Status ResultCache::Put(const CacheKey& key, std::string_view value) {
     not_stored_.fetch_add(1, std::memory_order_relaxed);
     return Status::Ok();
   }
-  std::string digest = key.Digest();
-  const std::int64_t stamp = NextUseStamp();
-  return db_.Write([&](SqliteConnection& connection) -> Status {
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement insert,
-                          connection.Prepare(std::string("INSERT INTO result_cache(key, content_sha256, operation, "
-                                                         "params, model_version, value, size, last_used_us, "
-                                                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ") +
-                                             kNow +
-                                             ") ON CONFLICT(key) DO UPDATE SET value = excluded.value, "
-                                             "size = excluded.size, last_used_us = excluded.last_used_us, "
-                                             "created_at = excluded.created_at"));
-    IRIS_RETURN_IF_ERROR(insert.BindText(1, digest));
-    IRIS_RETURN_IF_ERROR(insert.BindText(2, key.content_sha256));
-    IRIS_RETURN_IF_ERROR(insert.BindText(3, key.operation));
-    IRIS_RETURN_IF_ERROR(insert.BindText(4, key.canonical_params));
-    IRIS_RETURN_IF_ERROR(insert.BindText(5, key.model_version));
-    IRIS_RETURN_IF_ERROR(insert.BindBlob(6, value));
-    IRIS_RETURN_IF_ERROR(insert.BindInt64(7, size));
-    IRIS_RETURN_IF_ERROR(insert.BindInt64(8, stamp));
-    IRIS_RETURN_IF_ERROR(insert.Run());
-    std::int64_t stored_rowid = 0;
-    {
-      IRIS_ASSIGN_OR_RETURN(SqliteStatement select, connection.Prepare("SELECT rowid FROM result_cache WHERE key = ?"));
-      IRIS_RETURN_IF_ERROR(select.BindText(1, digest));
-      IRIS_ASSIGN_OR_RETURN(bool row, select.Step());
-      if (!row) return Internal("result cache: the entry just stored is missing");
-      stored_rowid = select.ColumnInt64(0);
-    }
-    return EvictOverflow(connection, stored_rowid);
-  });
+  IRIS_ASSIGN_OR_RETURN(std::int64_t evicted,
+                        table_->Store(key, key.Digest(), value, size, NextUseStamp(), options_.max_bytes));
+  evictions_.fetch_add(static_cast<std::uint64_t>(evicted), std::memory_order_relaxed);
+  return Status::Ok();
 }
 
 Status ResultCache::Trim() {
-  return db_.Write([&](SqliteConnection& connection) { return EvictOverflow(connection, -1); });
-}
-
-Result<std::int64_t> ResultCache::StoredBytes() {
-  std::int64_t bytes = 0;
-  IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& connection) -> Status {
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement select,
-                          connection.Prepare("SELECT bytes FROM result_cache_usage WHERE id = 0"));
-    IRIS_ASSIGN_OR_RETURN(bool row, select.Step());
-    if (row) bytes = select.ColumnInt64(0);
-    return Status::Ok();
-  }));
-  return bytes;
-}
-
-Status ResultCache::EvictOverflow(SqliteConnection& connection, std::int64_t keep_rowid) {
-  IRIS_ASSIGN_OR_RETURN(SqliteStatement usage, connection.Prepare("SELECT bytes FROM result_cache_usage WHERE id = 0"));
-  IRIS_ASSIGN_OR_RETURN(bool has_usage, usage.Step());
-  if (!has_usage) return Internal("result cache: result_cache_usage has no row");
-  std::int64_t excess = usage.ColumnInt64(0) - options_.max_bytes;
-  if (excess <= 0) return Status::Ok();
-
-  // Oldest use first; (last_used_us, size) is an index, so this reads no values.
-  std::vector<std::int64_t> victims;
-  {
-    IRIS_ASSIGN_OR_RETURN(SqliteStatement oldest,
-                          connection.Prepare("SELECT rowid, size FROM result_cache WHERE rowid != ? "
-                                             "ORDER BY last_used_us"));
-    IRIS_RETURN_IF_ERROR(oldest.BindInt64(1, keep_rowid));
-    while (excess > 0) {
-      IRIS_ASSIGN_OR_RETURN(bool row, oldest.Step());
-      if (!row) break;
-      victims.push_back(oldest.ColumnInt64(0));
-      excess -= oldest.ColumnInt64(1);
-    }
-  }
-  IRIS_ASSIGN_OR_RETURN(SqliteStatement remove, connection.Prepare("DELETE FROM result_cache WHERE rowid = ?"));
-  for (std::int64_t rowid : victims) {
-    IRIS_RETURN_IF_ERROR(remove.Reset());
-    IRIS_RETURN_IF_ERROR(remove.BindInt64(1, rowid));
-    IRIS_RETURN_IF_ERROR(remove.Run());
-  }
-  evictions_.fetch_add(victims.size(), std::memory_order_relaxed);
+  IRIS_ASSIGN_OR_RETURN(std::int64_t evicted, table_->Trim(options_.max_bytes));
+  evictions_.fetch_add(static_cast<std::uint64_t>(evicted), std::memory_order_relaxed);
   return Status::Ok();
 }
+
+Result<std::int64_t> ResultCache::StoredBytes() { return table_->StoredBytes(); }
 
 Result<std::string> ResultCache::LookupOrCompute(const CacheKey& key, const std::string& digest,
                                                  const std::function<Result<std::string>()>& compute, bool& computed) {

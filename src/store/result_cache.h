@@ -1,4 +1,6 @@
-// ResultCache: the content-hash cache of operation results, stored in the result_cache table.
+// ResultCache: the content-hash cache of operation results, stored in a CacheTable (cache_table.h):
+// table result_cache of iris.db by default, or of the shared PostgreSQL database
+// (storage.database_url), where every process sees the others' results.
 //
 // A CacheKey names one result: the input's content sha256, the operation, its parameters as
 // canonical JSON, and the version of the model that produced it (so a new model never serves an
@@ -14,18 +16,20 @@
 // whose entry would be larger than max_entry_bytes is not stored (Put succeeds and stores nothing;
 // counted in not_stored()). After each store, while the stored entries together exceed max_bytes,
 // the least recently used entries are deleted in the same transaction (counted in evictions()), so
-// the table never holds more than max_bytes once a Put has returned. "Used" is a store or a hit; a
+// the table never holds more than max_bytes once a Put has returned. (Processes sharing a table
+// should share the bound: each trims to its own.) "Used" is a store or a hit; a
 // hit refreshes an entry's last use at most once per touch_interval (its first hit always), so a hot
 // key does not turn every hit into a write queued behind the single writer connection. The total is
 // kept in result_cache_usage by triggers, so the check costs one row read. Deleted rows' pages are
-// reused by SQLite; iris.db does not shrink.
+// reused by the database; its file does not shrink. Single-flight is per process: two processes
+// missing one key at once both compute it (the second store replaces the first).
 //
 // Counters (atomics, for metrics), one count per Get/GetOrCompute call: a hit is a call answered
 // with a value without running compute (found in the table, or shared from a concurrent caller's
 // successful computation); a miss is every other call (Get found nothing; GetOrCompute ran
 // compute, or shared a concurrent caller's error). A failed lookup counts as neither.
 //
-// Ownership: borrows the Database, which must outlive the cache.
+// Ownership: owns its CacheTable; the Database behind it must outlive the cache.
 // Thread-safety: all methods are safe from any number of threads.
 #pragma once
 
@@ -34,6 +38,7 @@
 #include <cstdint>
 #include <functional>
 #include <future>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -42,6 +47,7 @@
 #include <unordered_map>
 
 #include "core/result.h"
+#include "store/cache_table.h"
 #include "store/database.h"
 
 namespace iris {
@@ -73,7 +79,10 @@ struct ResultCacheOptions {
 
 class ResultCache {
  public:
-  explicit ResultCache(Database& db, ResultCacheOptions options = {}) : db_(db), options_(options) {}
+  // On iris.db (SqliteCacheTable).
+  explicit ResultCache(Database& db, ResultCacheOptions options = {});
+  // On any table, e.g. a PostgresCacheTable shared with other processes.
+  explicit ResultCache(std::unique_ptr<CacheTable> table, ResultCacheOptions options = {});
   ResultCache(const ResultCache&) = delete;
   ResultCache& operator=(const ResultCache&) = delete;
 
@@ -103,8 +112,6 @@ class ResultCache {
  private:
   // Looks up a digest without touching the counters; refreshes the entry's last use on a hit.
   Result<std::optional<std::string>> Lookup(const std::string& digest);
-  // Deletes least recently used entries (never the row keep_rowid) until the total is within max_bytes.
-  Status EvictOverflow(SqliteConnection& connection, std::int64_t keep_rowid);
   // Unix microseconds, strictly increasing across this cache's calls, so LRU order is exact within
   // one process even when two uses fall in the same microsecond.
   std::int64_t NextUseStamp();
@@ -112,7 +119,7 @@ class ResultCache {
   Result<std::string> LookupOrCompute(const CacheKey& key, const std::string& digest,
                                       const std::function<Result<std::string>()>& compute, bool& computed);
 
-  Database& db_;
+  const std::unique_ptr<CacheTable> table_;
   const ResultCacheOptions options_;
   std::atomic<std::uint64_t> hits_{0};
   std::atomic<std::uint64_t> misses_{0};

@@ -210,7 +210,7 @@ TEST(ScaleOutE2eTest, ProcessesStartingTogetherMigrateTheSharedDatabaseOnceAndSe
   for (auto& t : starters) t.join();
   for (int s = 0; s < 3; ++s) ASSERT_NE(servers[s], nullptr) << errors[s];
   EXPECT_EQ(PostgresProcess::Query(url, "SELECT version, name FROM iris_schema_migrations ORDER BY version"),
-            std::vector<std::string>{"1|jobs"});
+            (std::vector<std::string>{"1|jobs", "2|result_cache"}));
 
   // A job created through one process is seen, and its end reported, by another.
   auto a = servers[0]->Client();
@@ -230,6 +230,21 @@ TEST(ScaleOutE2eTest, ProcessesStartingTogetherMigrateTheSharedDatabaseOnceAndSe
   const nlohmann::json listed = GetJson(*servers[1]->Client(), "/tasks?limit=5");
   ASSERT_EQ(listed["tasks"].size(), 1u) << listed.dump();
   EXPECT_EQ(listed["tasks"][0]["task_id"], task_id);
+
+  // The result cache is shared too: an analysis computed by one process is a hit in another.
+  const httplib::MultipartFormDataItems form = {
+      {"image_file", ClothingPhotoBytes("shoes", 0), "shoes.jpg", "image/jpeg"},
+      {"tasks_json", R"([{"operation_id": "c", "type": "dominant_colors"}])", "", ""}};
+  auto computed = a->Post("/analyze_image_upload/", form);
+  ASSERT_TRUE(computed && computed->status == 200) << (computed ? computed->body : "no answer");
+  auto c = servers[1]->Client();
+  auto again = c->Post("/analyze_image_upload/", form);
+  ASSERT_TRUE(again && again->status == 200) << (again ? again->body : "no answer");
+  ASSERT_FALSE(ParseJson(computed->body)["results"].empty()) << computed->body;
+  EXPECT_EQ(ParseJson(again->body)["results"], ParseJson(computed->body)["results"]);
+  auto metrics = c->Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("iris_cache_hits_total 1"), std::string::npos) << metrics->body.substr(0, 2000);
 }
 
 }  // namespace
