@@ -39,6 +39,10 @@ CREATE TABLE job_items (
   PRIMARY KEY (task_id, seq)
 );
 CREATE INDEX job_items_by_state ON job_items(task_id, state, seq);
+-- The claim's walk: pending items of a job in order. A partial index, so the plan is an ordered index
+-- scan even before ANALYZE has seen a freshly inserted 100k-item job (with job_items_by_state the
+-- planner then guesses "1 row" and sorts every pending item: 50-70 ms a claim).
+CREATE INDEX job_items_pending ON job_items(task_id, seq) WHERE state = 'pending';
 CREATE INDEX job_items_by_owner ON job_items(owner) WHERE owner IS NOT NULL;
 CREATE TABLE job_runners (
   runner_id TEXT PRIMARY KEY,
