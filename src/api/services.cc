@@ -143,6 +143,14 @@ Status RegisterServices(App& app) {
         IRIS_RETURN_IF_ERROR(ProbeFileCreation(data_dir));
         return CheckFreeSpace(data_dir, kReadyMinFreeBytes);
       });
+  // With storage.database_url, the shared PostgreSQL database must answer too (jobs and cache live there).
+  if (services->shared_database) {
+    app.readiness().Add("shared_database", [weak = std::weak_ptr<app::Services>(services)]() -> Status {
+      auto s = weak.lock();
+      if (!s || !s->shared_database) return Unavailable("storage is closed");
+      return s->shared_database->Transaction([](PgConnection& c) { return c.ExecScript("SELECT 1"); });
+    });
+  }
   // Models named in models.preload load in the background; /readyz says not ready until they are.
   const auto preload = app.config().models.preload;
   if (!preload.empty()) {

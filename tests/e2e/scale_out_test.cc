@@ -245,6 +245,25 @@ TEST(ScaleOutE2eTest, ProcessesStartingTogetherMigrateTheSharedDatabaseOnceAndSe
   auto metrics = c->Get("/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("iris_cache_hits_total 1"), std::string::npos) << metrics->body.substr(0, 2000);
+  auto ready = c->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200) << ready->body;
+  EXPECT_EQ(ParseJson(ready->body)["checks"]["shared_database"]["status"], "ok") << ready->body;
+
+  // The database goes away: the processes stay up, say so on /readyz and answer 503 JSON errors.
+  postgres.reset();
+  ready = c->Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 503) << ready->body;
+  EXPECT_EQ(ParseJson(ready->body)["checks"]["shared_database"]["status"], "failing") << ready->body;
+  auto lost = c->Get(("/tasks/" + task_id).c_str());
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->status, 503) << lost->body;
+  EXPECT_TRUE(ParseJson(lost->body).is_object()) << lost->body;
+  auto still = c->Post("/analyze_image_upload/", form);  // the cache is skipped, the work still done
+  ASSERT_TRUE(still);
+  EXPECT_EQ(still->status, 200) << still->body;
+  for (auto& server : servers) EXPECT_TRUE(server->Running());
 }
 
 }  // namespace
