@@ -26,5 +26,6 @@ CommandRunner AddCaptionFolderCommand(CLI::App& app);
 CommandRunner AddDedupCommand(CLI::App& app);
 CommandRunner AddIndexCommand(CLI::App& app);
 CommandRunner AddKeysCommand(CLI::App& app);
+CommandRunner AddMigrateCommand(CLI::App& app);
 
 }  // namespace iris::cli

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   runners["dedup"] = iris::cli::AddDedupCommand(app);
   runners["index"] = iris::cli::AddIndexCommand(app);
   runners["keys"] = iris::cli::AddKeysCommand(app);
+  runners["migrate"] = iris::cli::AddMigrateCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
