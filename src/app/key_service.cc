@@ -21,7 +21,11 @@ Status ValidateName(std::string_view name) {
 
 }  // namespace
 
-KeyService::KeyService(Database& database, KeyServiceOptions options) : store_(database), options_(options) {}
+KeyService::KeyService(Database& database, KeyServiceOptions options)
+    : KeyService(std::make_unique<auth::SqliteApiKeyStore>(database), options) {}
+
+KeyService::KeyService(std::unique_ptr<auth::ApiKeyStore> store, KeyServiceOptions options)
+    : store_(std::move(store)), options_(options) {}
 
 Result<CreatedApiKey> KeyService::Create(const NewApiKey& request) {
   IRIS_RETURN_IF_ERROR(ValidateName(request.name));
@@ -36,17 +40,17 @@ Result<CreatedApiKey> KeyService::Create(const NewApiKey& request) {
   record.scope = request.read_only ? auth::KeyScope::kRead : auth::KeyScope::kWrite;
   record.rate_limit_per_minute = request.rate_limit_per_minute;
   record.secret_sha256 = auth::HashApiKeySecret(key.secret);
-  IRIS_RETURN_IF_ERROR(store_.Insert(record));
-  IRIS_ASSIGN_OR_RETURN(auto stored, store_.Find(record.id));
+  IRIS_RETURN_IF_ERROR(store_->Insert(record));
+  IRIS_ASSIGN_OR_RETURN(auto stored, store_->Find(record.id));
   if (!stored) return Internal("API key " + record.id + " vanished after being stored");
   return CreatedApiKey{std::move(*stored), std::move(key.text)};
 }
 
-Result<std::vector<auth::ApiKeyRecord>> KeyService::List() const { return store_.List(); }
+Result<std::vector<auth::ApiKeyRecord>> KeyService::List() const { return store_->List(); }
 
 Result<bool> KeyService::Revoke(std::string_view id) {
   if (!auth::IsApiKeyId(id)) return InvalidArgument("a key id is 12 lower-case hex characters (see iris keys list)");
-  IRIS_ASSIGN_OR_RETURN(bool revoked_now, store_.Revoke(id));
+  IRIS_ASSIGN_OR_RETURN(bool revoked_now, store_->Revoke(id));
   std::lock_guard lock(mutex_);
   if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
   limiter_.Forget(id);
@@ -62,7 +66,7 @@ Result<std::optional<auth::ApiKeyRecord>> KeyService::Lookup(const std::string& 
       return std::optional<auth::ApiKeyRecord>(it->second.record);
     }
   }
-  IRIS_ASSIGN_OR_RETURN(auto found, store_.Find(id));
+  IRIS_ASSIGN_OR_RETURN(auto found, store_->Find(id));
   std::lock_guard lock(mutex_);
   if (!found) {
     if (auto it = cache_.find(id); it != cache_.end()) cache_.erase(it);
@@ -86,7 +90,7 @@ void KeyService::NoteUse(const std::string& id) {
     }
     it->second.touched = now;
   }
-  if (Status touched = store_.TouchLastUsed(id); !touched.ok()) {
+  if (Status touched = store_->TouchLastUsed(id); !touched.ok()) {
     LogWarn("auth.last_used_failed", {{"key_id", id}, {"error", touched.ToString()}});
   }
 }
@@ -115,11 +119,18 @@ std::optional<int> KeyService::TakeRequest(const auth::ApiKeyRecord& key) {
   return limiter_.Take(key.id, key.rate_limit_per_minute);
 }
 
-Result<OpenedKeyService> OpenKeyService(const std::filesystem::path& data_dir) {
+Result<OpenedKeyService> OpenKeyService(const std::filesystem::path& data_dir, const std::string& database_url) {
+  OpenedKeyService opened;
+  if (!database_url.empty()) {
+    auto shared = PostgresDatabase::Open(database_url);
+    if (!shared.ok()) return shared.status().WithContext("storage.database_url");
+    opened.shared_database = std::move(shared).value();
+    opened.keys = std::make_unique<KeyService>(std::make_unique<auth::PostgresApiKeyStore>(*opened.shared_database));
+    return opened;
+  }
   const std::filesystem::path file = data_dir / "iris.db";  // the server's database (app/services.h)
   auto database = Database::Open(file);
   if (!database.ok()) return database.status().WithContext("opening " + file.string());
-  OpenedKeyService opened;
   opened.database = std::move(database).value();
   opened.keys = std::make_unique<KeyService>(*opened.database);
   return opened;

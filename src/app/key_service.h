@@ -11,7 +11,9 @@
 //  - TakeRequest applies the key's rate limit (auth/rate_limiter.h).
 // Errors: Create: kInvalidArgument for a bad name or rate limit; Revoke: kInvalidArgument for a
 // malformed id, kNotFound for an unknown one; storage errors as Database returns them.
-// Ownership: borrows the Database (must outlive this). Thread-safety: every method is thread-safe.
+// Ownership: owns its ApiKeyStore (iris.db, or the shared PostgreSQL database of storage.database_url,
+// so a key works on every process); the database behind it must outlive this. Thread-safety: every method is
+// thread-safe.
 #pragma once
 
 #include <chrono>
@@ -29,6 +31,7 @@
 #include "auth/rate_limiter.h"
 #include "core/result.h"
 #include "store/database.h"
+#include "store/postgres_database.h"
 
 namespace iris::app {
 
@@ -63,7 +66,10 @@ struct KeyCheckResult {
 
 class KeyService {
  public:
+  // Keys in iris.db.
   explicit KeyService(Database& database, KeyServiceOptions options = {});
+  // Keys in any store, e.g. PostgresApiKeyStore.
+  explicit KeyService(std::unique_ptr<auth::ApiKeyStore> store, KeyServiceOptions options = {});
 
   Result<CreatedApiKey> Create(const NewApiKey& request);
   Result<std::vector<auth::ApiKeyRecord>> List() const;
@@ -85,18 +91,20 @@ class KeyService {
   Result<std::optional<auth::ApiKeyRecord>> Lookup(const std::string& id);
   void NoteUse(const std::string& id);
 
-  auth::ApiKeyStore store_;
+  std::unique_ptr<auth::ApiKeyStore> store_;
   const KeyServiceOptions options_;
   auth::RateLimiter limiter_;
   std::mutex mutex_;
   std::map<std::string, Cached, std::less<>> cache_;  // guarded by mutex_
 };
 
-// For `iris keys`: <data_dir>/iris.db (created and migrated if needed) and a KeyService over it.
+// For `iris keys`: the keys of the servers using data_dir and database_url -- the PostgreSQL database
+// when database_url is set, else <data_dir>/iris.db (created and migrated if needed).
 struct OpenedKeyService {
   std::unique_ptr<Database> database;
+  std::unique_ptr<PostgresDatabase> shared_database;
   std::unique_ptr<KeyService> keys;  // declared last: destroyed before the database it uses
 };
-Result<OpenedKeyService> OpenKeyService(const std::filesystem::path& data_dir);
+Result<OpenedKeyService> OpenKeyService(const std::filesystem::path& data_dir, const std::string& database_url = "");
 
 }  // namespace iris::app

@@ -56,8 +56,11 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   auto database = Database::Open(data_dir / "iris.db");
   if (!database.ok()) return database.status().WithContext("opening " + (data_dir / "iris.db").string());
   services->database = std::move(database).value();
-  services->keys = std::make_unique<KeyService>(*services->database);
   IRIS_ASSIGN_OR_RETURN(services->shared_database, OpenSharedDatabase(config.storage));
+  services->keys =
+      services->shared_database
+          ? std::make_unique<KeyService>(std::make_unique<auth::PostgresApiKeyStore>(*services->shared_database))
+          : std::make_unique<KeyService>(*services->database);
 
   auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
   if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());

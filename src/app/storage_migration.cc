@@ -86,6 +86,18 @@ const std::vector<Table>& Tables() {
        1,
        ", created_at",
        ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"},
+      {"api_keys",
+       {{"id", Kind::kText, "", ""},
+        {"name", Kind::kText, "", ""},
+        {"secret_sha256", Kind::kText, "", ""},
+        {"scope", Kind::kText, "", ""},
+        {"rate_limit_per_minute", Kind::kInteger, "", ""},
+        {"created_at", Kind::kText, "", ""},
+        {"revoked_at", Kind::kText, "", ""},
+        {"last_used_at", Kind::kText, "", ""}},
+       1,
+       "",
+       ""},
   };
   return kTables;
 }

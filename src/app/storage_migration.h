@@ -2,10 +2,11 @@
 // embedded iris.db and PostgreSQL, in either direction, for `iris migrate` (the upgrade path from one
 // process to several, and back).
 //
-// What moves: the job queue (jobs, job_items, job_expansions) and the result cache (result_cache).
-// What does not: live runner rows (no process survives a migration: items that were running arrive
-// pending, so the next process claims them), which runner finished an item, cache hit times, and
-// the tables only iris.db has (API keys, duplicate signatures, image metadata).
+// What moves: the job queue (jobs, job_items, job_expansions), the result cache (result_cache) and
+// the API keys (api_keys: hashes only, as stored). What does not: live runner rows (no process
+// survives a migration: items that were running arrive pending, so the next process claims them),
+// which runner finished an item, cache hit times, and the tables only iris.db has (duplicate
+// signatures, image metadata).
 //
 // How: table by table in dependency order, pages of kPageRows rows in key order read from the
 // source and inserted into the target in one transaction each, skipping rows whose key the target

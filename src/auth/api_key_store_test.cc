@@ -6,10 +6,56 @@
 #include <sstream>
 
 #include "auth/api_key.h"
+#include "support/postgres_process.h"
 #include "support/temp_dir.h"
 
 namespace iris::auth {
 namespace {
+
+ApiKeyRecord Record(const GeneratedApiKey& key, std::string name, KeyScope scope = KeyScope::kWrite) {
+  ApiKeyRecord r;
+  r.id = key.id;
+  r.name = std::move(name);
+  r.scope = scope;
+  r.rate_limit_per_minute = 30;
+  r.secret_sha256 = HashApiKeySecret(key.secret);
+  return r;
+}
+
+// The same behaviour on either store.
+void ListRevokeAndTouch(ApiKeyStore& store) {
+  auto a = GenerateApiKey();
+  auto b = GenerateApiKey();
+  ASSERT_TRUE(a.ok() && b.ok());
+  ASSERT_TRUE(store.Insert(Record(*a, "a")).ok());
+  ASSERT_TRUE(store.Insert(Record(*b, "b")).ok());
+  EXPECT_EQ(store.Insert(Record(*a, "again")).code(), StatusCode::kAlreadyExists);
+
+  auto revoked = store.Revoke(a->id);
+  ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
+  EXPECT_TRUE(*revoked);
+  auto again = store.Revoke(a->id);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(*again);  // already revoked: revoked_at is kept
+  EXPECT_EQ(store.Revoke("000000000000").status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(store.TouchLastUsed(b->id).ok());
+  auto list = store.List();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  for (const auto& key : *list) {
+    if (key.id == a->id) {
+      EXPECT_TRUE(key.revoked());
+      EXPECT_TRUE(key.last_used_at.empty());
+    } else {
+      EXPECT_FALSE(key.revoked());
+      EXPECT_FALSE(key.last_used_at.empty());
+    }
+  }
+  auto missing = store.Find("ffffffffffff");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
 
 class ApiKeyStoreTest : public ::testing::Test {
  protected:
@@ -17,17 +63,7 @@ class ApiKeyStoreTest : public ::testing::Test {
     auto db = Database::Open(dir_.path() / "iris.db");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    store_ = std::make_unique<ApiKeyStore>(*db_);
-  }
-
-  ApiKeyRecord Record(const GeneratedApiKey& key, std::string name, KeyScope scope = KeyScope::kWrite) {
-    ApiKeyRecord r;
-    r.id = key.id;
-    r.name = std::move(name);
-    r.scope = scope;
-    r.rate_limit_per_minute = 30;
-    r.secret_sha256 = HashApiKeySecret(key.secret);
-    return r;
+    store_ = std::make_unique<SqliteApiKeyStore>(*db_);
   }
 
   iris::testing::TempDir dir_;
@@ -60,38 +96,28 @@ TEST_F(ApiKeyStoreTest, StoresTheHashNeverTheSecret) {
   }
 }
 
-TEST_F(ApiKeyStoreTest, ListsRevokesAndTouches) {
-  auto a = GenerateApiKey();
-  auto b = GenerateApiKey();
-  ASSERT_TRUE(a.ok() && b.ok());
-  ASSERT_TRUE(store_->Insert(Record(*a, "a")).ok());
-  ASSERT_TRUE(store_->Insert(Record(*b, "b")).ok());
-  EXPECT_EQ(store_->Insert(Record(*a, "again")).code(), StatusCode::kAlreadyExists);
+TEST_F(ApiKeyStoreTest, ListsRevokesAndTouches) { ListRevokeAndTouch(*store_); }
 
-  auto revoked = store_->Revoke(a->id);
-  ASSERT_TRUE(revoked.ok()) << revoked.status().ToString();
-  EXPECT_TRUE(*revoked);
-  auto again = store_->Revoke(a->id);
-  ASSERT_TRUE(again.ok());
-  EXPECT_FALSE(*again);  // already revoked: revoked_at is kept
-  EXPECT_EQ(store_->Revoke("000000000000").status().code(), StatusCode::kNotFound);
+TEST(PostgresApiKeyStoreTest, ListsRevokesTouchesAndKeepsOnlyTheHash) {
+  auto server = iris::testing::PostgresProcess::Start();
+  ASSERT_NE(server, nullptr) << iris::testing::PostgresProcess::NotInstalledMessage();
+  const std::string url = server->CreateDatabase();
+  auto db = PostgresDatabase::Open(url);
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  PostgresApiKeyStore store(**db);
+  ListRevokeAndTouch(store);
 
-  ASSERT_TRUE(store_->TouchLastUsed(b->id).ok());
-  auto list = store_->List();
-  ASSERT_TRUE(list.ok());
-  ASSERT_EQ(list->size(), 2u);
-  for (const auto& key : *list) {
-    if (key.id == a->id) {
-      EXPECT_TRUE(key.revoked());
-      EXPECT_TRUE(key.last_used_at.empty());
-    } else {
-      EXPECT_FALSE(key.revoked());
-      EXPECT_FALSE(key.last_used_at.empty());
-    }
+  auto key = GenerateApiKey();
+  ASSERT_TRUE(key.ok());
+  ASSERT_TRUE(store.Insert(Record(*key, "ci", KeyScope::kRead)).ok());
+  auto found = store.Find(key->id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->scope, KeyScope::kRead);
+  EXPECT_EQ((*found)->created_at.size(), 24u) << (*found)->created_at;  // 2026-12-07T21:00:00.000Z
+  EXPECT_TRUE(ApiKeySecretMatches(key->secret, (*found)->secret_sha256));
+  for (const std::string& row : iris::testing::PostgresProcess::Query(url, "SELECT api_keys::text FROM api_keys")) {
+    EXPECT_EQ(row.find(key->secret), std::string::npos) << row;
   }
-  auto missing = store_->Find("ffffffffffff");
-  ASSERT_TRUE(missing.ok());
-  EXPECT_FALSE(missing->has_value());
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // `iris keys create|list|revoke`: the API keys of `iris serve` (docs/security.md, docs/operations.md).
 // They live in <data_dir>/iris.db, so give the same --data-dir (or IRIS_STORAGE_DATA_DIR) as the
-// server; a running server sees a new key at once and a revoke within 2 s.
+// server -- or, for servers sharing a PostgreSQL database, the same --database-url; a running server
+// sees a new key at once and a revoke within 2 s.
 #include <iomanip>
 #include <iostream>
 #include <memory>
@@ -15,7 +16,7 @@
 namespace iris::cli {
 namespace {
 
-const std::vector<std::string> kKeysSettings = {"storage.data_dir", "log"};
+const std::vector<std::string> kKeysSettings = {"storage.data_dir", "storage.database_url", "log"};
 
 int ExitCodeFor(const Status& status) {
   if (status.code() == StatusCode::kInvalidArgument) return kExitUsage;
@@ -31,7 +32,7 @@ std::unique_ptr<app::OpenedKeyService> Open(const ConfigFlags& flags, int& exit_
     return nullptr;
   }
   InitLogging(config->log.level, "text");  // database migrations on stderr; --log-level warn hides them
-  auto opened = app::OpenKeyService(config->storage.data_dir);
+  auto opened = app::OpenKeyService(config->storage.data_dir, config->storage.database_url);
   if (!opened.ok()) {
     std::cerr << "iris: " << opened.status().ToString() << "\n";
     exit_code = kExitFailure;

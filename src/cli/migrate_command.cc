@@ -1,4 +1,4 @@
-// `iris migrate --from SOURCE --to TARGET`: moves the job queue and the result cache between the
+// `iris migrate --from SOURCE --to TARGET`: moves the job queue, the result cache and the API keys between the
 // embedded iris.db ("sqlite:DIR") and a shared PostgreSQL database (a postgresql:// URL), either way,
 // then verifies both sides hold the same rows (app/storage_migration.h; docs/scale-out.md). Stop the
 // servers first. Interrupted? Run it again: rows already copied are skipped.
@@ -18,7 +18,7 @@ namespace iris::cli {
 CommandRunner AddMigrateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "migrate",
-      "move the job queue and result cache between iris.db and PostgreSQL, then verify (stop servers first)");
+      "move the job queue, result cache and API keys between iris.db and PostgreSQL, then verify (stop servers first)");
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
   auto verify_only = std::make_shared<bool>(false);

@@ -93,6 +93,19 @@ END $$;
 CREATE TRIGGER result_cache_usage_track AFTER INSERT OR UPDATE OF size OR DELETE ON result_cache
   FOR EACH ROW EXECUTE FUNCTION result_cache_usage_track();
 )sql"},
+      {3, "api_keys",
+       R"sql(
+CREATE TABLE api_keys (               -- API keys of every `iris serve` on this database (auth/api_key_store.h)
+  id TEXT PRIMARY KEY,                -- 12 hex chars, public (the key reads iris_<id>_<secret>)
+  name TEXT NOT NULL,
+  secret_sha256 TEXT NOT NULL,        -- SHA-256 of the secret; the secret itself is never stored
+  scope TEXT NOT NULL,                -- read | write
+  rate_limit_per_minute BIGINT NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,           -- ISO-8601 UTC, like iris.db
+  revoked_at TEXT,
+  last_used_at TEXT
+);
+)sql"},
   };
   return kMigrations;
 }

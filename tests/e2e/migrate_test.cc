@@ -78,6 +78,17 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   TempDir source_dir, back_dir;
   const std::vector<std::string> ids = FillSqliteDataDir(source_dir.path());
 
+  auto key =
+      RunCommand(IrisBinary() + " keys create --name ci --log-level warn --data-dir " + source_dir.path().string());
+  ASSERT_EQ(key.exit_code, 0) << key.output;
+  std::string key_text;  // the stdout line: iris_<id>_<secret>
+  for (std::size_t start = 0, end; start < key.output.size(); start = end + 1) {
+    end = key.output.find('\n', start);
+    if (end == std::string::npos) end = key.output.size();
+    if (key.output.compare(start, 5, "iris_") == 0) key_text = key.output.substr(start, end - start);
+  }
+  ASSERT_FALSE(key_text.empty()) << key.output;
+
   ServerOptions on_sqlite;
   on_sqlite.data_dir = source_dir.path();
   const auto before = Tasks(on_sqlite, ids);
@@ -89,6 +100,7 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   EXPECT_NE(moved.output.find("jobs: 4 copied"), std::string::npos) << moved.output;
   EXPECT_NE(moved.output.find("job_items: 9 copied"), std::string::npos) << moved.output;
   EXPECT_NE(moved.output.find("result_cache: 700 copied"), std::string::npos) << moved.output;
+  EXPECT_NE(moved.output.find("api_keys: 1 copied"), std::string::npos) << moved.output;
   EXPECT_NE(moved.output.find("verified"), std::string::npos) << moved.output;
   EXPECT_EQ(PostgresProcess::Query(url, "SELECT COUNT(*) FROM job_items WHERE state = 'running'"),
             std::vector<std::string>{"0"});
@@ -103,6 +115,16 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   ServerOptions on_postgres;
   on_postgres.extra_args = {"--database-url", url};
   const auto after = Tasks(on_postgres, ids);
+  {  // the key made on iris.db opens a server on PostgreSQL that requires keys
+    ServerOptions guarded = on_postgres;
+    guarded.extra_args.push_back("--auth");
+    guarded.extra_args.push_back("required");
+    auto server = ServerProcess::Start(guarded);
+    auto client = server->Client();
+    EXPECT_EQ(client->Get("/tasks?limit=1")->status, 401);
+    client->set_bearer_token_auth(key_text);
+    EXPECT_EQ(client->Get("/tasks?limit=1")->status, 200) << key_text;
+  }
   for (const std::string& id : ids) {
     nlohmann::json expected = before.at(id);
     for (auto& item : expected["items_page"]["items"]) {

@@ -25,7 +25,7 @@ ApiKeyRecord ReadRow(const SqliteStatement& row) {
 
 std::string_view KeyScopeName(KeyScope scope) { return scope == KeyScope::kRead ? "read" : "write"; }
 
-Status ApiKeyStore::Insert(const ApiKeyRecord& record) {
+Status SqliteApiKeyStore::Insert(const ApiKeyRecord& record) {
   return database_.Write([&](SqliteConnection& conn) -> Status {
     IRIS_ASSIGN_OR_RETURN(auto insert,
                           conn.Prepare(std::string("INSERT INTO api_keys(id, name, secret_sha256, scope, "
@@ -40,7 +40,7 @@ Status ApiKeyStore::Insert(const ApiKeyRecord& record) {
   });
 }
 
-Result<std::vector<ApiKeyRecord>> ApiKeyStore::List() const {
+Result<std::vector<ApiKeyRecord>> SqliteApiKeyStore::List() const {
   std::vector<ApiKeyRecord> records;
   IRIS_RETURN_IF_ERROR(database_.Read([&](SqliteConnection& conn) -> Status {
     IRIS_ASSIGN_OR_RETURN(auto select,
@@ -54,7 +54,7 @@ Result<std::vector<ApiKeyRecord>> ApiKeyStore::List() const {
   return records;
 }
 
-Result<std::optional<ApiKeyRecord>> ApiKeyStore::Find(std::string_view id) const {
+Result<std::optional<ApiKeyRecord>> SqliteApiKeyStore::Find(std::string_view id) const {
   std::optional<ApiKeyRecord> found;
   IRIS_RETURN_IF_ERROR(database_.Read([&](SqliteConnection& conn) -> Status {
     IRIS_ASSIGN_OR_RETURN(auto select, conn.Prepare(std::string("SELECT ") + kColumns + " FROM api_keys WHERE id = ?"));
@@ -66,7 +66,7 @@ Result<std::optional<ApiKeyRecord>> ApiKeyStore::Find(std::string_view id) const
   return found;
 }
 
-Result<bool> ApiKeyStore::Revoke(std::string_view id) {
+Result<bool> SqliteApiKeyStore::Revoke(std::string_view id) {
   bool revoked_now = false;
   IRIS_RETURN_IF_ERROR(database_.Write([&](SqliteConnection& conn) -> Status {
     IRIS_ASSIGN_OR_RETURN(auto update, conn.Prepare(std::string("UPDATE api_keys SET revoked_at = ") + kNow +
@@ -85,7 +85,7 @@ Result<bool> ApiKeyStore::Revoke(std::string_view id) {
   return revoked_now;
 }
 
-Status ApiKeyStore::TouchLastUsed(std::string_view id) {
+Status SqliteApiKeyStore::TouchLastUsed(std::string_view id) {
   return database_.Write([&](SqliteConnection& conn) -> Status {
     IRIS_ASSIGN_OR_RETURN(auto update,
                           conn.Prepare(std::string("UPDATE api_keys SET last_used_at = ") + kNow + " WHERE id = ?"));
