@@ -55,6 +55,7 @@ Status JobRunner::Start() {
   const int workers = std::max(1, options_.workers);
   for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { WorkerLoop(); });
   heartbeat_ = std::thread([this] { HeartbeatLoop(); });
+  subscription_ = store_.SubscribeToNewWork([this] { Wake(); });
   return Status::Ok();
 }
 
@@ -74,6 +75,7 @@ void JobRunner::Wake() {
 
 void JobRunner::Shutdown() {
   if (!started_) return;
+  subscription_.reset();  // no more wake-ups from other processes
   stopping_ = true;
   Wake();
   for (std::thread& t : workers_) t.join();

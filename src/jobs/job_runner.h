@@ -30,6 +30,10 @@
 // already recorded are never run again. A job whose runner died more than max_recoveries times
 // ends failed with the reason.
 //
+// Other processes: on a shared store (PostgresJobStore) a job created, or items given back, by another
+// process wakes the idle workers at once (JobStore::SubscribeToNewWork); poll_interval stays the
+// fallback.
+//
 // Thread-safety: Register before Start; Submit, Wake, store() from any thread; Start and Shutdown
 // from one owning thread. The Database (or the store's database) must outlive the runner.
 #pragma once
@@ -142,6 +146,7 @@ class JobRunner {
   std::mt19937_64 rng_;  // guarded by mutex_
   std::vector<std::thread> workers_;
   std::thread heartbeat_;
+  std::unique_ptr<WorkSubscription> subscription_;  // other processes' new work wakes the workers
 };
 
 }  // namespace iris

@@ -42,7 +42,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -123,6 +125,13 @@ struct ItemOutcome {
   std::int64_t retry_at_ms = 0;
 };
 
+// A live subscription to other processes' new work (JobStore::SubscribeToNewWork); destroying it
+// stops the calls.
+class WorkSubscription {
+ public:
+  virtual ~WorkSubscription() = default;
+};
+
 class JobStore {
  public:
   virtual ~JobStore() = default;
@@ -163,6 +172,13 @@ class JobStore {
   virtual Result<bool> CancelRequested(const std::string& task_id) = 0;
 
   // --- for JobRunner ---
+  // Calls on_new_work, from another thread, soon after another process made items claimable (created
+  // or appended to a job, gave items back): a wake-up so workers need not wait for their next poll.
+  // nullptr when the backend has none (SQLite: one process, whose Submit wakes its own workers).
+  virtual std::unique_ptr<WorkSubscription> SubscribeToNewWork(std::function<void()> on_new_work) {
+    (void)on_new_work;
+    return nullptr;
+  }
   virtual Status RegisterRunner(const std::string& runner_id, std::int64_t now_ms) = 0;
   virtual Status Heartbeat(const std::string& runner_id, std::int64_t now_ms) = 0;
   // Claims the first claimable item: of a queued or running job of one of `kinds` without a cancel

@@ -3,11 +3,13 @@
 // Backend-specific details (SQL-level corruption, indexes) stay in sqlite_job_store_test.cc.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
 #include <thread>
 
+#include "jobs/job_runner.h"
 #include "jobs/postgres_job_store.h"
 #include "jobs/sqlite_job_store.h"
 #include "support/postgres_process.h"
@@ -369,6 +371,54 @@ TEST_P(JobStoreContractTest, OnlyJobsOfTheAskedKindsAreClaimed) {
   auto none = store_->ClaimNextItem("r1", {"k"}, 0);
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(none->has_value());
+}
+
+// PostgreSQL only: another process's new work reaches a subscriber (SQLite has one process).
+TEST(PostgresJobStoreTest, AnotherProcessesNewJobWakesTheSubscriber) {
+  PostgresBackend backend;
+  auto listening = backend.Open();
+  auto other = backend.Open();
+  std::atomic<int> wakes{0};
+  auto subscription = listening->SubscribeToNewWork([&] { ++wakes; });
+  ASSERT_NE(subscription, nullptr);
+  // The LISTEN takes a moment to be in place: create jobs until one is heard.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (wakes == 0 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(other->Create({"k", {}, {"a"}}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_GT(wakes, 0);
+  subscription.reset();  // stops within ~250 ms
+  const int heard = wakes;
+  ASSERT_TRUE(other->Create({"k", {}, {"b"}}).ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(wakes, heard);
+}
+
+TEST(PostgresJobStoreTest, AJobRunnersIdleWorkersWakeForAnotherProcessesJobBeforeTheirNextPoll) {
+  PostgresBackend backend;
+  auto other = backend.Open();
+  JobRunnerOptions options;
+  options.workers = 1;
+  options.poll_interval = std::chrono::seconds(60);  // without the wake-up nothing runs for a minute
+  JobRunner runner(backend.Open(), options);
+  std::atomic<int> handled{0};
+  ASSERT_TRUE(runner
+                  .Register("k",
+                            [&](JobItemContext&) {
+                              ++handled;
+                              return Status::Ok();
+                            })
+                  .ok());
+  ASSERT_TRUE(runner.Start().ok());
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the worker found nothing and waits
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (handled == 0 && std::chrono::steady_clock::now() < deadline) {
+    ASSERT_TRUE(other->Create({"k", {}, {"a"}}).ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  }
+  EXPECT_GT(handled, 0) << "a job created by another process waited for the 60 s poll";
+  runner.Shutdown();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, JobStoreContractTest, ::testing::Values("sqlite", "postgres"),

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "jobs/job_rows.h"
+#include "store/postgres_listener.h"
 
 namespace iris {
 namespace {
@@ -114,6 +115,18 @@ Status InsertItems(PgConnection& c, const std::string& task_id, std::int64_t fir
   return c.Exec(sql, {task_id, Int(first_seq), json_items}).status();
 }
 
+// Wakes the idle workers of every process (SubscribeToNewWork); delivered when the transaction commits.
+Status NotifyNewWork(PgConnection& c) { return c.Exec("SELECT pg_notify('iris_jobs', '')").status(); }
+
+class ListenerSubscription final : public WorkSubscription {
+ public:
+  ListenerSubscription(const std::string& url, std::function<void()> on_new_work)
+      : listener_(url, "iris_jobs", std::move(on_new_work)) {}
+
+ private:
+  PgListener listener_;
+};
+
 constexpr char kUnfinishedItemsSql[] =
     "SELECT COALESCE(SUM(total - done_count - failed_count), 0) FROM jobs WHERE status IN ('queued', 'running')";
 
@@ -138,7 +151,7 @@ Result<std::string> PostgresJobStore::Create(const NewJob& job, std::int64_t max
                                 {task_id, job.kind, DumpJobJson(job.params), Int(items)})
                              .status());
     IRIS_RETURN_IF_ERROR(InsertItems(c, task_id, 0, job.items, /*done=*/false));
-    return job.items.empty() ? SettleJob(c, task_id, false) : Status::Ok();
+    return job.items.empty() ? SettleJob(c, task_id, false) : NotifyNewWork(c);
   }));
   return task_id;
 }
@@ -185,7 +198,7 @@ Result<bool> PostgresJobStore::AppendItems(const std::string& runner_id, const C
     IRIS_RETURN_IF_ERROR(
         c.Exec("UPDATE jobs SET total = total + $1 WHERE task_id = $2", {count, from.task_id}).status());
     appended = true;
-    return Status::Ok();
+    return NotifyNewWork(c);
   }));
   return appended;
 }
@@ -431,8 +444,13 @@ Status PostgresJobStore::ReleaseRunner(const std::string& runner_id) {
     std::sort(tasks.begin(), tasks.end());
     tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
     for (const std::string& task_id : tasks) IRIS_RETURN_IF_ERROR(SettleJob(c, task_id, /*requeue=*/true));
+    if (released.rows() > 0) IRIS_RETURN_IF_ERROR(NotifyNewWork(c));
     return c.Exec("DELETE FROM job_runners WHERE runner_id = $1", {runner_id}).status();
   });
+}
+
+std::unique_ptr<WorkSubscription> PostgresJobStore::SubscribeToNewWork(std::function<void()> on_new_work) {
+  return std::make_unique<ListenerSubscription>(db_.connection_url(), std::move(on_new_work));
 }
 
 Result<int> PostgresJobStore::RecoverDeadRunners(const std::string& self_id, std::int64_t now_ms, std::int64_t lease_ms,
@@ -471,7 +489,7 @@ Result<int> PostgresJobStore::RecoverDeadRunners(const std::string& self_id, std
         IRIS_RETURN_IF_ERROR(SettleJob(c, task_id, /*requeue=*/true));
       }
     }
-    return Status::Ok();
+    return taken_back > 0 ? NotifyNewWork(c) : Status::Ok();
   }));
   return taken_back;
 }

@@ -12,6 +12,9 @@
 //   * Heartbeats and leases use each runner's clock (now_ms), as on SQLite: the machines' clocks
 //     must agree to well within jobs.lease_s (NTP does).
 //   * A done or failed item records the runner that finished it (job_items.worked_by).
+//   * Creating or appending to a job, and giving items back, sends NOTIFY iris_jobs in the same
+//     transaction; SubscribeToNewWork LISTENs on it (store/postgres_listener.h), so other processes'
+//     idle workers wake at once instead of at their next poll.
 // Transactions that hit a serialization failure, a deadlock or a lost connection are run again by
 // PostgresDatabase::Transaction; every method here is safe to repeat that way.
 // Ownership: borrows the PostgresDatabase, which must outlive the store.
@@ -44,6 +47,7 @@ class PostgresJobStore final : public JobStore {
                            const std::vector<std::string>& items) override;
   Result<bool> Complete(const std::string& runner_id, const ClaimedItem& item, const ItemOutcome& outcome) override;
   Status ReleaseRunner(const std::string& runner_id) override;
+  std::unique_ptr<WorkSubscription> SubscribeToNewWork(std::function<void()> on_new_work) override;
   Result<int> RecoverDeadRunners(const std::string& self_id, std::int64_t now_ms, std::int64_t lease_ms,
                                  int max_recoveries) override;
 

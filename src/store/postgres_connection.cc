@@ -111,6 +111,20 @@ PgConnection::~PgConnection() {
 
 bool PgConnection::healthy() const { return conn_ && PQstatus(conn_) == CONNECTION_OK; }
 
+int PgConnection::socket() const { return conn_ ? PQsocket(conn_) : -1; }
+
+Result<int> PgConnection::TakeNotifications() {
+  if (PQconsumeInput(conn_) == 0 || !healthy()) {
+    return Unavailable("PostgreSQL connection lost: " + TrimmedMessage(PQerrorMessage(conn_)));
+  }
+  int count = 0;
+  while (PGnotify* notify = PQnotifies(conn_)) {
+    PQfreemem(notify);
+    ++count;
+  }
+  return count;
+}
+
 Status PgConnection::ErrorOf(pg_result* result, std::string_view sql) const {
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = TrimmedMessage(result ? PQresultErrorMessage(result) : PQerrorMessage(conn_));

@@ -80,6 +80,10 @@ class PgConnection {
   Status ExecScript(std::string_view sql);
   // False once the server side has gone away (the pool then replaces the connection).
   bool healthy() const;
+  // For LISTEN: the socket to wait on, and the number of notifications that arrived since the last
+  // call (reads what the socket holds without blocking). kUnavailable when the connection broke.
+  int socket() const;
+  Result<int> TakeNotifications();
 
  private:
   explicit PgConnection(pg_conn* conn) : conn_(conn) {}

@@ -50,6 +50,8 @@ class PostgresDatabase {
   int schema_version() const { return schema_version_; }
   // The URL without its password, for logs.
   const std::string& redacted_url() const { return redacted_url_; }
+  // The URL as given, password included, for a connection of one's own (PgListener); never log it.
+  const std::string& connection_url() const { return url_; }
   // Transactions tried again after a retryable error, since Open (for metrics and tests).
   std::uint64_t retries() const;
 
