@@ -93,13 +93,17 @@ void JobRunner::WaitForWork(std::chrono::milliseconds max_wait) {
 }
 
 void JobRunner::WorkerLoop() {
+  bool claims_failing = false;  // log a database outage once per worker, not twice a second
   while (!stopping_) {
     auto claimed = store_.ClaimNextItem(runner_id_, kinds_, NowMs());
     if (!claimed.ok()) {
-      LogWarn("jobs.claim_failed", {{"error", claimed.status().ToString()}});
+      if (!claims_failing) LogWarn("jobs.claim_failed", {{"error", claimed.status().ToString()}});
+      claims_failing = true;
       WaitForWork(options_.poll_interval);
       continue;
     }
+    if (claims_failing) LogInfo("jobs.claims_resumed");
+    claims_failing = false;
     if (*claimed) {
       Process(**claimed);
       continue;
