@@ -122,16 +122,6 @@ std::string SelectList(const Table& t, bool postgres) {
   return out;
 }
 
-std::string Decoded(std::string_view hex) {
-  auto value = [](char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; };
-  std::string out;
-  out.reserve(hex.size() / 2);
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) {
-    out.push_back(static_cast<char>(value(hex[i]) * 16 + value(hex[i + 1])));
-  }
-  return out;
-}
-
 class SqliteEndpoint final : public MigrationEndpoint {
  public:
   SqliteEndpoint(std::unique_ptr<Database> db, std::string name) : db_(std::move(db)), name_(std::move(name)) {}
@@ -207,8 +197,11 @@ class SqliteEndpoint final : public MigrationEndpoint {
     switch (column.kind) {
       case Kind::kInteger:
         return s.BindInt64(index, std::stoll(*value));
-      case Kind::kBlob:
-        return s.BindBlob(index, Decoded(*value));
+      case Kind::kBlob: {
+        const std::optional<std::string> bytes = PgHexDecoded(*value);
+        if (!bytes) return Internal("migration: a blob column read back as malformed hex");
+        return s.BindBlob(index, *bytes);
+      }
       case Kind::kText:
         break;
     }

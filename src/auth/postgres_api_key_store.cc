@@ -3,7 +3,6 @@
 namespace iris::auth {
 namespace {
 
-constexpr char kNow[] = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 constexpr char kColumns[] =
     "id, name, scope, rate_limit_per_minute, secret_sha256, created_at, COALESCE(revoked_at, ''), "
     "COALESCE(last_used_at, '')";
@@ -28,7 +27,7 @@ Status PostgresApiKeyStore::Insert(const ApiKeyRecord& record) {
     return c
         .Exec(std::string("INSERT INTO api_keys(id, name, secret_sha256, scope, rate_limit_per_minute, created_at) "
                           "VALUES ($1, $2, $3, $4, $5, ") +
-                  kNow + ")",
+                  kPgNowIsoText + ")",
               {record.id, record.name, record.secret_sha256, std::string(KeyScopeName(record.scope)),
                std::to_string(record.rate_limit_per_minute)})
         .status();
@@ -62,7 +61,7 @@ Result<std::optional<ApiKeyRecord>> PostgresApiKeyStore::Find(std::string_view i
 Result<bool> PostgresApiKeyStore::Revoke(std::string_view id) {
   bool revoked_now = false;
   IRIS_RETURN_IF_ERROR(database_.Transaction([&](PgConnection& c) -> Status {
-    IRIS_ASSIGN_OR_RETURN(PgResult updated, c.Exec(std::string("UPDATE api_keys SET revoked_at = ") + kNow +
+    IRIS_ASSIGN_OR_RETURN(PgResult updated, c.Exec(std::string("UPDATE api_keys SET revoked_at = ") + kPgNowIsoText +
                                                        " WHERE id = $1 AND revoked_at IS NULL",
                                                    {std::string(id)}));
     revoked_now = updated.affected() > 0;
@@ -75,7 +74,8 @@ Result<bool> PostgresApiKeyStore::Revoke(std::string_view id) {
 
 Status PostgresApiKeyStore::TouchLastUsed(std::string_view id) {
   return database_.Transaction([&](PgConnection& c) {
-    return c.Exec(std::string("UPDATE api_keys SET last_used_at = ") + kNow + " WHERE id = $1", {std::string(id)})
+    return c
+        .Exec(std::string("UPDATE api_keys SET last_used_at = ") + kPgNowIsoText + " WHERE id = $1", {std::string(id)})
         .status();
   });
 }

@@ -10,9 +10,6 @@
 namespace iris {
 namespace {
 
-// ISO-8601 UTC with milliseconds, the text the SQLite store writes.
-constexpr char kNow[] = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
-
 std::string Int(std::int64_t v) { return std::to_string(v); }
 
 // "$first, $first+1, ..." for n parameters.
@@ -88,7 +85,7 @@ Status SettleJob(PgConnection& c, const std::string& task_id, bool requeue) {
   return c
       .Exec(std::string("UPDATE jobs SET status = $1, error = NULLIF($2, ''), result = $3, finished_at_ts = now(), "
                         "finished_at = ") +
-                kNow + " WHERE task_id = $4",
+                kPgNowIsoText + " WHERE task_id = $4",
             {final_status, error, DumpJobJson(summary), task_id})
       .status();
 }
@@ -147,7 +144,7 @@ Result<std::string> PostgresJobStore::Create(const NewJob& job, std::int64_t max
     }
     IRIS_RETURN_IF_ERROR(c.Exec(std::string("INSERT INTO jobs(task_id, kind, params, status, total, created_at) "
                                             "VALUES ($1, $2, $3, 'queued', $4, ") +
-                                    kNow + ")",
+                                    kPgNowIsoText + ")",
                                 {task_id, job.kind, DumpJobJson(job.params), Int(items)})
                              .status());
     IRIS_RETURN_IF_ERROR(InsertItems(c, task_id, 0, job.items, /*done=*/false));
@@ -164,7 +161,7 @@ Result<std::string> PostgresJobStore::RecordFinished(const NewJob& job, const nl
     IRIS_RETURN_IF_ERROR(
         c.Exec(std::string("INSERT INTO jobs(task_id, kind, params, status, total, done_count, result, created_at, "
                            "started_at, finished_at, finished_at_ts) VALUES ($1, $2, $3, 'succeeded', $4, $4, $5, ") +
-                   kNow + ", " + kNow + ", " + kNow + ", now())",
+                   kPgNowIsoText + ", " + kPgNowIsoText + ", " + kPgNowIsoText + ", now())",
                {task_id, job.kind, DumpJobJson(job.params), Int(total), DumpJobJson(result)})
             .status());
     return InsertItems(c, task_id, 0, job.items, /*done=*/true);
@@ -317,7 +314,7 @@ Status PostgresJobStore::RegisterRunner(const std::string& runner_id, std::int64
     return c
         .Exec(std::string(
                   "INSERT INTO job_runners(runner_id, pid, host, started_at, heartbeat_at) VALUES ($1, $2, $3, ") +
-                  kNow +
+                  kPgNowIsoText +
                   ", $4) ON CONFLICT (runner_id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at, "
                   "pid = excluded.pid",
               {runner_id, Int(getpid()), std::string(host), Int(now_ms)})
@@ -359,7 +356,7 @@ Result<std::optional<ClaimedItem>> PostgresJobStore::ClaimNextItem(const std::st
                                 {runner_id, claimed->task_id, Int(claimed->index)})
                              .status());
     return c
-        .Exec(std::string("UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, ") + kNow +
+        .Exec(std::string("UPDATE jobs SET status = 'running', started_at = COALESCE(started_at, ") + kPgNowIsoText +
                   ") WHERE task_id = $1 AND status = 'queued'",
               {claimed->task_id})
         .status();
@@ -482,7 +479,7 @@ Result<int> PostgresJobStore::RecoverDeadRunners(const std::string& self_id, std
             c.Exec(std::string("UPDATE jobs SET status = 'failed', error = $1, result = json_build_object("
                                "'succeeded', done_count, 'failed', failed_count, 'not_run', total - done_count - "
                                "failed_count)::text, finished_at_ts = now(), finished_at = ") +
-                       kNow + " WHERE task_id = $2 AND status IN ('queued', 'running')",
+                       kPgNowIsoText + " WHERE task_id = $2 AND status IN ('queued', 'running')",
                    {CrashLoopReason(recoveries, max_recoveries), task_id})
                 .status());
       } else {

@@ -77,14 +77,7 @@ std::int64_t PgResult::Int64(int row, int column) const {
 std::string PgResult::Bytes(int row, int column) const {
   const std::string hex = Text(row, column);
   if (hex.size() < 2 || hex[0] != '\\' || hex[1] != 'x') return "";
-  std::string out;
-  out.reserve((hex.size() - 2) / 2);
-  for (std::size_t i = 2; i + 1 < hex.size(); i += 2) {
-    const int hi = HexValue(hex[i]), lo = HexValue(hex[i + 1]);
-    if (hi < 0 || lo < 0) return "";
-    out.push_back(static_cast<char>(hi * 16 + lo));
-  }
-  return out;
+  return PgHexDecoded(std::string_view(hex).substr(2)).value_or("");
 }
 
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& url, const PgConnectOptions& options) {
@@ -165,6 +158,18 @@ bool IsRetryablePgError(const Status& status) { return status.code() == StatusCo
 
 bool IsPostgresUrl(std::string_view url) {
   return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+std::optional<std::string> PgHexDecoded(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(hex.size() / 2);
+  for (std::size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = HexValue(hex[i]), lo = HexValue(hex[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
 }
 
 std::string PgByteaHex(std::string_view bytes) {

@@ -99,5 +99,12 @@ bool IsPostgresUrl(std::string_view url);
 
 // Encodes bytes as a bytea hex literal ("\x0a1b...") to pass as a text parameter.
 std::string PgByteaHex(std::string_view bytes);
+// Decodes plain hex (no "\x"; either case), as encode(value, 'hex') gives it; nullopt for an odd
+// length or a non-hex character.
+std::optional<std::string> PgHexDecoded(std::string_view hex);
+
+// SQL for "now" as the ISO-8601 UTC text with milliseconds the SQLite stores write
+// ("2026-12-07T21:00:00.000Z"), so both backends show clients the same times.
+inline constexpr char kPgNowIsoText[] = "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
 
 }  // namespace iris
