@@ -18,13 +18,6 @@
 namespace iris {
 namespace {
 
-// One PostgreSQL server per test process, started on first use; each test gets a fresh database.
-testing::PostgresProcess& SharedPostgres() {
-  static std::unique_ptr<testing::PostgresProcess> server = testing::PostgresProcess::Start();
-  if (!server) throw std::runtime_error(testing::PostgresProcess::NotInstalledMessage());
-  return *server;
-}
-
 // A backend's database; Open() gives a new store (a "process") on the same data.
 class Backend {
  public:
@@ -48,7 +41,7 @@ class SqliteBackend : public Backend {
 
 class PostgresBackend : public Backend {
  public:
-  PostgresBackend() : url_(SharedPostgres().CreateDatabase()) {}
+  PostgresBackend() : url_(testing::PostgresProcess::Shared().CreateDatabase()) {}
   std::unique_ptr<JobStore> Open() override {
     auto db = PostgresDatabase::Open(url_);
     if (!db.ok()) throw std::runtime_error(db.status().ToString());

@@ -16,12 +16,6 @@ namespace {
 
 const std::string kSha(64, 'b');
 
-testing::PostgresProcess& SharedPostgres() {
-  static std::unique_ptr<testing::PostgresProcess> server = testing::PostgresProcess::Start();
-  if (!server) throw std::runtime_error(testing::PostgresProcess::NotInstalledMessage());
-  return *server;
-}
-
 class ResultCacheContractTest : public ::testing::TestWithParam<std::string> {
  protected:
   static constexpr std::int64_t kMaxBytes = 20'000;
@@ -33,7 +27,7 @@ class ResultCacheContractTest : public ::testing::TestWithParam<std::string> {
       ASSERT_TRUE(db.ok()) << db.status().ToString();
       sqlite_ = std::move(db).value();
     } else {
-      url_ = SharedPostgres().CreateDatabase();
+      url_ = testing::PostgresProcess::Shared().CreateDatabase();
     }
   }
 

@@ -9,22 +9,11 @@
 namespace iris::testing {
 namespace {
 
-struct Key {
-  std::string id;
-  std::string text;
-};
+using Key = CreatedKey;
 
 // `iris keys create` on `data_dir`; the key is read from its stdout.
 Key CreateKey(const std::filesystem::path& data_dir, const std::string& args) {
-  auto result = RunCommand(IrisBinary() + " keys create --data-dir " + data_dir.string() + " " + args);
-  EXPECT_EQ(result.exit_code, 0) << result.output;
-  std::smatch match;
-  static const std::regex kKey("iris_([0-9a-f]{12})_[0-9a-f]{64}");
-  if (!std::regex_search(result.output, match, kKey)) {
-    ADD_FAILURE() << "no key in: " << result.output;
-    return {};
-  }
-  return {match[1].str(), match[0].str()};
+  return CreateKeyWith("--data-dir " + data_dir.string() + " " + args);
 }
 
 httplib::Headers Bearer(const Key& key) { return {{"Authorization", "Bearer " + key.text}}; }

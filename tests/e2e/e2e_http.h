@@ -2,6 +2,7 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -15,6 +16,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <regex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -89,6 +91,26 @@ inline CommandResult RunCommand(const std::string& command) {
   int status = ::pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+// An API key made by the real `iris keys create`: its public id and the whole key text.
+struct CreatedKey {
+  std::string id;
+  std::string text;
+};
+
+// Runs `iris keys create <args>` (args name the store: "--data-dir DIR" or "--database-url 'URL'",
+// plus --name ...) and reads the key from its stdout; an empty key and a test failure when none.
+inline CreatedKey CreateKeyWith(const std::string& args) {
+  auto result = RunCommand(IrisBinary() + " keys create " + args);
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  std::smatch match;
+  static const std::regex kKey("iris_([0-9a-f]{12})_[0-9a-f]{64}");
+  if (!std::regex_search(result.output, match, kKey)) {
+    ADD_FAILURE() << "no key in: " << result.output;
+    return {};
+  }
+  return {match[1].str(), match[0].str()};
 }
 
 // GET of a URL the server handed out, as a client would make it: a server-relative path on `server`, or an

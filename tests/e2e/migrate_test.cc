@@ -78,16 +78,9 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   TempDir source_dir, back_dir;
   const std::vector<std::string> ids = FillSqliteDataDir(source_dir.path());
 
-  auto key =
-      RunCommand(IrisBinary() + " keys create --name ci --log-level warn --data-dir " + source_dir.path().string());
-  ASSERT_EQ(key.exit_code, 0) << key.output;
-  std::string key_text;  // the stdout line: iris_<id>_<secret>
-  for (std::size_t start = 0, end; start < key.output.size(); start = end + 1) {
-    end = key.output.find('\n', start);
-    if (end == std::string::npos) end = key.output.size();
-    if (key.output.compare(start, 5, "iris_") == 0) key_text = key.output.substr(start, end - start);
-  }
-  ASSERT_FALSE(key_text.empty()) << key.output;
+  const std::string key_text =
+      CreateKeyWith("--name ci --log-level warn --data-dir " + source_dir.path().string()).text;
+  ASSERT_FALSE(key_text.empty());
 
   ServerOptions on_sqlite;
   on_sqlite.data_dir = source_dir.path();

@@ -278,16 +278,10 @@ TEST(ScaleOutE2eTest, AnApiKeyCreatedOnceWorksOnEveryProcessAndItsRevokeReachesT
   for (int s = 0; s < 2; ++s) {
     servers.push_back(ServerProcess::Start(ServeWith({"--database-url", url, "--auth", "required"})));
   }
-  auto created = RunCommand(IrisBinary() + " keys create --name shared --log-level warn --database-url '" + url + "'");
-  ASSERT_EQ(created.exit_code, 0) << created.output;
-  std::string key;
-  for (std::size_t start = 0, end; start < created.output.size(); start = end + 1) {
-    end = created.output.find('\n', start);
-    if (end == std::string::npos) end = created.output.size();
-    if (created.output.compare(start, 5, "iris_") == 0) key = created.output.substr(start, end - start);
-  }
-  ASSERT_FALSE(key.empty()) << created.output;
-  const std::string id = key.substr(5, 12);
+  const CreatedKey created = CreateKeyWith("--name shared --log-level warn --database-url '" + url + "'");
+  ASSERT_FALSE(created.text.empty());
+  const std::string& key = created.text;
+  const std::string& id = created.id;
   for (auto& server : servers) {
     auto client = server->Client();
     EXPECT_EQ(client->Get("/tasks?limit=1")->status, 401);

@@ -132,6 +132,12 @@ std::unique_ptr<PostgresProcess> PostgresProcess::Start() {
   throw std::runtime_error("postgres did not accept connections in 30 s; its log: " + ReadFileBytes(log));
 }
 
+PostgresProcess& PostgresProcess::Shared() {
+  static std::unique_ptr<PostgresProcess> server = Start();
+  if (!server) throw std::runtime_error(NotInstalledMessage());
+  return *server;
+}
+
 PostgresProcess::~PostgresProcess() {
   if (!external_url_.empty()) {
     for (const std::string& name : created_) {

@@ -24,6 +24,9 @@ namespace iris::testing {
 class PostgresProcess {
  public:
   static std::unique_ptr<PostgresProcess> Start();
+  // One server for the whole test process, started on first use (stopped at exit); throws with
+  // NotInstalledMessage() when PostgreSQL is not installed. For suites that want a database per test.
+  static PostgresProcess& Shared();
   ~PostgresProcess();
   PostgresProcess(const PostgresProcess&) = delete;
   PostgresProcess& operator=(const PostgresProcess&) = delete;
