@@ -14,7 +14,7 @@
 //                                                   dedup/collection_dedup_index.h: persisted in iris.db)
 // Scores follow index/vector_metric.h: similarity higher = closer; distance = 1 - similarity for cosine
 // and inner_product, Euclidean distance (similarity = -distance) for l2. Writes are durable when
-// acknowledged (DurableCollection). Bad vectors, dimensions and parameters are 422.
+// acknowledged (VectorCollection). Bad vectors, dimensions and parameters are 422.
 #include <charconv>
 #include <cmath>
 
@@ -44,22 +44,23 @@ Result<T> AsUnprocessable(Result<T> result) {
   return result;
 }
 
-Result<std::shared_ptr<const DurableCollection>> CollectionFor(const app::CollectionService& collections,
-                                                               RequestContext& ctx) {
+Result<std::shared_ptr<const VectorCollection>> CollectionFor(const app::CollectionService& collections,
+                                                              RequestContext& ctx) {
   return collections.Get(ctx.PathParam("name"));
 }
 
-nlohmann::json Describe(const DurableCollection& collection) {
-  const auto& o = collection.options();
-  return {{"name", o.name},
-          {"model", o.model},
-          {"dim", o.index.dim},
-          {"metric", MetricName(o.index.metric)},
-          {"count", collection.index().size()},
-          {"m", o.index.m},
-          {"ef_construction", o.index.ef_construction},
-          {"ef_search", o.index.ef_search},
-          {"created", o.created}};
+Result<nlohmann::json> Describe(const VectorCollection& collection) {
+  const auto& o = collection.description();
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, collection.Count());
+  return nlohmann::json{{"name", o.name},
+                        {"model", o.model},
+                        {"dim", o.index.dim},
+                        {"metric", MetricName(o.index.metric)},
+                        {"count", count},
+                        {"m", o.index.m},
+                        {"ef_construction", o.index.ef_construction},
+                        {"ef_search", o.index.ef_search},
+                        {"created", o.created}};
 }
 
 Result<std::vector<float>> VectorFromJson(const nlohmann::json& value) {
@@ -101,7 +102,7 @@ Result<std::optional<float>> FloatSetting(const httplib::Request& req, const nlo
 }
 
 Result<std::vector<float>> EmbedImageInput(const app::CollectionService& collections, const ImageIngestor& ingestor,
-                                           const DurableCollection& collection, const httplib::Request& req,
+                                           const VectorCollection& collection, const httplib::Request& req,
                                            RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto image, ReadImageInput(req, ctx, ingestor));
   return collections.EmbedImage(collection, *image, ctx);
@@ -109,7 +110,7 @@ Result<std::vector<float>> EmbedImageInput(const app::CollectionService& collect
 
 // The optional 'model' of an upsert or a search (the model that made its vector, e.g. the "model" of
 // a /v1/embeddings answer): 409 when it is not the collection's exact model and variant.
-Status CheckRequestModel(const DurableCollection& collection, const httplib::Request& req, const nlohmann::json& body) {
+Status CheckRequestModel(const VectorCollection& collection, const httplib::Request& req, const nlohmann::json& body) {
   if (body.contains("model") && !body["model"].is_string()) return Unprocessable("'model' must be a string");
   return app::CollectionService::CheckSameModel(collection, RequestSetting(req, body, "model").value_or(""));
 }
@@ -147,7 +148,8 @@ Result<HttpResponse> CreateCollection(app::CollectionService& collections, const
   spec.ef_construction = static_cast<int>(efc);
   spec.ef_search = static_cast<int>(efs);
   IRIS_ASSIGN_OR_RETURN(auto collection, collections.Create(name, spec, dim));
-  return HttpResponse::Json(Describe(*collection), 201);
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json described, Describe(*collection));
+  return HttpResponse::Json(std::move(described), 201);
 }
 
 Result<HttpResponse> PutItem(app::CollectionService& collections, const ImageIngestor& ingestor,
@@ -166,8 +168,8 @@ Result<HttpResponse> PutItem(app::CollectionService& collections, const ImageIng
   } else {
     return Unprocessable("give 'vector' (JSON) or an image (multipart 'file', or 'image_url')");
   }
-  return HttpResponse::Json(
-      {{"id", id}, {"collection", collection->options().name}, {"count", collection->index().size()}});
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, collection->Count());
+  return HttpResponse::Json({{"id", id}, {"collection", collection->description().name}, {"count", count}});
 }
 
 Result<HttpResponse> Search(const app::CollectionService& collections, const ImageIngestor& ingestor,
@@ -200,7 +202,7 @@ Result<HttpResponse> Search(const app::CollectionService& collections, const Ima
   if (body.contains("vector")) {
     IRIS_ASSIGN_OR_RETURN(query, VectorFromJson(body["vector"]));
   } else if (id) {
-    IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(*id));
+    IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->Get(*id));
     query = std::move(item.vector);
     filter.exclude_id = *id;
   } else if (text) {
@@ -212,34 +214,34 @@ Result<HttpResponse> Search(const app::CollectionService& collections, const Ima
   std::vector<CollectionHit> hits;
   {
     ScopedStage stage(ctx, "search");
-    IRIS_ASSIGN_OR_RETURN(hits, AsUnprocessable(collection->index().Search(query, static_cast<int>(top_n), filter,
-                                                                           min_similarity, mode)));
+    IRIS_ASSIGN_OR_RETURN(
+        hits, AsUnprocessable(collection->Search(query, static_cast<int>(top_n), filter, min_similarity, mode)));
   }
   nlohmann::json out = nlohmann::json::array();
   for (const auto& hit : hits) {
     out.push_back(
         {{"id", hit.id}, {"similarity", hit.similarity}, {"distance", hit.distance}, {"metadata", hit.metadata}});
   }
-  return HttpResponse::Json({{"collection", collection->options().name},
-                             {"metric", MetricName(collection->options().index.metric)},
+  return HttpResponse::Json({{"collection", collection->description().name},
+                             {"metric", MetricName(collection->description().index.metric)},
                              {"hits", out}});
 }
 
 // The collection's own similarity between the query and a stored item (evidence only: it never decides).
-std::optional<float> ItemSimilarity(const DurableCollection& collection, const std::vector<float>& query,
+std::optional<float> ItemSimilarity(const VectorCollection& collection, const std::vector<float>& query,
                                     const std::string& id) {
   if (query.empty()) return std::nullopt;
-  auto item = collection.index().Get(id);
+  auto item = collection.Get(id);
   if (!item.ok() || item->vector.size() != query.size()) return std::nullopt;
   float raw = 0;
-  if (collection.options().index.metric == Metric::kL2) {
+  if (collection.description().index.metric == Metric::kL2) {
     for (std::size_t i = 0; i < query.size(); ++i) raw += (query[i] - item->vector[i]) * (query[i] - item->vector[i]);
   } else {
     float dot = 0;
     for (std::size_t i = 0; i < query.size(); ++i) dot += query[i] * item->vector[i];
     raw = 1 - dot;
   }
-  return SimilarityFromRawDistance(collection.options().index.metric, raw).similarity;
+  return SimilarityFromRawDistance(collection.description().index.metric, raw).similarity;
 }
 
 nlohmann::json CandidateJson(const DuplicateCandidate& c, std::optional<float> similarity) {
@@ -263,16 +265,17 @@ Result<HttpResponse> Duplicates(const app::CollectionService& collections, const
   IRIS_ASSIGN_OR_RETURN(auto check, collections.CheckDuplicates(*collection, *image, ctx));
   const DuplicateReport& report = check.report;
   std::vector<float> query;
-  if (collection->options().model != kExternal && !report.candidates.empty()) {
+  if (collection->description().model != kExternal && !report.candidates.empty()) {
     IRIS_ASSIGN_OR_RETURN(query, collections.EmbedImage(*collection, *image, ctx));
   }
   nlohmann::json duplicates = nlohmann::json::array();
   nlohmann::json candidates = nlohmann::json::array();
   for (const auto& c : report.candidates) {
-    if (!collection->index().Contains(c.id)) continue;  // deleted while its signature was being removed
+    IRIS_ASSIGN_OR_RETURN(bool still_there, collection->Contains(c.id));
+    if (!still_there) continue;  // deleted while its signature was being removed
     (c.duplicate ? duplicates : candidates).push_back(CandidateJson(c, ItemSimilarity(*collection, query, c.id)));
   }
-  return HttpResponse::Json({{"collection", collection->options().name},
+  return HttpResponse::Json({{"collection", collection->description().name},
                              {"indexed", check.indexed},
                              {"duplicates", duplicates},
                              {"candidates", candidates}});
@@ -280,16 +283,24 @@ Result<HttpResponse> Duplicates(const app::CollectionService& collections, const
 
 Result<HttpResponse> ListCollections(const app::CollectionService& collections) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& name : collections.List()) {
+  IRIS_ASSIGN_OR_RETURN(std::vector<std::string> names, collections.List());
+  for (const auto& name : names) {
     auto collection = collections.Get(name);
-    if (collection.ok()) list.push_back(Describe(**collection));  // skip one dropped meanwhile
+    if (!collection.ok()) continue;  // dropped meanwhile
+    auto described = Describe(**collection);
+    if (described.ok()) {
+      list.push_back(std::move(described).value());
+    } else if (described.status().code() != StatusCode::kNotFound) {
+      return described.status();
+    }
   }
   return HttpResponse::Json({{"collections", list}});
 }
 
 Result<HttpResponse> DescribeCollection(const app::CollectionService& collections, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
-  return HttpResponse::Json(Describe(*collection));
+  IRIS_ASSIGN_OR_RETURN(nlohmann::json described, Describe(*collection));
+  return HttpResponse::Json(std::move(described));
 }
 
 Result<HttpResponse> DropCollection(app::CollectionService& collections, RequestContext& ctx) {
@@ -300,7 +311,7 @@ Result<HttpResponse> DropCollection(app::CollectionService& collections, Request
 
 Result<HttpResponse> GetItem(const app::CollectionService& collections, RequestContext& ctx) {
   IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
-  IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(ctx.PathParam("id")));
+  IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->Get(ctx.PathParam("id")));
   return HttpResponse::Json({{"id", item.id}, {"vector", item.vector}, {"metadata", item.metadata}});
 }
 
@@ -308,7 +319,8 @@ Result<HttpResponse> DeleteItem(app::CollectionService& collections, RequestCont
   IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(ctx.PathParam("name")));
   const std::string id = ctx.PathParam("id");
   IRIS_RETURN_IF_ERROR(collections.Delete(*collection, id));
-  return HttpResponse::Json({{"deleted", id}, {"count", collection->index().size()}});
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, collection->Count());
+  return HttpResponse::Json({{"deleted", id}, {"count", count}});
 }
 
 Result<HttpResponse> ListItems(const app::CollectionService& collections, const httplib::Request& req,
@@ -317,10 +329,10 @@ Result<HttpResponse> ListItems(const app::CollectionService& collections, const 
   const nlohmann::json none = nlohmann::json::object();
   IRIS_ASSIGN_OR_RETURN(long long offset, IntSetting(req, none, "offset", 0, 0, 1'000'000'000'000LL));
   IRIS_ASSIGN_OR_RETURN(long long limit, IntSetting(req, none, "limit", kDefaultPageSize, 1, kMaxPageSize));
-  return HttpResponse::Json({{"ids", collection->index().ListIds(offset, limit)},
-                             {"offset", offset},
-                             {"limit", limit},
-                             {"count", collection->index().size()}});
+  IRIS_ASSIGN_OR_RETURN(std::vector<std::string> ids,
+                        collection->ListIds(static_cast<std::size_t>(offset), static_cast<std::size_t>(limit)));
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, collection->Count());
+  return HttpResponse::Json({{"ids", ids}, {"offset", offset}, {"limit", limit}, {"count", count}});
 }
 
 }  // namespace

@@ -23,7 +23,7 @@ Status CheckImageId(const std::string& image_id) {
 
 }  // namespace
 
-Result<std::shared_ptr<const DurableCollection>> CatalogService::CollectionOf(const CatalogWebsite& site) {
+Result<std::shared_ptr<const VectorCollection>> CatalogService::CollectionOf(const CatalogWebsite& site) {
   return collections_.GetOrCreate(site.collection, model_.empty() ? collections_.default_model() : model_);
 }
 
@@ -57,23 +57,27 @@ Result<CatalogSearchResult> CatalogService::StoreImage(const std::string& websit
 }
 
 Result<std::vector<CatalogMatch>> CatalogService::FindDuplicates(const CatalogWebsite& site,
-                                                                 const DurableCollection& collection,
+                                                                 const VectorCollection& collection,
                                                                  const IngestedImage& image, int top_k,
                                                                  Trace& trace) const {
   const std::string& own_id = image.hashes().sha256;
   std::vector<std::string> ids;
-  if (collection.index().Contains(own_id)) ids.push_back(own_id);  // the very same bytes
+  IRIS_ASSIGN_OR_RETURN(bool stored, collection.Contains(own_id));
+  if (stored) ids.push_back(own_id);  // the very same bytes
   IRIS_ASSIGN_OR_RETURN(auto check, collections_.CheckDuplicates(collection, image, trace));
   for (const auto& candidate : check.report.candidates) {
     if (!candidate.duplicate) break;  // duplicates come first
-    if (candidate.id != own_id && collection.index().Contains(candidate.id)) ids.push_back(candidate.id);
+    if (candidate.id == own_id) continue;
+    IRIS_ASSIGN_OR_RETURN(bool still_there, collection.Contains(candidate.id));
+    if (still_there) ids.push_back(candidate.id);
   }
   if (ids.empty()) return std::vector<CatalogMatch>{};
   IRIS_ASSIGN_OR_RETURN(std::vector<float> query, collections_.EmbedImage(collection, image, trace));
   std::vector<CatalogMatch> matches;
   for (const auto& id : ids) {
-    auto item = collection.index().Get(id);
-    if (!item.ok()) continue;  // deleted meanwhile
+    auto item = collection.Get(id);
+    if (!item.ok() && item.status().code() == StatusCode::kNotFound) continue;  // deleted meanwhile
+    if (!item.ok()) return item.status();
     matches.push_back({id, CosineDistance(query, item->vector), site.url(id, item->metadata.value("blob_key", ""))});
   }
   std::stable_sort(matches.begin(), matches.end(),
@@ -82,7 +86,7 @@ Result<std::vector<CatalogMatch>> CatalogService::FindDuplicates(const CatalogWe
   return matches;
 }
 
-Result<CatalogSearchResult> CatalogService::Store(const CatalogWebsite& site, const DurableCollection& collection,
+Result<CatalogSearchResult> CatalogService::Store(const CatalogWebsite& site, const VectorCollection& collection,
                                                   const IngestedImage& image, Trace& trace) {
   const std::string id = image.hashes().sha256;
   const std::string content_type(ImageFormatMimeType(image.info().format));
@@ -97,7 +101,8 @@ Result<CatalogSearchResult> CatalogService::Store(const CatalogWebsite& site, co
                              {"bytes", image.bytes().size()},
                              {"source", image.source().substr(0, 256)}};
   if (Status indexed = collections_.UpsertImage(collection, id, image, std::move(metadata), trace); !indexed.ok()) {
-    if (!collection.index().Contains(id) && !SharedElsewhere(site, id)) {
+    auto kept = collection.Contains(id);
+    if (kept.ok() && !*kept && !SharedElsewhere(site, id)) {
       if (Status removed = site.blobs->Delete(key); !removed.ok()) {
         LogWarn("catalog.blob_cleanup_failed", {{"key", key}, {"error", removed.ToString()}});
       }
@@ -112,7 +117,9 @@ bool CatalogService::SharedElsewhere(const CatalogWebsite& site, const std::stri
     if (&other == &site || other.location != site.location) continue;
     auto collection = collections_.GetIfAny(other.collection);
     if (!collection.ok()) return true;  // cannot tell: keep the blob
-    if (*collection && (*collection)->index().Contains(image_id)) return true;
+    if (!*collection) continue;
+    auto holds = (*collection)->Contains(image_id);
+    if (!holds.ok() || *holds) return true;  // an engine that cannot answer: keep the blob
   }
   return false;
 }
@@ -125,8 +132,8 @@ Result<CatalogDeleteResult> CatalogService::Delete(const std::string& website, c
   const Status not_found = NotFound("website " + site->name + " has no image " + image_id);
   if (!collection) return not_found;
   std::lock_guard lock(LockFor(image_id));
-  auto item = collection->index().Get(image_id);
-  if (!item.ok()) return not_found;
+  auto item = collection->Get(image_id);
+  if (!item.ok()) return item.status().code() == StatusCode::kNotFound ? not_found : item.status();
   const std::string key = item->metadata.value("blob_key", "");
   {
     ScopedStage stage(trace, "index");
@@ -147,8 +154,8 @@ Result<StoredImage> CatalogService::Open(const std::string& website, const std::
   IRIS_ASSIGN_OR_RETURN(auto collection, collections_.GetIfAny(site->collection));
   const Status not_found = NotFound("website " + site->name + " has no image " + image_id);
   if (!collection) return not_found;
-  auto item = collection->index().Get(image_id);
-  if (!item.ok()) return not_found;
+  auto item = collection->Get(image_id);
+  if (!item.ok()) return item.status().code() == StatusCode::kNotFound ? not_found : item.status();
   ScopedStage stage(trace, "storage");
   StoredImage stored;
   stored.content_type = item->metadata.value("content_type", "application/octet-stream");

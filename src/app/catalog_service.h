@@ -74,12 +74,12 @@ class CatalogService {
   Result<StoredImage> Open(const std::string& website, const std::string& image_id, Trace& trace) const;
 
  private:
-  Result<std::vector<CatalogMatch>> FindDuplicates(const CatalogWebsite& site, const DurableCollection& collection,
+  Result<std::vector<CatalogMatch>> FindDuplicates(const CatalogWebsite& site, const VectorCollection& collection,
                                                    const IngestedImage& image, int top_k, Trace& trace) const;
-  Result<CatalogSearchResult> Store(const CatalogWebsite& site, const DurableCollection& collection,
+  Result<CatalogSearchResult> Store(const CatalogWebsite& site, const VectorCollection& collection,
                                     const IngestedImage& image, Trace& trace);
   // The website's collection, created on first use with catalog.model.
-  Result<std::shared_ptr<const DurableCollection>> CollectionOf(const CatalogWebsite& site);
+  Result<std::shared_ptr<const VectorCollection>> CollectionOf(const CatalogWebsite& site);
   // Whether a website other than `site` at the same location indexes `image_id`.
   bool SharedElsewhere(const CatalogWebsite& site, const std::string& image_id) const;
   std::mutex& LockFor(const std::string& image_id);

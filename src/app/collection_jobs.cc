@@ -26,12 +26,13 @@ nlohmann::json DuplicateMatchJson(const DuplicateCandidate& c) {
 
 Result<QueuedJob> CollectionJobs::StartReindex(const std::string& collection_name, Trace& trace) {
   IRIS_ASSIGN_OR_RETURN(auto collection, collections_.Get(collection_name));
-  const std::string name = collection->options().name;
-  if (collection->options().model == kExternalModel) {
+  const std::string name = collection->description().name;
+  if (collection->description().model == kExternalModel) {
     return Unprocessable("collection '" + name + "' stores external vectors: there is nothing to re-embed");
   }
   IRIS_RETURN_IF_ERROR(collections_.EncoderOf(*collection, trace).status());  // the model must be installed
-  std::vector<std::string> ids = collection->index().ListIds(0, collection->index().size());
+  IRIS_ASSIGN_OR_RETURN(std::size_t count, collection->Count());
+  IRIS_ASSIGN_OR_RETURN(std::vector<std::string> ids, collection->ListIds(0, count));
   QueuedJob queued;
   queued.items = ids.size();
   IRIS_ASSIGN_OR_RETURN(queued.task_id, jobs_.Submit({kReindexJob, {{"collection", name}}, std::move(ids)}));
@@ -40,7 +41,7 @@ Result<QueuedJob> CollectionJobs::StartReindex(const std::string& collection_nam
 
 Result<QueuedJob> CollectionJobs::StartDuplicateScan(const std::string& collection_name) {
   IRIS_ASSIGN_OR_RETURN(auto collection, collections_.Get(collection_name));
-  const std::string name = collection->options().name;
+  const std::string name = collection->description().name;
   IRIS_ASSIGN_OR_RETURN(auto detector, collections_.Duplicates(name));
   std::vector<std::string> ids = detector->ids();
   QueuedJob queued;
@@ -74,7 +75,7 @@ Result<DuplicateScanGroups> CollectionJobs::ScanGroups(const std::string& collec
 Status RunReindexItem(CollectionService& collections, const ReindexImageSource& images, JobItemContext& ctx) {
   const std::string name = ctx.params.value("collection", "");
   IRIS_ASSIGN_OR_RETURN(auto collection, collections.Get(name));
-  IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->index().Get(ctx.item));
+  IRIS_ASSIGN_OR_RETURN(CollectionItem item, collection->Get(ctx.item));
   std::string url;
   if (item.metadata.contains("image_url") && item.metadata["image_url"].is_string()) {
     url = item.metadata["image_url"].get<std::string>();
@@ -98,7 +99,10 @@ Status RunDuplicateScanItem(const CollectionService& collections, JobItemContext
   auto collection = collections.Get(name);
   nlohmann::json duplicates = nlohmann::json::array();
   for (const DuplicatePair& pair : PairsFromReport(ctx.item, *report)) {
-    if (collection.ok() && !(*collection)->index().Contains(pair.match.id)) continue;  // deleted meanwhile
+    if (collection.ok()) {
+      IRIS_ASSIGN_OR_RETURN(bool still_there, (*collection)->Contains(pair.match.id));
+      if (!still_there) continue;  // deleted meanwhile
+    }
     duplicates.push_back(DuplicateMatchJson(pair.match));
   }
   ctx.result = {{"id", ctx.item}, {"duplicates", duplicates}};

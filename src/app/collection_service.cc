@@ -17,9 +17,21 @@ Status AsUnprocessable(Status status) {
   return status;
 }
 
+CollectionDescription Describe(const std::string& name, const CollectionSpec& spec) {
+  CollectionDescription description;
+  description.name = name;
+  description.model = spec.model;
+  description.index.dim = spec.dim;
+  description.index.metric = spec.metric;
+  description.index.m = spec.m;
+  description.index.ef_construction = spec.ef_construction;
+  description.index.ef_search = spec.ef_search;
+  return description;
+}
+
 }  // namespace
 
-CollectionService::CollectionService(std::unique_ptr<CollectionManager> collections,
+CollectionService::CollectionService(std::unique_ptr<CollectionStore> collections,
                                      std::unique_ptr<SignatureStore> signatures, ModelRegistry& models,
                                      std::string default_model)
     : collections_(std::move(collections)),
@@ -28,23 +40,23 @@ CollectionService::CollectionService(std::unique_ptr<CollectionManager> collecti
       models_(models),
       default_model_(std::move(default_model)) {}
 
-std::vector<std::string> CollectionService::List() const { return collections_->List(); }
+Result<std::vector<std::string>> CollectionService::List() const { return collections_->List(); }
 
-Result<std::shared_ptr<const DurableCollection>> CollectionService::Get(const std::string& name) const {
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> collection, collections_->Get(name));
-  return std::shared_ptr<const DurableCollection>(std::move(collection));
+Result<std::shared_ptr<const VectorCollection>> CollectionService::Get(const std::string& name) const {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> collection, collections_->Get(name));
+  return std::shared_ptr<const VectorCollection>(std::move(collection));
 }
 
-Result<std::shared_ptr<const DurableCollection>> CollectionService::GetIfAny(const std::string& name) const {
+Result<std::shared_ptr<const VectorCollection>> CollectionService::GetIfAny(const std::string& name) const {
   auto existing = Get(name);
   if (!existing.ok() && existing.status().code() == StatusCode::kNotFound) {
-    return std::shared_ptr<const DurableCollection>();
+    return std::shared_ptr<const VectorCollection>();
   }
   return existing;
 }
 
-Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const std::string& name, CollectionSpec spec,
-                                                                           std::optional<int> requested_dim) {
+Result<std::shared_ptr<const VectorCollection>> CollectionService::Create(const std::string& name, CollectionSpec spec,
+                                                                          std::optional<int> requested_dim) {
   if (spec.model.empty()) spec.model = default_model_;
   if (spec.model == kExternalModel) {
     if (!requested_dim) return Unprocessable("'dim' is required for a collection of external vectors");
@@ -63,16 +75,17 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::Create(const
     }
   }
   std::unique_lock lifecycle(lifecycle_);
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> collection, collections_->Create(name, spec));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> collection, collections_->Create(Describe(name, spec)));
   IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));  // nothing of an earlier collection of that name
-  return std::shared_ptr<const DurableCollection>(std::move(collection));
+  return std::shared_ptr<const VectorCollection>(std::move(collection));
 }
 
-Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(const std::string& name,
-                                                                                const std::string& model) {
+Result<std::shared_ptr<const VectorCollection>> CollectionService::GetOrCreate(const std::string& name,
+                                                                               const std::string& model) {
   auto existing = Get(name);
   const std::string& wanted = model.empty() ? default_model_ : model;
-  if (existing.ok() && (*existing)->options().model != wanted && (*existing)->options().model != kExternalModel) {
+  if (existing.ok() && (*existing)->description().model != wanted &&
+      (*existing)->description().model != kExternalModel) {
     // `model` may be another name of the recorded model; the loaded model's name is exact. A model that
     // does not load is not judged here: whatever needs it reports that.
     if (auto encoder = models_.ImageEncoder(wanted); encoder.ok()) {
@@ -86,18 +99,18 @@ Result<std::shared_ptr<const DurableCollection>> CollectionService::GetOrCreate(
   spec.dim = encoder->dim();
   spec.metric = Metric::kCosine;
   std::unique_lock lifecycle(lifecycle_);
-  auto created = collections_->Create(name, spec);
+  auto created = collections_->Create(Describe(name, spec));
   if (created.ok()) {
     IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));
-    return std::shared_ptr<const DurableCollection>(std::move(created).value());
+    return std::shared_ptr<const VectorCollection>(std::move(created).value());
   }
   lifecycle.unlock();
   if (created.status().code() == StatusCode::kAlreadyExists) return Get(name);  // a concurrent first use
   return created.status();
 }
 
-Status CollectionService::CheckSameModel(const DurableCollection& collection, const std::string& model) {
-  const auto& o = collection.options();
+Status CollectionService::CheckSameModel(const VectorCollection& collection, const std::string& model) {
+  const auto& o = collection.description();
   if (model.empty() || model == o.model) return Status::Ok();
   return FailedPrecondition("collection '" + o.name + "' holds vectors of model '" + o.model + "', not '" + model +
                             "': vectors of two models, or of two variants of one model (fp32 and int8), cannot "
@@ -111,14 +124,14 @@ Status CollectionService::Drop(const std::string& name) {
   return duplicates_->Forget(name);
 }
 
-Result<std::shared_ptr<DurableCollection>> CollectionService::Writable(const DurableCollection& collection) const {
+Result<std::shared_ptr<VectorCollection>> CollectionService::Writable(const VectorCollection& collection) const {
   // The same object, reached through the manager that owns it (readers only ever hold it const).
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> owned, collections_->Get(collection.options().name));
-  if (owned.get() != &collection) return NotFound("collection '" + collection.options().name + "' was dropped");
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> owned, collections_->Get(collection.description().name));
+  if (owned.get() != &collection) return NotFound("collection '" + collection.description().name + "' was dropped");
   return owned;
 }
 
-Status CollectionService::UpsertImage(const DurableCollection& collection, const std::string& id,
+Status CollectionService::UpsertImage(const VectorCollection& collection, const std::string& id,
                                       const IngestedImage& image, nlohmann::json metadata, Trace& trace) {
   IRIS_RETURN_IF_ERROR(Writable(collection).status());  // before the costly part; checked again below
   IRIS_ASSIGN_OR_RETURN(std::vector<float> vector, EmbedImage(collection, image, trace));
@@ -131,32 +144,32 @@ Status CollectionService::UpsertImage(const DurableCollection& collection, const
     signature = std::move(computed).value();
   }
   std::shared_lock lifecycle(lifecycle_);
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
   // After the item: a duplicate signature never names an item that was not stored. The upsert is
   // idempotent, so a failure here (database busy) can be retried by the client.
-  return duplicates_->Add(collection.options().name, id, std::move(*signature));
+  return duplicates_->Add(collection.description().name, id, std::move(*signature));
 }
 
-Status CollectionService::UpsertVector(const DurableCollection& collection, const std::string& id,
+Status CollectionService::UpsertVector(const VectorCollection& collection, const std::string& id,
                                        std::span<const float> vector, nlohmann::json metadata) {
   std::shared_lock lifecycle(lifecycle_);
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(AsUnprocessable(target->Upsert(id, vector, std::move(metadata))));
   // A vector-only upsert replaces any earlier image: the item leaves the duplicate index.
-  return duplicates_->Remove(collection.options().name, id);
+  return duplicates_->Remove(collection.description().name, id);
 }
 
-Status CollectionService::Delete(const DurableCollection& collection, const std::string& id) {
+Status CollectionService::Delete(const VectorCollection& collection, const std::string& id) {
   std::shared_lock lifecycle(lifecycle_);
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> target, Writable(collection));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> target, Writable(collection));
   IRIS_RETURN_IF_ERROR(target->Delete(id));
-  return duplicates_->Remove(collection.options().name, id);
+  return duplicates_->Remove(collection.description().name, id);
 }
 
-Result<std::shared_ptr<const ImageEncoder>> CollectionService::EncoderOf(const DurableCollection& collection,
+Result<std::shared_ptr<const ImageEncoder>> CollectionService::EncoderOf(const VectorCollection& collection,
                                                                          Trace& trace) const {
-  const auto& o = collection.options();
+  const auto& o = collection.description();
   if (o.model == kExternalModel) {
     return Unprocessable("collection '" + o.name + "' stores external vectors: send 'vector'");
   }
@@ -172,14 +185,14 @@ Result<std::shared_ptr<const ImageEncoder>> CollectionService::EncoderOf(const D
   return encoder;
 }
 
-Result<std::vector<float>> CollectionService::EmbedImage(const DurableCollection& collection,
-                                                         const IngestedImage& image, Trace& trace) const {
+Result<std::vector<float>> CollectionService::EmbedImage(const VectorCollection& collection, const IngestedImage& image,
+                                                         Trace& trace) const {
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, EncoderOf(collection, trace));
   return DecodeAndEmbed(
       *encoder, [&image](int min_side) { return image.AtLeast(min_side); }, /*normalize=*/true, trace);
 }
 
-Result<std::vector<float>> CollectionService::EmbedText(const DurableCollection& collection, const std::string& text,
+Result<std::vector<float>> CollectionService::EmbedText(const VectorCollection& collection, const std::string& text,
                                                         Trace& trace) const {
   IRIS_ASSIGN_OR_RETURN(std::shared_ptr<const ImageEncoder> encoder, EncoderOf(collection, trace));
   const auto clip = std::dynamic_pointer_cast<const ClipModel>(encoder);
@@ -195,11 +208,11 @@ Result<std::shared_ptr<const DuplicateDetector>> CollectionService::Duplicates(c
   return std::shared_ptr<const DuplicateDetector>(std::move(detector));
 }
 
-Result<CollectionService::DuplicateCheck> CollectionService::CheckDuplicates(const DurableCollection& collection,
+Result<CollectionService::DuplicateCheck> CollectionService::CheckDuplicates(const VectorCollection& collection,
                                                                              const IngestedImage& image,
                                                                              Trace& trace) const {
   IRIS_ASSIGN_OR_RETURN(auto pixels, DedupPixels(image, trace));
-  IRIS_ASSIGN_OR_RETURN(auto detector, Duplicates(collection.options().name));
+  IRIS_ASSIGN_OR_RETURN(auto detector, Duplicates(collection.description().name));
   DuplicateCheck check;
   {
     ScopedStage stage(trace, "duplicates");
@@ -217,5 +230,9 @@ Result<std::shared_ptr<const RgbImage>> CollectionService::DedupPixels(const Ing
 }
 
 void CollectionService::CheckpointAll() { collections_->CheckpointAll(); }
+
+std::string CollectionService::engine() const { return collections_->engine(); }
+
+Status CollectionService::PingEngine() const { return collections_->Ping(); }
 
 }  // namespace iris::app

@@ -39,6 +39,7 @@
 #include "dedup/collection_dedup_index.h"
 #include "dedup/signature_store.h"
 #include "index/collection_manager.h"
+#include "index/vector_collection.h"
 #include "ingest/image_ingestor.h"
 #include "vision/model_registry.h"
 
@@ -50,7 +51,7 @@ class CollectionService {
  public:
   // `default_model` is used by Create when the spec names no model (models.default_clip).
   // `signatures` is where the duplicate index keeps its signatures (iris.db).
-  CollectionService(std::unique_ptr<CollectionManager> collections, std::unique_ptr<SignatureStore> signatures,
+  CollectionService(std::unique_ptr<CollectionStore> collections, std::unique_ptr<SignatureStore> signatures,
                     ModelRegistry& models, std::string default_model);
   CollectionService(const CollectionService&) = delete;
   CollectionService& operator=(const CollectionService&) = delete;
@@ -58,44 +59,43 @@ class CollectionService {
   const std::string& default_model() const { return default_model_; }
 
   // --- reading ----------------------------------------------------------------------------------
-  std::vector<std::string> List() const;
-  Result<std::shared_ptr<const DurableCollection>> Get(const std::string& name) const;
+  Result<std::vector<std::string>> List() const;
+  Result<std::shared_ptr<const VectorCollection>> Get(const std::string& name) const;
   // nullptr (not an error) when there is no collection `name`.
-  Result<std::shared_ptr<const DurableCollection>> GetIfAny(const std::string& name) const;
+  Result<std::shared_ptr<const VectorCollection>> GetIfAny(const std::string& name) const;
 
   // --- collections ------------------------------------------------------------------------------
   // spec.model empty: default_model(). For a model, spec.dim is set from it and `requested_dim`, when
   // given, must equal it; for "external", requested_dim is required. kAlreadyExists if `name` exists.
-  Result<std::shared_ptr<const DurableCollection>> Create(const std::string& name, CollectionSpec spec,
-                                                          std::optional<int> requested_dim = std::nullopt);
+  Result<std::shared_ptr<const VectorCollection>> Create(const std::string& name, CollectionSpec spec,
+                                                         std::optional<int> requested_dim = std::nullopt);
   // The collection `name`, created with `model` (cosine, default graph settings) when it does not
   // exist; concurrent first uses create it once. FailedPrecondition (409) when it exists with another
   // model (another variant of the same model included).
-  Result<std::shared_ptr<const DurableCollection>> GetOrCreate(const std::string& name, const std::string& model);
+  Result<std::shared_ptr<const VectorCollection>> GetOrCreate(const std::string& name, const std::string& model);
   Status Drop(const std::string& name);
   // FailedPrecondition (HTTP 409) when `model` -- the model a request says made its vector, or names
   // for its image -- is not exactly the model (variant included) that fills `collection`: fp32 and
   // int8 vectors of one model are close but not interchangeable, and mixing them in one index is a
   // silent quality loss. An empty `model` is not checked.
-  static Status CheckSameModel(const DurableCollection& collection, const std::string& model);
+  static Status CheckSameModel(const VectorCollection& collection, const std::string& model);
 
   // --- items ------------------------------------------------------------------------------------
-  Status UpsertImage(const DurableCollection& collection, const std::string& id, const IngestedImage& image,
+  Status UpsertImage(const VectorCollection& collection, const std::string& id, const IngestedImage& image,
                      nlohmann::json metadata, Trace& trace);
-  Status UpsertVector(const DurableCollection& collection, const std::string& id, std::span<const float> vector,
+  Status UpsertVector(const VectorCollection& collection, const std::string& id, std::span<const float> vector,
                       nlohmann::json metadata);
   // kNotFound when the collection has no item `id`.
-  Status Delete(const DurableCollection& collection, const std::string& id);
+  Status Delete(const VectorCollection& collection, const std::string& id);
 
   // --- embedding with the collection's model ------------------------------------------------------
   // The model of `collection`, loaded (kUnprocessable for an external collection: send vectors).
-  Result<std::shared_ptr<const ImageEncoder>> EncoderOf(const DurableCollection& collection, Trace& trace) const;
+  Result<std::shared_ptr<const ImageEncoder>> EncoderOf(const VectorCollection& collection, Trace& trace) const;
   // The L2-normalised embedding of an image, decoded once at the size the model needs.
-  Result<std::vector<float>> EmbedImage(const DurableCollection& collection, const IngestedImage& image,
+  Result<std::vector<float>> EmbedImage(const VectorCollection& collection, const IngestedImage& image,
                                         Trace& trace) const;
   // The text embedding of the collection's CLIP text tower.
-  Result<std::vector<float>> EmbedText(const DurableCollection& collection, const std::string& text,
-                                       Trace& trace) const;
+  Result<std::vector<float>> EmbedText(const VectorCollection& collection, const std::string& text, Trace& trace) const;
 
   // --- near-duplicates --------------------------------------------------------------------------
   // The duplicate detector of `collection` (loaded from iris.db on first use), for checks only.
@@ -106,18 +106,21 @@ class CollectionService {
     DuplicateReport report;
     std::size_t indexed = 0;
   };
-  Result<DuplicateCheck> CheckDuplicates(const DurableCollection& collection, const IngestedImage& image,
+  Result<DuplicateCheck> CheckDuplicates(const VectorCollection& collection, const IngestedImage& image,
                                          Trace& trace) const;
   // The pixels the duplicate detector works on (the image decoded with its shorter side >= 640).
   static Result<std::shared_ptr<const RgbImage>> DedupPixels(const IngestedImage& image, Trace& trace);
 
   // Snapshots every collection (a shutdown step; errors are logged, the logs still hold every write).
   void CheckpointAll();
+  // The vector engine ("local", "qdrant") and whether it answers (/readyz).
+  std::string engine() const;
+  Status PingEngine() const;
 
  private:
-  Result<std::shared_ptr<DurableCollection>> Writable(const DurableCollection& collection) const;
+  Result<std::shared_ptr<VectorCollection>> Writable(const VectorCollection& collection) const;
 
-  std::unique_ptr<CollectionManager> collections_;
+  std::unique_ptr<CollectionStore> collections_;
   std::unique_ptr<SignatureStore> signatures_;  // before duplicates_, which reads it
   std::unique_ptr<CollectionDedupIndex> duplicates_;
   // Exclusive: creating or dropping a collection; shared: the store step of an item write (above).

@@ -57,7 +57,7 @@ class CollectionServiceTest : public ::testing::Test {
     return image.ok() ? *image : nullptr;
   }
 
-  std::shared_ptr<const DurableCollection> Create(const std::string& name, const std::string& model = "") {
+  std::shared_ptr<const VectorCollection> Create(const std::string& name, const std::string& model = "") {
     CollectionSpec spec;
     spec.model = model;
     auto created = service_->Create(name, spec);
@@ -91,11 +91,11 @@ class CollectionServiceTest : public ::testing::Test {
 TEST_F(CollectionServiceTest, CreateResolvesTheModelAndItsDimension) {
   auto collection = Create("photos");
   ASSERT_NE(collection, nullptr);
-  EXPECT_EQ(collection->options().model, "tiny");
+  EXPECT_EQ(collection->description().model, "tiny");
   auto model = models_->Clip("tiny");
   ASSERT_TRUE(model.ok());
-  EXPECT_EQ(collection->options().index.dim, (*model)->dim());
-  EXPECT_EQ(service_->List(), std::vector<std::string>{"photos"});
+  EXPECT_EQ(collection->description().index.dim, (*model)->dim());
+  EXPECT_EQ(*service_->List(), std::vector<std::string>{"photos"});
 }
 
 TEST_F(CollectionServiceTest, CreateRefusesWhatCannotBeMade) {
@@ -111,7 +111,7 @@ TEST_F(CollectionServiceTest, CreateRefusesWhatCannotBeMade) {
   CollectionSpec wrong_dim;
   wrong_dim.model = "tiny";
   EXPECT_EQ(service_->Create("wrong", wrong_dim, 3).status().code(), StatusCode::kUnprocessable);
-  EXPECT_EQ(service_->List(), std::vector<std::string>{"ext"});
+  EXPECT_EQ(*service_->List(), std::vector<std::string>{"ext"});
 }
 
 TEST_F(CollectionServiceTest, AnImageItemIsInTheVectorsAndTheDuplicateIndex) {
@@ -119,7 +119,7 @@ TEST_F(CollectionServiceTest, AnImageItemIsInTheVectorsAndTheDuplicateIndex) {
   auto original = Photo("obama_orig.jpg");
   Trace trace;
   ASSERT_TRUE(service_->UpsertImage(*collection, "obama", *original, {{"who", "obama"}}, trace).ok());
-  EXPECT_TRUE(collection->index().Contains("obama"));
+  EXPECT_TRUE(collection->Contains("obama").value());
   EXPECT_TRUE(FoundAsDuplicate("photos", *Photo("obama_240p.jpg"), "obama"));
   const auto stages = trace.StagesJson();
   for (const char* stage : {"model_load", "decode", "inference", "duplicate_signature"}) {
@@ -131,9 +131,9 @@ TEST_F(CollectionServiceTest, AVectorUpsertTakesTheItemOutOfTheDuplicateIndex) {
   auto collection = Create("photos");
   Trace trace;
   ASSERT_TRUE(service_->UpsertImage(*collection, "obama", *Photo("obama_orig.jpg"), {}, trace).ok());
-  const std::vector<float> vector(static_cast<std::size_t>(collection->options().index.dim), 0.5f);
+  const std::vector<float> vector(static_cast<std::size_t>(collection->description().index.dim), 0.5f);
   ASSERT_TRUE(service_->UpsertVector(*collection, "obama", vector, {}).ok());
-  EXPECT_TRUE(collection->index().Contains("obama"));
+  EXPECT_TRUE(collection->Contains("obama").value());
   EXPECT_FALSE(FoundAsDuplicate("photos", *Photo("obama_720p.jpg"), "obama"));
   EXPECT_EQ((*service_->Duplicates("photos"))->size(), 0u);
 }
@@ -143,7 +143,7 @@ TEST_F(CollectionServiceTest, DeleteRemovesTheItemFromBoth) {
   Trace trace;
   ASSERT_TRUE(service_->UpsertImage(*collection, "obama", *Photo("obama_orig.jpg"), {}, trace).ok());
   ASSERT_TRUE(service_->Delete(*collection, "obama").ok());
-  EXPECT_FALSE(collection->index().Contains("obama"));
+  EXPECT_FALSE(collection->Contains("obama").value());
   EXPECT_EQ((*service_->Duplicates("photos"))->size(), 0u);
   EXPECT_EQ(service_->Delete(*collection, "obama").code(), StatusCode::kNotFound);
 }
@@ -209,7 +209,7 @@ TEST_F(CollectionServiceTest, DropAndRecreateDuringImageUpsertsLeavesNoOrphanSig
     auto detector = service_->Duplicates("photos");
     ASSERT_TRUE(detector.ok());
     for (const std::string& id : (*detector)->ids()) {
-      EXPECT_TRUE((*collection)->index().Contains(id)) << when << ": a signature names no item: " << id;
+      EXPECT_TRUE((*collection)->Contains(id).value()) << when << ": a signature names no item: " << id;
     }
   };
   check("live");
@@ -227,7 +227,7 @@ TEST_F(CollectionServiceTest, VectorsAndSignaturesSurviveAReopen) {
   Open();
   auto reopened = service_->Get("photos");
   ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
-  EXPECT_TRUE((*reopened)->index().Contains("obama"));
+  EXPECT_TRUE((*reopened)->Contains("obama").value());
   EXPECT_TRUE(FoundAsDuplicate("photos", *Photo("obama_1080p.jpg"), "obama"));
 }
 
@@ -241,7 +241,7 @@ TEST_F(CollectionServiceTest, TextSearchNeedsACollectionModel) {
   auto photos = Create("photos");
   auto text = service_->EmbedText(*photos, "a red dress", trace);
   ASSERT_TRUE(text.ok()) << text.status().ToString();
-  EXPECT_EQ(static_cast<int>(text->size()), photos->options().index.dim);
+  EXPECT_EQ(static_cast<int>(text->size()), photos->description().index.dim);
 }
 
 // A configured collection (products, catalog websites) is filled by one exact variant: asking for it
@@ -249,7 +249,7 @@ TEST_F(CollectionServiceTest, TextSearchNeedsACollectionModel) {
 TEST_F(CollectionServiceTest, GetOrCreateRefusesAnotherVariantOfTheModel) {
   auto created = service_->GetOrCreate("products", "tiny");
   ASSERT_TRUE(created.ok()) << created.status().ToString();
-  EXPECT_EQ((*created)->options().model, "tiny");
+  EXPECT_EQ((*created)->description().model, "tiny");
   auto other = service_->GetOrCreate("products", "tiny8");
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.status().code(), StatusCode::kFailedPrecondition);

@@ -27,15 +27,15 @@ ProductService::ProductService(CollectionService& collections, std::unique_ptr<P
   if (config_.model.empty()) config_.model = default_model;
 }
 
-Result<std::shared_ptr<const DurableCollection>> ProductService::Collection() {
+Result<std::shared_ptr<const VectorCollection>> ProductService::Collection() {
   return collections_.GetOrCreate(config_.collection, config_.model);
 }
 
-Result<std::shared_ptr<const DurableCollection>> ProductService::CollectionIfAny() const {
+Result<std::shared_ptr<const VectorCollection>> ProductService::CollectionIfAny() const {
   return collections_.GetIfAny(config_.collection);
 }
 
-Status ProductService::Index(const DurableCollection& collection, const std::string& product_id,
+Status ProductService::Index(const VectorCollection& collection, const std::string& product_id,
                              const IngestedImage& image, const std::string& image_url, const std::string& source,
                              Trace& trace) {
   nlohmann::json metadata = {{"product_id", ProductIdJson(product_id)},
@@ -64,7 +64,7 @@ Result<ProductWrite> ProductService::Store(const std::string& product_id, std::s
   IRIS_ASSIGN_OR_RETURN(write.task_id,
                         jobs_.store().RecordFinished(
                             {kGenerateBatchJob, {{"synchronous", true}}, {ProductItem(product_id)}}, kOneSucceeded));
-  write.count = collection->index().size();
+  IRIS_ASSIGN_OR_RETURN(write.count, collection->Count());
   return write;
 }
 
@@ -76,7 +76,7 @@ Result<ProductWrite> ProductService::Delete(const std::string& product_id) {
   ProductWrite write;
   IRIS_ASSIGN_OR_RETURN(
       write.task_id, jobs_.store().RecordFinished({"products.delete", {}, {ProductItem(product_id)}}, kOneSucceeded));
-  write.count = collection->index().size();
+  IRIS_ASSIGN_OR_RETURN(write.count, collection->Count());
   return write;
 }
 
@@ -115,31 +115,36 @@ Result<std::string> ProductService::SubmitAll(int start_page, int page_size) {
 Result<std::vector<std::string>> ProductService::Ids() const {
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionIfAny());
   std::vector<std::string> ids;
-  if (collection) ids = collection->index().ListIds(0, collection->index().size());
+  if (collection) {
+    IRIS_ASSIGN_OR_RETURN(std::size_t count, collection->Count());
+    IRIS_ASSIGN_OR_RETURN(ids, collection->ListIds(0, count));
+  }
   SortProductIds(ids);
   return ids;
 }
 
 Result<std::size_t> ProductService::Count() const {
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionIfAny());
-  return collection ? collection->index().size() : std::size_t{0};
+  if (!collection) return std::size_t{0};
+  return collection->Count();
 }
 
 Result<bool> ProductService::Has(const std::string& product_id) const {
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionIfAny());
-  return collection && collection->index().Contains(product_id);
+  if (!collection) return false;
+  return collection->Contains(product_id);
 }
 
 Result<std::vector<CollectionHit>> ProductService::SimilarTo(const std::string& product_id, int top_n,
                                                              std::optional<float> threshold, Trace& trace) const {
   IRIS_ASSIGN_OR_RETURN(auto collection, CollectionIfAny());
-  auto item = collection ? collection->index().Get(product_id) : Result<CollectionItem>(NotFound(""));
+  auto item = collection ? collection->Get(product_id) : Result<CollectionItem>(NotFound(""));
   if (item.status().code() == StatusCode::kNotFound) return NotFound("product " + product_id + " has no embedding");
   IRIS_RETURN_IF_ERROR(item.status());
   SearchFilter filter;
   filter.exclude_id = product_id;
   ScopedStage stage(trace, "search");
-  return collection->index().Search(item->vector, top_n, filter, threshold);
+  return collection->Search(item->vector, top_n, filter, threshold);
 }
 
 Result<std::vector<CollectionHit>> ProductService::SimilarToImage(const IngestedImage& image, int top_n,
@@ -151,7 +156,7 @@ Result<std::vector<CollectionHit>> ProductService::SimilarToImage(const Ingested
   }
   IRIS_ASSIGN_OR_RETURN(std::vector<float> query, collections_.EmbedImage(*collection, image, trace));
   ScopedStage stage(trace, "search");
-  return collection->index().Search(query, top_n, {}, threshold);
+  return collection->Search(query, top_n, {}, threshold);
 }
 
 nlohmann::json ProductService::ImageUrl(const std::string& product_id, const nlohmann::json& metadata) const {

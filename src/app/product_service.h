@@ -50,10 +50,10 @@ class ProductService {
   // True when `collection` is the product collection.
   bool IsProductCollection(const std::string& collection) const { return collection == config_.collection; }
 
-  Result<std::shared_ptr<const DurableCollection>> Collection();
-  Result<std::shared_ptr<const DurableCollection>> CollectionIfAny() const;
+  Result<std::shared_ptr<const VectorCollection>> Collection();
+  Result<std::shared_ptr<const VectorCollection>> CollectionIfAny() const;
 
-  Status Index(const DurableCollection& collection, const std::string& product_id, const IngestedImage& image,
+  Status Index(const VectorCollection& collection, const std::string& product_id, const IngestedImage& image,
                const std::string& image_url, const std::string& source, Trace& trace);
   // Embeds the product now: `upload` when given (an upload, or an image fetched from a URL the caller
   // named), else the image fetched from the image URL template.

@@ -36,8 +36,8 @@ struct IndexAddArgs {
   std::string model;
 };
 
-Result<std::shared_ptr<const DurableCollection>> OpenCollection(app::CollectionService& collections,
-                                                                const IndexAddArgs& args) {
+Result<std::shared_ptr<const VectorCollection>> OpenCollection(app::CollectionService& collections,
+                                                               const IndexAddArgs& args) {
   auto existing = collections.Get(args.collection);
   if (existing.ok() || existing.status().code() != StatusCode::kNotFound || !args.create) return existing;
   CollectionSpec spec;
@@ -51,7 +51,7 @@ struct IndexRun {
 };
 
 IndexRun IndexFiles(app::CollectionService& collections, const ImageIngestor& ingestor,
-                    const DurableCollection& collection, const IndexAddArgs& args) {
+                    const VectorCollection& collection, const IndexAddArgs& args) {
   const std::vector<fs::path> files = ListImageFiles(args.dir, args.recursive);
   IndexRun run;
   run.files = files.size();
@@ -110,11 +110,12 @@ int RunIndexAdd(const ConfigFlags& flags, const IndexAddArgs& args) {
     return kExitConfig;
   }
   const IndexRun run = IndexFiles(collections, *services->ingestor, **collection, args);
+  const auto count = (*collection)->Count();
   services->Close();  // snapshots the collection; the log already holds every write
   for (const auto& [id, error] : run.failures) std::cerr << "iris index add: " << id << ": " << error << "\n";
   std::cerr << "iris index add: " << run.files - run.failures.size() << " of " << run.files << " images indexed into '"
-            << args.collection << "' (" << (*collection)->index().size() << " items), " << run.failures.size()
-            << " failed\n";
+            << args.collection << "' (" << (count.ok() ? std::to_string(*count) : "?") << " items), "
+            << run.failures.size() << " failed\n";
   return run.failures.empty() ? kExitOk : kExitFailure;
 }
 

@@ -84,7 +84,24 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::
   return collection;
 }
 
-Result<std::shared_ptr<DurableCollection>> CollectionManager::Get(const std::string& name) const {
+Result<std::shared_ptr<VectorCollection>> CollectionManager::Create(const CollectionDescription& description) {
+  CollectionSpec spec;
+  spec.model = description.model;
+  spec.dim = description.index.dim;
+  spec.metric = description.index.metric;
+  spec.m = description.index.m;
+  spec.ef_construction = description.index.ef_construction;
+  spec.ef_search = description.index.ef_search;
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> created, Create(description.name, spec));
+  return std::shared_ptr<VectorCollection>(std::move(created));
+}
+
+Result<std::shared_ptr<VectorCollection>> CollectionManager::Get(const std::string& name) const {
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> found, GetDurable(name));
+  return std::shared_ptr<VectorCollection>(std::move(found));
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionManager::GetDurable(const std::string& name) const {
   std::lock_guard lock(mutex_);
   if (auto it = collections_.find(name); it != collections_.end()) return it->second;
   if (auto it = broken_.find(name); it != broken_.end()) {
@@ -93,7 +110,7 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Get(const std::str
   return NotFound("no collection named '" + name + "'");
 }
 
-std::vector<std::string> CollectionManager::List() const {
+std::vector<std::string> CollectionManager::Names() const {
   std::lock_guard lock(mutex_);
   std::vector<std::string> names;
   for (const auto& [name, collection] : collections_) names.push_back(name);

@@ -1,5 +1,6 @@
-// CollectionManager: the named vector collections of one server, each a DurableCollection in its
-// own directory <root>/<name>/ (the directory name is the collection name).
+// CollectionManager: the local engine's CollectionStore (index/vector_collection.h) -- the named vector
+// collections of one server, each a DurableCollection in its own directory <root>/<name>/ (the
+// directory name is the collection name).
 //
 //   * Names: [A-Za-z0-9_-]{1,64}; anything else is InvalidArgument.
 //   * Open(root) creates root if needed and opens every collection directory in it. A directory
@@ -33,6 +34,7 @@
 
 #include "core/result.h"
 #include "index/durable_collection.h"
+#include "index/vector_collection.h"
 
 namespace iris {
 
@@ -49,7 +51,7 @@ struct CollectionManagerOptions {
   std::size_t max_collections = 100;  // the server passes collections.max_collections
 };
 
-class CollectionManager {
+class CollectionManager : public CollectionStore {
  public:
   static Result<std::unique_ptr<CollectionManager>> Open(const std::filesystem::path& root,
                                                          CollectionManagerOptions options = {});
@@ -58,14 +60,20 @@ class CollectionManager {
   CollectionManager& operator=(const CollectionManager&) = delete;
 
   Result<std::shared_ptr<DurableCollection>> Create(const std::string& name, const CollectionSpec& spec);
-  Result<std::shared_ptr<DurableCollection>> Get(const std::string& name) const;
+  Result<std::shared_ptr<DurableCollection>> GetDurable(const std::string& name) const;
   // Names of the healthy collections, sorted.
-  std::vector<std::string> List() const;
-  Status Drop(const std::string& name);
-  Status CheckpointAll();
+  std::vector<std::string> Names() const;
 
+  // CollectionStore.
+  Result<std::shared_ptr<VectorCollection>> Create(const CollectionDescription& description) override;
+  Result<std::shared_ptr<VectorCollection>> Get(const std::string& name) const override;
+  Result<std::vector<std::string>> List() const override { return Names(); }
+  Status Drop(const std::string& name) override;
+  Status CheckpointAll() override;
   // Collections that could not be opened at start-up: name -> error.
-  std::map<std::string, Status> Broken() const;
+  std::map<std::string, Status> Broken() const override;
+  std::string engine() const override { return "local"; }
+  Status Ping() const override { return {}; }
   const std::filesystem::path& root() const { return root_; }
 
   static Status ValidateName(std::string_view name);

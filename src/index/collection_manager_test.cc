@@ -25,22 +25,22 @@ TEST(CollectionManagerTest, CreateGetListDrop) {
   auto& m = **manager;
   ASSERT_TRUE(m.Create("shoes", L2Spec()).ok());
   ASSERT_TRUE(m.Create("bags-2", L2Spec(8)).ok());
-  EXPECT_EQ(m.List(), (std::vector<std::string>{"bags-2", "shoes"}));
-  auto shoes = m.Get("shoes");
+  EXPECT_EQ(m.Names(), (std::vector<std::string>{"bags-2", "shoes"}));
+  auto shoes = m.GetDurable("shoes");
   ASSERT_TRUE(shoes.ok());
   EXPECT_EQ((*shoes)->options().index.dim, 4);
   EXPECT_TRUE(std::filesystem::exists(dir.path() / "collections" / "shoes" / "collection.meta.json"));
 
   EXPECT_EQ(m.Create("shoes", L2Spec()).status().code(), StatusCode::kAlreadyExists);
-  EXPECT_EQ(m.Get("hats").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(m.GetDurable("hats").status().code(), StatusCode::kNotFound);
   ASSERT_TRUE(m.Drop("shoes").ok());
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "collections" / "shoes"));
-  EXPECT_EQ(m.Get("shoes").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(m.GetDurable("shoes").status().code(), StatusCode::kNotFound);
   EXPECT_EQ(m.Drop("shoes").code(), StatusCode::kNotFound);
-  EXPECT_EQ(m.List(), (std::vector<std::string>{"bags-2"}));
+  EXPECT_EQ(m.Names(), (std::vector<std::string>{"bags-2"}));
   // The name can be reused after a drop, and the new collection starts empty.
   ASSERT_TRUE(m.Create("shoes", L2Spec()).ok());
-  EXPECT_EQ((*m.Get("shoes"))->index().size(), 0u);
+  EXPECT_EQ((*m.GetDurable("shoes"))->index().size(), 0u);
 }
 
 TEST(CollectionManagerTest, RejectsBadNamesAndSpecs) {
@@ -75,7 +75,7 @@ TEST(CollectionManagerTest, CreateBeyondMaxCollectionsIsRefused) {
   m.reset();
   options.max_collections = 1;
   auto reopened = std::move(CollectionManager::Open(dir.path(), options)).value();
-  EXPECT_EQ(reopened->List(), (std::vector<std::string>{"b", "c"}));
+  EXPECT_EQ(reopened->Names(), (std::vector<std::string>{"b", "c"}));
   EXPECT_EQ(reopened->Create("d", L2Spec()).status().code(), StatusCode::kResourceExhausted);
 }
 
@@ -88,8 +88,8 @@ TEST(CollectionManagerTest, AFailedCreateLeavesNoDirectory) {
   auto failed = m->Create("broken-create", L2Spec());
   ASSERT_FALSE(failed.ok());
   EXPECT_FALSE(std::filesystem::exists(dir.path() / "broken-create"));
-  EXPECT_EQ(m->Get("broken-create").status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(m->List().empty());
+  EXPECT_EQ(m->GetDurable("broken-create").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(m->Names().empty());
   // Nothing is left to be reported broken at the next start, and the name can be used.
   m.reset();
   auto reopened = std::move(CollectionManager::Open(dir.path())).value();
@@ -110,12 +110,12 @@ TEST(CollectionManagerTest, ReopensCollectionsWithTheirItems) {
     ASSERT_TRUE(b->Upsert("z", v).ok());  // only in the log
   }
   auto m = std::move(CollectionManager::Open(dir.path())).value();
-  EXPECT_EQ(m->List(), (std::vector<std::string>{"a", "b"}));
-  auto x = (*m->Get("a"))->index().Get("x");
+  EXPECT_EQ(m->Names(), (std::vector<std::string>{"a", "b"}));
+  auto x = (*m->GetDurable("a"))->index().Get("x");
   ASSERT_TRUE(x.ok());
   EXPECT_EQ(x->vector, v);
   EXPECT_EQ(x->metadata["colour"], "red");
-  EXPECT_EQ((*m->Get("b"))->index().size(), 2u);
+  EXPECT_EQ((*m->GetDurable("b"))->index().size(), 2u);
 }
 
 TEST(CollectionManagerTest, CorruptCollectionIsReportedNotEmptied) {
@@ -128,8 +128,8 @@ TEST(CollectionManagerTest, CorruptCollectionIsReportedNotEmptied) {
   const auto meta = dir.path() / "bad" / "collection.meta.json";
   std::ofstream(meta, std::ios::trunc) << "{not json";
   auto m = std::move(CollectionManager::Open(dir.path())).value();
-  EXPECT_EQ(m->List(), (std::vector<std::string>{"good"}));
-  auto bad = m->Get("bad");
+  EXPECT_EQ(m->Names(), (std::vector<std::string>{"good"}));
+  auto bad = m->GetDurable("bad");
   EXPECT_EQ(bad.status().code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(bad.status().message().find("could not be opened"), std::string::npos) << bad.status().message();
   EXPECT_EQ(m->Broken().size(), 1u);

@@ -1,4 +1,5 @@
-// DurableCollection: an HnswCollection whose writes survive a crash, kept in one directory:
+// DurableCollection: the local engine's VectorCollection (index/vector_collection.h) -- an HnswCollection whose writes
+// survive a crash, kept in one directory:
 //
 //   collection.meta.json       name, model, dim, metric, index parameters, created (UTC, ISO 8601);
 //                              written once by Create (temp file + rename).
@@ -40,6 +41,7 @@
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -47,23 +49,14 @@
 #include "core/result.h"
 #include "index/collection_log.h"
 #include "index/hnsw_collection.h"
+#include "index/vector_collection.h"
 
 namespace iris {
 
-struct DurableCollectionOptions {
-  std::string name;                // non-empty
-  std::string model = "external";  // embedding model name, or "external" for caller vectors
-  CollectionOptions index;         // dim, metric, HNSW parameters
-  std::string created;             // filled by Create (UTC ISO 8601); read back by Open
-};
+// `created` is filled by Create and read back by Open.
+using DurableCollectionOptions = CollectionDescription;
 
-struct DurableItem {
-  std::string id;
-  std::vector<float> vector;
-  nlohmann::json metadata = nlohmann::json::object();
-};
-
-class DurableCollection {
+class DurableCollection : public VectorCollection {
  public:
   static Result<std::unique_ptr<DurableCollection>> Create(const std::filesystem::path& directory,
                                                            DurableCollectionOptions options);
@@ -74,21 +67,35 @@ class DurableCollection {
   // be removed in that same state; a directory holding more is listed and removed recursively.
   static Status RemoveDirectory(const std::filesystem::path& directory);
 
-  ~DurableCollection();
+  ~DurableCollection() override;
   DurableCollection(const DurableCollection&) = delete;
   DurableCollection& operator=(const DurableCollection&) = delete;
 
   // Durable on return (OK). Upsert replaces an existing id.
   Status Upsert(const std::string& id, std::span<const float> vector,
-                nlohmann::json metadata = nlohmann::json::object());
+                nlohmann::json metadata = nlohmann::json::object()) override;
   // All items validated first (any error: nothing written), then one log write and one fsync.
-  Status UpsertBatch(std::span<const DurableItem> items);
-  Status Delete(const std::string& id);
+  Status UpsertBatch(std::span<const DurableItem> items) override;
+  Status Delete(const std::string& id) override;
 
   // Snapshot now and start an empty log (see the header comment).
-  Status Checkpoint();
+  Status Checkpoint() override;
 
-  // Reads: Get, Search, ListIds, size. Do not write through it (writes would not be logged).
+  // VectorCollection reads, answered by index() (they never fail for want of an engine).
+  const CollectionDescription& description() const override { return options_; }
+  Result<CollectionItem> Get(const std::string& id) const override { return index_->Get(id); }
+  Result<bool> Contains(const std::string& id) const override { return index_->Contains(id); }
+  Result<std::vector<CollectionHit>> Search(std::span<const float> query, int top_n, const SearchFilter& filter = {},
+                                            std::optional<float> min_similarity = std::nullopt,
+                                            SearchMode mode = SearchMode::kAuto) const override {
+    return index_->Search(query, top_n, filter, min_similarity, mode);
+  }
+  Result<std::vector<std::string>> ListIds(std::size_t offset, std::size_t limit) const override {
+    return index_->ListIds(offset, limit);
+  }
+  Result<std::size_t> Count() const override { return index_->size(); }
+
+  // The in-memory index (tests, benchmarks). Do not write through it (writes would not be logged).
   const HnswCollection& index() const { return *index_; }
   const DurableCollectionOptions& options() const { return options_; }
   const std::filesystem::path& directory() const { return directory_; }
