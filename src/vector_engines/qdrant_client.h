@@ -1,0 +1,56 @@
+// QdrantClient: JSON requests to one Qdrant server's REST API (https://api.qdrant.tech), the transport
+// under QdrantCollectionStore.
+//
+// Call(method, path, body) sends `body` (JSON; none for GET and DELETE) to <url><path> with
+// "api-key: <key>" when a key is set, and returns the reply's "result" member. Qdrant answers every
+// request as {"result": ..., "status": "ok", "time": s} or, on failure, {"status": {"error": "..."}}.
+// Every request Iris makes is idempotent (upserts and deletes by id, creates that fail when the
+// collection exists), so network errors, timeouts, 429 and 5xx are retried up to max_retries times
+// with exponential backoff and full jitter. Redirects are not followed (the key would go with them).
+//
+// Errors (messages quote Qdrant's "status.error", never the key): 404 -> kNotFound; 409, or 400 saying
+// "already exists" -> kAlreadyExists; other 400 and 422 -> kInvalidArgument; 401/403 ->
+// kFailedPrecondition ("check storage.qdrant_api_key"); 429, 5xx, timeouts and network errors after
+// the last attempt -> kUnavailable; a reply over kMaxQdrantReplyBytes or not JSON -> kInternal.
+// Thread-safety: Call may run on any number of threads at once (one curl handle per attempt).
+#pragma once
+
+#include <cstddef>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "core/result.h"
+
+namespace iris {
+
+struct QdrantClientOptions {
+  std::string url;      // http(s)://host:port of the REST API, no trailing slash needed
+  std::string api_key;  // "" = none
+  double timeout_s = 30;
+  int max_retries = 3;
+  int backoff_initial_ms = 100;
+  int backoff_max_ms = 2000;
+};
+
+inline constexpr std::size_t kMaxQdrantReplyBytes = 256u << 20;
+
+class QdrantClient {
+ public:
+  // kInvalidArgument unless options.url is http(s)://host[:port][/prefix].
+  static Result<QdrantClient> Create(QdrantClientOptions options);
+
+  Result<nlohmann::json> Call(const std::string& method, const std::string& path,
+                              const std::optional<nlohmann::json>& body = std::nullopt) const;
+
+  const std::string& url() const { return options_.url; }
+
+ private:
+  explicit QdrantClient(QdrantClientOptions options) : options_(std::move(options)) {}
+  struct Reply;
+  Result<Reply> Attempt(const std::string& method, const std::string& url, const std::string* body) const;
+
+  QdrantClientOptions options_;
+};
+
+}  // namespace iris
