@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "dedup/collection_dedup_index.h"
-#include "dedup/signature_store.h"
+#include "dedup/sqlite_signature_store.h"
 #include "dedup_transforms.h"
 #include "image/vips_runtime.h"
 #include "store/database.h"
@@ -140,7 +140,7 @@ void Fill(const fs::path& dir, std::size_t items, std::size_t real, int threads)
   fs::create_directories(dir);
   auto db = Database::Open(dir / "iris.db");
   if (!db.ok()) throw std::runtime_error(db.status().ToString());
-  SignatureStore store(**db);
+  SqliteSignatureStore store(**db);
   CollectionDedupIndex index(MeasureOptions(), &store);
   const std::vector<std::string> files = ImagenetFiles();
   real = std::min(real, items);
@@ -204,7 +204,7 @@ int Measure(const fs::path& dir, std::size_t items, std::size_t real, std::size_
   const std::vector<std::string> files = ImagenetFiles();
   auto db = Database::Open(dir / "iris.db");
   if (!db.ok()) throw std::runtime_error(db.status().ToString());
-  SignatureStore store(**db);
+  SqliteSignatureStore store(**db);
   CollectionDedupIndex index(MeasureOptions(), &store);
   // Query images first (their decoding and transforms are not part of any figure).
   struct Query {

@@ -151,6 +151,14 @@ Status RegisterServices(App& app) {
       return s->shared_database->Transaction([](PgConnection& c) { return c.ExecScript("SELECT 1"); });
     });
   }
+  // With storage.vector_engine = qdrant, the collections live there: Qdrant must answer too.
+  if (services->collections->engine() != "local") {
+    app.readiness().Add("vector_engine", [weak = std::weak_ptr<app::Services>(services)]() -> Status {
+      auto s = weak.lock();
+      if (!s || !s->collections) return Unavailable("storage is closed");
+      return s->collections->PingEngine();
+    });
+  }
   // Models named in models.preload load in the background; /readyz says not ready until they are.
   const auto preload = app.config().models.preload;
   if (!preload.empty()) {

@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "dedup/sqlite_signature_store.h"
 #include "support/int8_standins.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
@@ -45,9 +46,9 @@ class CollectionServiceTest : public ::testing::Test {
     database_ = std::move(database).value();
     auto manager = CollectionManager::Open(dir_.path() / "collections");
     ASSERT_TRUE(manager.ok()) << manager.status().ToString();
-    service_ =
-        std::make_unique<CollectionService>(std::move(manager).value(), std::make_unique<SignatureStore>(*database_),
-                                            *models_, config_.models.default_clip);
+    service_ = std::make_unique<CollectionService>(std::move(manager).value(),
+                                                   std::make_unique<SqliteSignatureStore>(*database_), *models_,
+                                                   config_.models.default_clip);
   }
 
   std::shared_ptr<IngestedImage> Photo(const std::string& name) {

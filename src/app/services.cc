@@ -2,10 +2,12 @@
 
 #include "app/job_kinds.h"
 #include "core/logging.h"
-#include "dedup/signature_store.h"
+#include "dedup/postgres_signature_store.h"
+#include "dedup/sqlite_signature_store.h"
 #include "jobs/postgres_job_store.h"
 #include "store/filesystem_blob_store.h"
 #include "store/postgres_cache_table.h"
+#include "vector_engines/qdrant_collection_store.h"
 
 namespace iris::app {
 namespace {
@@ -36,6 +38,37 @@ Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig
   LogInfo("store.postgres_opened",
           {{"url", (*shared)->redacted_url()}, {"schema_version", (*shared)->schema_version()}});
   return shared;
+}
+
+// The collections of storage.vector_engine: <data_dir>/collections, or a Qdrant server.
+Result<std::unique_ptr<CollectionStore>> OpenCollectionStore(const Config& config) {
+  const StorageConfig& storage = config.storage;
+  if (storage.vector_engine == "qdrant") {
+    QdrantStoreOptions options;
+    options.client.url = storage.qdrant_url;
+    options.client.api_key = storage.qdrant_api_key;
+    options.client.timeout_s = storage.qdrant_timeout_s;
+    options.collection_prefix = storage.qdrant_collection_prefix;
+    auto store = QdrantCollectionStore::Open(std::move(options));
+    if (!store.ok()) return store.status().WithContext("storage.qdrant_url " + storage.qdrant_url);
+    LogInfo("collections.qdrant_opened", {{"url", storage.qdrant_url}, {"prefix", storage.qdrant_collection_prefix}});
+    return std::unique_ptr<CollectionStore>(std::move(store).value());
+  }
+  const std::filesystem::path root = std::filesystem::path(storage.data_dir) / "collections";
+  CollectionManagerOptions options;
+  options.max_collections = static_cast<std::size_t>(config.collections.max_collections);
+  auto collections = CollectionManager::Open(root, options);
+  if (!collections.ok()) return collections.status().WithContext("opening " + root.string());
+  return std::unique_ptr<CollectionStore>(std::move(collections).value());
+}
+
+// Duplicate signatures go where the collections are shared: the PostgreSQL database when the vectors are
+// in an external engine and storage.database_url is set, else iris.db.
+std::unique_ptr<SignatureStore> OpenSignatureStore(const Config& config, Services& services) {
+  if (config.storage.vector_engine != "local" && services.shared_database) {
+    return std::make_unique<PostgresSignatureStore>(*services.shared_database);
+  }
+  return std::make_unique<SqliteSignatureStore>(*services.database);
 }
 
 }  // namespace
@@ -86,15 +119,9 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   IRIS_RETURN_IF_ERROR(ParseLocalModels(config.models.local).status());
   services->models = std::make_unique<ModelRegistry>(config, services->model_store);
 
-  CollectionManagerOptions collection_options;
-  collection_options.max_collections = static_cast<std::size_t>(config.collections.max_collections);
-  auto collections = CollectionManager::Open(data_dir / "collections", collection_options);
-  if (!collections.ok()) {
-    return collections.status().WithContext("opening " + (data_dir / "collections").string());
-  }
-  services->collections = std::make_unique<CollectionService>(std::move(collections).value(),
-                                                              std::make_unique<SignatureStore>(*services->database),
-                                                              *services->models, config.models.default_clip);
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<CollectionStore> collections, OpenCollectionStore(config));
+  services->collections = std::make_unique<CollectionService>(
+      std::move(collections), OpenSignatureStore(config, *services), *services->models, config.models.default_clip);
 
   services->jobs = services->shared_database
                        ? std::make_unique<JobRunner>(std::make_unique<PostgresJobStore>(*services->shared_database),

@@ -3,7 +3,8 @@
 // store, result cache, API keys), image ingestion, the model store and the
 // loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
 // prompt-driven region matching (ProcessImageService),
-// and the application services: stored images (ImageLibrary), vector collections with their duplicate
+// and the application services: stored images (ImageLibrary), vector collections (local or Qdrant, per
+// storage.vector_engine) with their duplicate
 // index (CollectionService), the product catalog (ProductService), the jewelry catalog
 // (CatalogService, its images in the filesystem or S3 per storage.backend) and its generated product shots
 // (ProductShotService with the image-edit client), collection jobs and the job
@@ -64,7 +65,8 @@ struct Services {
   std::unique_ptr<ProcessImageService> process_image;  // POST /process-image
 
   std::unique_ptr<ImageLibrary> images;
-  std::unique_ptr<CollectionService> collections;  // <data_dir>/collections + duplicate signatures in iris.db
+  // Collections of storage.vector_engine (<data_dir>/collections or Qdrant) + duplicate signatures in iris.db
+  std::unique_ptr<CollectionService> collections;
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website
   std::unique_ptr<CatalogCaptionService> catalog_captions;  // POST /generate_caption (the captions client)

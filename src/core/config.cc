@@ -144,6 +144,17 @@ std::vector<ConfigOption> BuildOptions() {
                  IRIS_FIELD(storage.database_pool_size)),
       MakeOption("storage.database_statement_timeout_s", "--database-statement-timeout",
                  "one PostgreSQL statement, seconds", IRIS_FIELD(storage.database_statement_timeout_s)),
+      MakeOption("storage.vector_engine", "--vector-engine",
+                 "where vector collections live: local (<data_dir>/collections) or qdrant",
+                 IRIS_FIELD(storage.vector_engine)),
+      MakeOption("storage.qdrant_url", "--qdrant-url", "Qdrant REST API, http(s)://host:6333",
+                 IRIS_FIELD(storage.qdrant_url)),
+      MakeOption("storage.qdrant_api_key", "--qdrant-api-key", "Qdrant API key (never logged)",
+                 IRIS_FIELD(storage.qdrant_api_key)),
+      MakeOption("storage.qdrant_collection_prefix", "--qdrant-collection-prefix",
+                 "prefix of the Qdrant collections Iris makes", IRIS_FIELD(storage.qdrant_collection_prefix)),
+      MakeOption("storage.qdrant_timeout_s", "--qdrant-timeout", "one Qdrant request, seconds",
+                 IRIS_FIELD(storage.qdrant_timeout_s)),
       MakeOption("storage.backend", "--storage-backend", "where catalog images are stored: filesystem or s3",
                  IRIS_FIELD(storage.backend)),
       MakeOption("storage.s3_endpoint", "--s3-endpoint",
@@ -456,6 +467,11 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("storage.database_pool_size must be within 1..100");
   if (!(c.storage.database_statement_timeout_s >= 0.1))
     return InvalidArgument("storage.database_statement_timeout_s must be >= 0.1");
+  if (c.storage.vector_engine != "local" && c.storage.vector_engine != "qdrant")
+    return InvalidArgument("storage.vector_engine must be local or qdrant");
+  if (c.storage.vector_engine == "qdrant" && c.storage.qdrant_url.empty())
+    return InvalidArgument("storage.vector_engine qdrant needs storage.qdrant_url (http://host:6333)");
+  if (!(c.storage.qdrant_timeout_s > 0)) return InvalidArgument("storage.qdrant_timeout_s must be > 0");
   if (c.storage.backend != "filesystem" && c.storage.backend != "s3")
     return InvalidArgument("storage.backend must be filesystem or s3");
   if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)

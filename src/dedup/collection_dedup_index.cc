@@ -41,6 +41,7 @@ Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& s
   detector->Compact();
   slot.detector = std::move(detector);
   slot.loaded = true;
+  slot.cursor = report->sequence;
   LogInfo("dedup.loaded",
           {{"collection", collection},
            {"signatures", report->loaded},
@@ -51,10 +52,27 @@ Status CollectionDedupIndex::EnsureLoaded(const std::string& collection, Slot& s
   return Status::Ok();
 }
 
+Status CollectionDedupIndex::CatchUp(const std::string& collection, Slot& slot) {
+  if (!store_ || !store_->shared() || !slot.loaded) return Status::Ok();
+  IRIS_ASSIGN_OR_RETURN(std::vector<SignatureStore::Change> changes, store_->ChangesSince(collection, slot.cursor));
+  for (SignatureStore::Change& change : changes) {
+    if (change.collection_removed) {
+      slot.detector = NewDetector(collection);
+    } else if (change.resident) {
+      slot.detector->Add(change.id, StoredSignature{std::move(*change.resident), {}});
+    } else {
+      slot.detector->Remove(change.id);
+    }
+    slot.cursor = change.sequence;
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<DuplicateDetector>> CollectionDedupIndex::Get(const std::string& collection) {
   const std::shared_ptr<Slot> slot = SlotFor(collection);
   std::lock_guard lock(slot->mutex);
   IRIS_RETURN_IF_ERROR(EnsureLoaded(collection, *slot));
+  IRIS_RETURN_IF_ERROR(CatchUp(collection, *slot));
   return slot->detector;
 }
 
@@ -62,6 +80,9 @@ std::shared_ptr<DuplicateDetector> CollectionDedupIndex::For(const std::string& 
   const std::shared_ptr<Slot> slot = SlotFor(collection);
   std::lock_guard lock(slot->mutex);
   (void)EnsureLoaded(collection, *slot);  // logged there; retried on the next use
+  if (Status caught_up = CatchUp(collection, *slot); !caught_up.ok()) {
+    LogWarn("dedup.catch_up_failed", {{"collection", collection}, {"error", caught_up.ToString()}});
+  }
   return slot->detector;
 }
 

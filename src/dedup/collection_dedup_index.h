@@ -13,6 +13,9 @@
 //     memory. The store must use the same TierOptions as `options.tiers` (both default). A row that does not decode is
 //     skipped and logged (the item is then not found as a duplicate until it is upserted again with its image). Items
 //     written without an image (vector only, `iris index add`) have no signature and are never found.
+//   * With a shared store (SignatureStore::shared(): PostgreSQL, several processes), every Get/For first
+//     applies the store's change feed since the last use, so a check sees the signatures any process
+//     added or removed before it began (one small query per check).
 //   * Without a store (nullptr: tests, CLI) both tiers stay in memory.
 //   * Detectors are created with the same DuplicateOptions and no embedder (embeddings never decide a
 //     duplicate by default; the route reports the collection's own similarity as evidence).
@@ -24,6 +27,7 @@
 // (store and detector stay in the same order); the returned detectors are thread-safe.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -62,6 +66,7 @@ class CollectionDedupIndex {
   struct Slot {
     std::mutex mutex;  // held while loading and while changing the store + detector
     bool loaded = false;
+    std::uint64_t cursor = 0;  // the store's change feed applied up to here (shared stores)
     std::shared_ptr<DuplicateDetector> detector;
   };
   std::shared_ptr<Slot> SlotFor(const std::string& collection);
@@ -69,6 +74,8 @@ class CollectionDedupIndex {
   std::shared_ptr<DuplicateDetector> NewDetector(const std::string& collection) const;
   // Loads the slot's detector if not yet loaded; the caller holds slot.mutex.
   Status EnsureLoaded(const std::string& collection, Slot& slot);
+  // With a shared store: applies the changes other processes made since slot.cursor (slot.mutex held).
+  Status CatchUp(const std::string& collection, Slot& slot);
 
   const DuplicateOptions options_;
   SignatureStore* const store_;

@@ -11,6 +11,7 @@
 
 #include "dedup/dedup_test_photos.h"
 #include "dedup/signature_codec.h"
+#include "dedup/sqlite_signature_store.h"
 #include "dedup/tiered_signature_codec.h"
 #include "support/temp_dir.h"
 
@@ -68,7 +69,7 @@ TEST(CollectionDedupIndexTest, SignaturesSurviveARestart) {
   const vips::VImage a = ClothingPhoto(kLongsleeveA);
   {
     auto db = OpenDb(dir.path());
-    SignatureStore store(*db);
+    SqliteSignatureStore store(*db);
     CollectionDedupIndex index({}, &store);
     EXPECT_TRUE(index.persistent());
     Result<DuplicateSignature> sa = index.ComputeSignature(ClothingRgb(kLongsleeveA));
@@ -85,7 +86,7 @@ TEST(CollectionDedupIndexTest, SignaturesSurviveARestart) {
     db->Close();
   }
   auto db = OpenDb(dir.path());  // the server restarts
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   CollectionDedupIndex index({}, &store);
   Result<std::shared_ptr<DuplicateDetector>> shop = index.Get("shop");
   ASSERT_TRUE(shop.ok()) << shop.status().ToString();
@@ -116,7 +117,7 @@ TEST(CollectionDedupIndexTest, SignaturesSurviveARestart) {
 TEST(CollectionDedupIndexTest, ConcurrentFirstUsesShareOneLoad) {
   testing::TempDir dir;
   auto db = OpenDb(dir.path());
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   const DuplicateSignature s = Signature(ClothingRgb(kPants));
   const StoredSignature stored = DuplicateDetector().Tier(s);
   for (int i = 0; i < 40; ++i) ASSERT_TRUE(store.Put("c", "old" + std::to_string(i), stored).ok());
@@ -143,7 +144,7 @@ TEST(CollectionDedupIndexTest, ConcurrentFirstUsesShareOneLoad) {
 TEST(CollectionDedupIndexTest, CorruptRowsAreSkippedAndStoreErrorsAreReturned) {
   testing::TempDir dir;
   auto db = OpenDb(dir.path());
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   const DuplicateSignature s = Signature(ClothingRgb(kPants));
   const StoredSignature stored = DuplicateDetector().Tier(s);
   for (const char* id : {"good", "bad", "cold-bad", "cold-gone"}) ASSERT_TRUE(store.Put("c", id, stored).ok());
@@ -209,7 +210,7 @@ TEST(CollectionDedupIndexTest, V1DataDirKeepsWorking) {
                     return s.Run();
                   }).ok());
   }
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   CollectionDedupIndex index({}, &store);
   const vips::VImage a = ClothingPhoto(kLongsleeveA);
   Result<DuplicateReport> r = index.For("shop")->Check(JpegCopy(a.flip(VIPS_DIRECTION_HORIZONTAL), 80));
@@ -226,7 +227,7 @@ TEST(CollectionDedupIndexTest, ConcurrentAddRemoveAndChecks) {
   // items: no check fails, and every check's duplicates are items that were stored at some point.
   testing::TempDir dir;
   auto db = OpenDb(dir.path());
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   CollectionDedupIndex index({}, &store);
   const DuplicateSignature a = Signature(ClothingRgb(kLongsleeveA)), p = Signature(ClothingRgb(kPants));
   ASSERT_TRUE(index.Add("c", "anchor", a).ok());
@@ -282,7 +283,7 @@ TEST(CollectionDedupIndexTest, LoadsAThousandRealSignatures) {
   }
   testing::TempDir dir;
   auto db = OpenDb(dir.path());
-  SignatureStore store(*db);
+  SqliteSignatureStore store(*db);
   using Clock = std::chrono::steady_clock;
   auto ms = [](Clock::time_point since) {
     return std::chrono::duration<double, std::milli>(Clock::now() - since).count();

@@ -1,32 +1,34 @@
-// SignatureStore: near-duplicate signatures of collection items, persisted in two tiers
-// (signature_tiers.h; store/schema.cc migration 5), one row per (collection, item id) in each:
+// SignatureStore: where the near-duplicate signatures of collection items are kept, in two tiers
+// (signature_tiers.h): the resident part (~1.3 KB: pHashes, vote keys, embedding), read in full by
+// LoadAll when a collection's detector is loaded, and the cold part (<= 12.6 KB: thumbnails,
+// keypoints), read by FetchCold only for the candidates of a check. One row per (collection, item id).
 //
-//   * duplicate_resident: the resident part (~1.3 KB: pHashes, vote keys, embedding), read in full by
-//     LoadAll when a collection's detector is loaded — 10^5 items in a few seconds.
-//   * duplicate_cold: the cold part (<= 12.6 KB: thumbnails, keypoints), read by FetchCold only for the
-//     candidates of a check (point reads by (collection, item id)).
-//   * duplicate_signatures (migration 3, format v1, ~65 KB a row): rows written by earlier versions.
-//     LoadAll first converts a collection's v1 rows to the two tiers (decode, SplitSignature, write,
-//     delete the v1 row; one transaction), so an existing data dir keeps working. A v1 row that does
-//     not decode is deleted and reported as corrupt (it could never be used).
+// Implementations:
+//   SqliteSignatureStore (sqlite_signature_store.h)     iris.db; one process.
+//   PostgresSignatureStore (postgres_signature_store.h) the shared PostgreSQL database (storage.database_url
+//                                                       with storage.vector_engine = qdrant); several processes.
 //
-//   * Put writes (inserts or replaces) both tiers of one item (and deletes any v1 row of it) in one
-//     transaction; Remove and RemoveCollection delete from all three tables.
+//   * Put writes (inserts or replaces) both tiers of one item atomically; Remove and RemoveCollection
+//     delete them.
 //   * LoadAll streams a collection's resident rows in item-id order to a callback, decoding one at a
-//     time. A row whose blob does not decode (corrupt, truncated, or from a newer format version) is
-//     skipped, logged as a warning (event dedup.signature_corrupt) and listed in the LoadReport.
-//   * FetchCold returns the encoded cold parts of the listed items (nullopt where there is none), in
-//     one read transaction; decoding them is the detector's job (a corrupt one fails only that candidate).
+//     time. A row whose blob does not decode is skipped, logged (event dedup.signature_corrupt) and listed
+//     in the LoadReport.
+//   * FetchCold returns the encoded cold parts of the listed items (nullopt where there is none).
+//   * Change feed (shared stores only, shared() true): every Put, Remove and RemoveCollection gets a
+//     sequence number, increasing in commit order within a collection. LoadAll reports in
+//     report.sequence a sequence its rows include; ChangesSince(collection, s) lists what was written
+//     after s, so a detector one process loaded catches up on the writes of the others. Applying a
+//     change twice is harmless (a put replaces, a removal of an absent item does nothing). Stores of one
+//     process have no feed: ChangesSince returns nothing.
 //
-// Errors: database failures are returned as is (store/sqlite_connection.h maps SQLite's codes, e.g.
-// kUnavailable for a busy database). Put of an empty collection or id is InvalidArgument.
-// Ownership: borrows the Database, which must outlive the store.
-// Thread-safety: every method may be called from any number of threads (Database serialises writers and
-// pools readers). LoadAll's callback runs inside a read transaction on the calling thread: it must not
-// call back into this store or the database.
+// Errors: database failures are returned as is (kUnavailable for a busy or unreachable database). Put of
+// an empty collection or id is InvalidArgument.
+// Thread-safety: every method may be called from any number of threads. LoadAll's callback runs on the
+// calling thread inside a read: it must not call back into the store.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -35,42 +37,48 @@
 
 #include "core/result.h"
 #include "dedup/duplicate_detector.h"
-#include "store/database.h"
 
 namespace iris {
 
 class SignatureStore {
  public:
-  explicit SignatureStore(Database& db, TierOptions tiers = {}) : db_(db), tiers_(tiers) {}
+  virtual ~SignatureStore() = default;
 
   // `stored.cold` is the encoded cold part (DuplicateDetector::Tier).
-  Status Put(std::string_view collection, std::string_view id, const StoredSignature& stored);
+  virtual Status Put(std::string_view collection, std::string_view id, const StoredSignature& stored) = 0;
   // True when a row was deleted.
-  Result<bool> Remove(std::string_view collection, std::string_view id);
+  virtual Result<bool> Remove(std::string_view collection, std::string_view id) = 0;
   // Deletes every row of the collection; returns how many items.
-  Result<std::size_t> RemoveCollection(std::string_view collection);
+  virtual Result<std::size_t> RemoveCollection(std::string_view collection) = 0;
 
   struct LoadReport {
     std::size_t loaded = 0;                // rows handed to the callback
     std::vector<std::string> corrupt_ids;  // rows skipped because their blob did not decode
     std::size_t bytes = 0;                 // resident blob bytes read (loaded and corrupt rows)
-    std::size_t converted = 0;             // v1 rows converted to the two tiers first
+    std::size_t converted = 0;             // v1 rows converted to the two tiers first (SQLite)
+    std::uint64_t sequence = 0;            // the change feed's position the rows include (shared stores)
   };
   using LoadFn = std::function<void(std::string id, ResidentSignature resident)>;
-  Result<LoadReport> LoadAll(std::string_view collection, const LoadFn& fn);
+  virtual Result<LoadReport> LoadAll(std::string_view collection, const LoadFn& fn) = 0;
 
-  Result<std::vector<std::optional<std::string>>> FetchCold(std::string_view collection,
-                                                            const std::vector<std::string>& ids);
+  virtual Result<std::vector<std::optional<std::string>>> FetchCold(std::string_view collection,
+                                                                    const std::vector<std::string>& ids) = 0;
 
-  // Items with a signature (either tier form or v1).
-  Result<std::size_t> Count(std::string_view collection);
+  // Items with a signature.
+  virtual Result<std::size_t> Count(std::string_view collection) = 0;
 
- private:
-  // Converts the collection's v1 rows (see above); adds to report.converted / corrupt_ids.
-  Status ConvertLegacy(std::string_view collection, LoadReport& report);
-
-  Database& db_;
-  const TierOptions tiers_;
+  // One entry of the change feed.
+  struct Change {
+    std::uint64_t sequence = 0;
+    bool collection_removed = false;            // RemoveCollection: every item of it is gone
+    std::string id;                             // the item (empty when collection_removed)
+    std::optional<ResidentSignature> resident;  // its resident tier now; nullopt: removed
+  };
+  virtual bool shared() const { return false; }
+  // The changes of `collection` after sequence `after`, in order.
+  virtual Result<std::vector<Change>> ChangesSince(std::string_view /*collection*/, std::uint64_t /*after*/) {
+    return std::vector<Change>{};
+  }
 };
 
 }  // namespace iris

@@ -106,6 +106,31 @@ CREATE TABLE api_keys (               -- API keys of every `iris serve` on this 
   last_used_at TEXT
 );
 )sql"},
+      {4, "duplicate_signatures",
+       R"sql(
+-- Near-duplicate signatures shared by every process (dedup/postgres_signature_store.h), the two tiers
+-- of SQLite's duplicate_resident / duplicate_cold, plus the change feed the processes catch up on.
+CREATE TABLE duplicate_resident (
+  collection TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  resident BYTEA NOT NULL,            -- EncodeResident
+  updated_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+  PRIMARY KEY (collection, item_id)
+);
+CREATE TABLE duplicate_cold (
+  collection TEXT NOT NULL,
+  item_id TEXT NOT NULL,
+  cold BYTEA NOT NULL,                -- EncodeCold
+  PRIMARY KEY (collection, item_id)
+);
+CREATE TABLE duplicate_changes (
+  seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  collection TEXT NOT NULL,
+  item_id TEXT,                       -- NULL: the whole collection was removed
+  changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX duplicate_changes_by_collection ON duplicate_changes(collection, seq);
+)sql"},
   };
   return kMigrations;
 }

@@ -1,4 +1,4 @@
-#include "dedup/signature_store.h"
+#include "dedup/sqlite_signature_store.h"
 
 #include "core/logging.h"
 #include "dedup/signature_codec.h"
@@ -38,7 +38,7 @@ constexpr const char* kTables[] = {"duplicate_resident", "duplicate_cold", "dupl
 
 }  // namespace
 
-Status SignatureStore::Put(std::string_view collection, std::string_view id, const StoredSignature& stored) {
+Status SqliteSignatureStore::Put(std::string_view collection, std::string_view id, const StoredSignature& stored) {
   if (collection.empty() || id.empty()) return InvalidArgument("a signature needs a collection and an item id");
   const std::string resident = EncodeResident(stored.resident);
   return db_.Write([&](SqliteConnection& connection) -> Status {
@@ -46,7 +46,7 @@ Status SignatureStore::Put(std::string_view collection, std::string_view id, con
   });
 }
 
-Result<bool> SignatureStore::Remove(std::string_view collection, std::string_view id) {
+Result<bool> SqliteSignatureStore::Remove(std::string_view collection, std::string_view id) {
   bool removed = false;
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& connection) -> Status {
     for (const char* table : kTables) {
@@ -62,7 +62,7 @@ Result<bool> SignatureStore::Remove(std::string_view collection, std::string_vie
   return removed;
 }
 
-Result<std::size_t> SignatureStore::RemoveCollection(std::string_view collection) {
+Result<std::size_t> SqliteSignatureStore::RemoveCollection(std::string_view collection) {
   std::size_t removed = 0;
   IRIS_RETURN_IF_ERROR(db_.Write([&](SqliteConnection& connection) -> Status {
     for (const char* table : kTables) {
@@ -78,7 +78,7 @@ Result<std::size_t> SignatureStore::RemoveCollection(std::string_view collection
   return removed;
 }
 
-Status SignatureStore::ConvertLegacy(std::string_view collection, LoadReport& report) {
+Status SqliteSignatureStore::ConvertLegacy(std::string_view collection, LoadReport& report) {
   // Batches of 64 rows (~4 MB), one transaction each: every row of a batch is converted or deleted, so
   // the next batch starts again at the first remaining row.
   bool more = true;
@@ -123,7 +123,7 @@ Status SignatureStore::ConvertLegacy(std::string_view collection, LoadReport& re
   return Status::Ok();
 }
 
-Result<SignatureStore::LoadReport> SignatureStore::LoadAll(std::string_view collection, const LoadFn& fn) {
+Result<SignatureStore::LoadReport> SqliteSignatureStore::LoadAll(std::string_view collection, const LoadFn& fn) {
   LoadReport report;
   bool has_legacy = false;
   IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& connection) -> Status {
@@ -166,8 +166,8 @@ Result<SignatureStore::LoadReport> SignatureStore::LoadAll(std::string_view coll
   return report;
 }
 
-Result<std::vector<std::optional<std::string>>> SignatureStore::FetchCold(std::string_view collection,
-                                                                          const std::vector<std::string>& ids) {
+Result<std::vector<std::optional<std::string>>> SqliteSignatureStore::FetchCold(std::string_view collection,
+                                                                                const std::vector<std::string>& ids) {
   std::vector<std::optional<std::string>> out(ids.size());
   if (ids.empty()) return out;
   IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& connection) -> Status {
@@ -185,7 +185,7 @@ Result<std::vector<std::optional<std::string>>> SignatureStore::FetchCold(std::s
   return out;
 }
 
-Result<std::size_t> SignatureStore::Count(std::string_view collection) {
+Result<std::size_t> SqliteSignatureStore::Count(std::string_view collection) {
   std::size_t count = 0;
   IRIS_RETURN_IF_ERROR(db_.Read([&](SqliteConnection& connection) -> Status {
     IRIS_ASSIGN_OR_RETURN(SqliteStatement select,

@@ -1,4 +1,4 @@
-#include "dedup/signature_store.h"
+#include "dedup/sqlite_signature_store.h"
 
 #include <gtest/gtest.h>
 
@@ -66,7 +66,7 @@ class SignatureStoreTest : public ::testing::Test {
     auto db = Database::Open(dir_.path() / "iris.db");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(db).value();
-    store_ = std::make_unique<SignatureStore>(*db_);
+    store_ = std::make_unique<SqliteSignatureStore>(*db_);
   }
 
   std::map<std::string, std::uint64_t> LoadPhashes(const std::string& collection,
