@@ -1,0 +1,149 @@
+// End-to-end: three `iris serve` processes sharing their collections through a Qdrant server (the fake of
+// support/fake_qdrant_server.h, speaking Qdrant's REST API over loopback) and their duplicate signatures,
+// jobs and cache through a real PostgreSQL server (support/postgres_process.h), as docs/scale-out.md
+// describes: an image indexed through one process is found as a near-duplicate, listed and searched
+// through the others; a delete through one is seen by all.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "e2e_http.h"
+#include "image/test_images.h"
+#include "support/fake_qdrant_server.h"
+#include "support/postgres_process.h"
+#include "support/shared_data.h"
+#include "support/temp_dir.h"
+
+namespace iris::testing {
+namespace {
+
+std::vector<std::string> SharedCollectionArgs(const std::string& database_url, const std::string& qdrant_url) {
+  return {"--local-models",       "colors=" + RequireShared("models/clip-standin-colors").string(),
+          "--default-clip-model", "colors",
+          "--database-url",       database_url,
+          "--vector-engine",      "qdrant",
+          "--qdrant-url",         qdrant_url,
+          "--qdrant-api-key",     "e2e-key"};
+}
+
+// A re-encoded copy: mirrored and 80% the size.
+std::string EditedCopy(const std::string& jpeg) {
+  if (!StartVips().ok()) throw std::runtime_error("libvips did not start");
+  auto image = vips::VImage::new_from_buffer(jpeg.data(), jpeg.size(), "");
+  return EncodeWithVips(image.flip(VIPS_DIRECTION_HORIZONTAL).resize(0.8), ".jpg[Q=80]");
+}
+
+std::pair<int, nlohmann::json> Send(httplib::Result res) {
+  if (!res) return {-1, nullptr};
+  return {res->status, ParseJson(res->body)};
+}
+
+std::vector<std::string> Ids(const nlohmann::json& list) {
+  std::vector<std::string> ids;
+  for (const auto& c : list) ids.push_back(c["id"]);
+  return ids;
+}
+
+TEST(ScaleOutCollectionsE2eTest, AnImageIndexedThroughOneProcessIsFoundThroughTheOthers) {
+  auto postgres = PostgresProcess::Start();
+  if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  FakeQdrantServer qdrant("e2e-key");
+
+  std::vector<std::unique_ptr<ServerProcess>> servers;
+  for (int s = 0; s < 3; ++s) {
+    servers.push_back(ServerProcess::Start(ServeWith(SharedCollectionArgs(url, qdrant.url()))));
+  }
+  auto a = servers[0]->Client();
+  auto b = servers[1]->Client();
+  auto c = servers[2]->Client();
+  for (auto* client : {a.get(), b.get(), c.get()}) {
+    auto ready = Send(client->Get("/readyz"));
+    EXPECT_EQ(ready.first, 200) << ready.second.dump();
+  }
+
+  auto [status, body] = Send(a->Post("/v1/collections", R"({"name": "shop"})", "application/json"));
+  ASSERT_EQ(status, 201) << body.dump();
+  // The collection made through a is listed by c, and a second create through b is refused.
+  std::tie(status, body) = Send(c->Get("/v1/collections"));
+  ASSERT_EQ(status, 200);
+  ASSERT_EQ(body["collections"].size(), 1u) << body.dump();
+  EXPECT_EQ(body["collections"][0]["name"], "shop");
+  EXPECT_EQ(body["collections"][0]["model"], "colors");
+  std::tie(status, body) = Send(b->Post("/v1/collections", R"({"name": "shop"})", "application/json"));
+  EXPECT_EQ(status, 409) << body.dump();
+
+  const auto dresses = ClothingPhotos("dress");
+  const auto shoes = ClothingPhotos("shoes");
+  ASSERT_GE(dresses.size(), 2u);
+  ASSERT_GE(shoes.size(), 1u);
+  const std::string dress = ReadFileBytes(dresses[0]);
+  httplib::MultipartFormDataItems put = {{"file", dress, "d.jpg", "image/jpeg"},
+                                         {"metadata", R"({"colour": "red"})", "", ""}};
+  std::tie(status, body) = Send(a->Put("/v1/collections/shop/items/dress-0", put));
+  ASSERT_EQ(status, 200) << body.dump();
+  httplib::MultipartFormDataItems put_other = {{"file", ReadFileBytes(dresses[1]), "d.jpg", "image/jpeg"}};
+  std::tie(status, body) = Send(c->Put("/v1/collections/shop/items/dress-1", put_other));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["count"], 2) << "c counts the item a stored";
+
+  // b finds an edited copy of a's upload as a near-duplicate, and not an unrelated photo.
+  httplib::MultipartFormDataItems query = {{"file", EditedCopy(dress), "q.jpg", "image/jpeg"}};
+  std::tie(status, body) = Send(b->Post("/v1/collections/shop/duplicates", query));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["indexed"], 2) << body.dump();
+  ASSERT_EQ(Ids(body["duplicates"]), std::vector<std::string>{"dress-0"}) << body.dump(2);
+  EXPECT_TRUE(body["duplicates"][0]["similarity"].is_number()) << "b reads the item's vector from Qdrant";
+  httplib::MultipartFormDataItems unrelated = {{"file", ReadFileBytes(shoes[0]), "s.jpg", "image/jpeg"}};
+  std::tie(status, body) = Send(b->Post("/v1/collections/shop/duplicates", unrelated));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_TRUE(body["duplicates"].empty()) << body.dump(2);
+
+  // c reads the item and searches with it; the metadata filter applies in Qdrant.
+  std::tie(status, body) = Send(c->Get("/v1/collections/shop/items/dress-0"));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["metadata"]["colour"], "red");
+  std::tie(status, body) =
+      Send(c->Post("/v1/collections/shop/search", R"({"id": "dress-1", "top_n": 5})", "application/json"));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(Ids(body["hits"]), std::vector<std::string>{"dress-0"}) << "the query item itself is excluded";
+  std::tie(status, body) =
+      Send(c->Post("/v1/collections/shop/search", R"({"id": "dress-1", "top_n": 5, "filter": {"colour": "blue"}})",
+                   "application/json"));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_TRUE(body["hits"].empty()) << body.dump();
+
+  // A delete through c: a no longer finds the duplicate, b no longer lists the item.
+  std::tie(status, body) = Send(c->Delete("/v1/collections/shop/items/dress-0"));
+  ASSERT_EQ(status, 200) << body.dump();
+  std::tie(status, body) = Send(a->Post("/v1/collections/shop/duplicates", query));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_TRUE(body["duplicates"].empty()) << body.dump(2);
+  EXPECT_EQ(body["indexed"], 1);
+  std::tie(status, body) = Send(b->Get("/v1/collections/shop/items"));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(body["ids"], nlohmann::json::array({"dress-1"}));
+  EXPECT_EQ(qdrant.PointCount("iris_c_shop"), 1);
+
+  // Dropped through b: gone for a.
+  std::tie(status, body) = Send(b->Delete("/v1/collections/shop"));
+  ASSERT_EQ(status, 200) << body.dump();
+  std::tie(status, body) = Send(a->Get("/v1/collections/shop"));
+  EXPECT_EQ(status, 404) << body.dump();
+}
+
+TEST(ScaleOutCollectionsE2eTest, QdrantUnreachableIsAClearStartError) {
+  auto postgres = PostgresProcess::Start();
+  if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  TempDir data;
+  const auto result =
+      RunCommand(IrisBinary() + " serve --port 0 --data-dir " + data.path().string() +
+                 " --vector-engine qdrant --qdrant-url http://127.0.0.1:1 --database-url '" + url + "'");
+  EXPECT_NE(result.exit_code, 0);
+  EXPECT_NE(result.output.find("storage.qdrant_url"), std::string::npos) << result.output;
+}
+
+}  // namespace
+}  // namespace iris::testing
