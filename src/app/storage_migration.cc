@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "core/hash.h"
+#include "dedup/sqlite_signature_store.h"
 #include "store/postgres_connection.h"
 
 namespace iris::app {
@@ -86,6 +87,20 @@ const std::vector<Table>& Tables() {
        1,
        ", created_at",
        ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"},
+      {"duplicate_resident",
+       {{"collection", Kind::kText, "", ""},
+        {"item_id", Kind::kText, "", ""},
+        {"resident", Kind::kBlob, "lower(hex(resident))", "encode(resident, 'hex')"}},
+       2,
+       ", updated_at",
+       ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now')"},
+      {"duplicate_cold",
+       {{"collection", Kind::kText, "", ""},
+        {"item_id", Kind::kText, "", ""},
+        {"cold", Kind::kBlob, "lower(hex(cold))", "encode(cold, 'hex')"}},
+       2,
+       "",
+       ""},
       {"api_keys",
        {{"id", Kind::kText, "", ""},
         {"name", Kind::kText, "", ""},
@@ -126,6 +141,24 @@ class SqliteEndpoint final : public MigrationEndpoint {
  public:
   SqliteEndpoint(std::unique_ptr<Database> db, std::string name) : db_(std::move(db)), name_(std::move(name)) {}
   std::string name() const override { return name_; }
+
+  Status BeforeCopy() override {
+    std::vector<std::string> collections;
+    IRIS_RETURN_IF_ERROR(db_->Read([&](SqliteConnection& c) -> Status {
+      IRIS_ASSIGN_OR_RETURN(SqliteStatement s, c.Prepare("SELECT DISTINCT collection FROM duplicate_signatures"));
+      while (true) {
+        IRIS_ASSIGN_OR_RETURN(bool row, s.Step());
+        if (!row) break;
+        collections.push_back(s.ColumnText(0));
+      }
+      return Status::Ok();
+    }));
+    SqliteSignatureStore signatures(*db_);
+    for (const std::string& collection : collections) {  // LoadAll converts the v1 rows first
+      IRIS_RETURN_IF_ERROR(signatures.LoadAll(collection, [](std::string, ResidentSignature) {}).status());
+    }
+    return Status::Ok();
+  }
 
   Result<std::vector<Row>> Page(const Table& t, const Row* after, int limit) override {
     std::vector<Row> rows;
@@ -347,6 +380,8 @@ Result<std::unique_ptr<MigrationEndpoint>> OpenMigrationEndpoint(const std::stri
 
 Result<MigrationReport> Migrate(MigrationEndpoint& from, MigrationEndpoint& to, const MigrationOptions& options) {
   MigrationReport report;
+  IRIS_RETURN_IF_ERROR(from.BeforeCopy());
+  if (!options.verify_only) IRIS_RETURN_IF_ERROR(to.BeforeCopy());
   for (const Table& t : Tables()) {
     TableReport table;
     table.table = t.name;

@@ -2,11 +2,13 @@
 // embedded iris.db and PostgreSQL, in either direction, for `iris migrate` (the upgrade path from one
 // process to several, and back).
 //
-// What moves: the job queue (jobs, job_items, job_expansions), the result cache (result_cache) and
-// the API keys (api_keys: hashes only, as stored). What does not: live runner rows (no process
-// survives a migration: items that were running arrive pending, so the next process claims them),
-// which runner finished an item, cache hit times, and the tables only iris.db has (duplicate
-// signatures, image metadata).
+// What moves: the job queue (jobs, job_items, job_expansions), the result cache (result_cache), the
+// duplicate signatures (duplicate_resident, duplicate_cold: both tiers; iris.db's v1 rows are converted
+// first) and the API keys (api_keys: hashes only, as stored). What does not: live runner rows (no
+// process survives a migration: items that were running arrive pending, so the next process claims
+// them), which runner finished an item, cache hit times, PostgreSQL's duplicate change feed (processes
+// load what they find), and the tables only iris.db has (image metadata). The vectors the signatures
+// belong to move with app/collection_migration.h.
 //
 // How: table by table in dependency order, pages of kPageRows rows in key order read from the
 // source and inserted into the target in one transaction each, skipping rows whose key the target
@@ -73,6 +75,9 @@ class MigrationEndpoint {
   virtual Result<std::vector<Row>> Page(const Table& table, const Row* after, int limit) = 0;
   virtual Result<std::int64_t> InsertMissing(const Table& table, const std::vector<Row>& rows) = 0;
   virtual Status AfterCopy() = 0;
+  // Brings the side to the form the tables above describe (iris.db: duplicate signatures of the v1
+  // format converted to the two tiers, as a server's first load would).
+  virtual Status BeforeCopy() { return Status::Ok(); }
 };
 
 }  // namespace iris::app

@@ -1,34 +1,68 @@
-// `iris migrate --from SOURCE --to TARGET`: moves the job queue, the result cache and the API keys between the
-// embedded iris.db ("sqlite:DIR") and a shared PostgreSQL database (a postgresql:// URL), either way,
-// then verifies both sides hold the same rows (app/storage_migration.h; docs/scale-out.md). Stop the
-// servers first. Interrupted? Run it again: rows already copied are skipped.
-//   iris migrate --from sqlite:./iris-data --to postgresql://iris@db/iris
+// `iris migrate --from SOURCE --to TARGET`: moves the job queue, the result cache, the duplicate signatures
+// and the API keys between the embedded iris.db ("sqlite:DIR") and a shared PostgreSQL database (a
+// postgresql:// URL), either way, then verifies both sides hold the same rows (app/storage_migration.h).
+// With --qdrant-url, the vector collections move too: DIR/collections into that Qdrant, or back
+// (app/collection_migration.h). docs/scale-out.md. Stop the servers first. Interrupted? Run it again.
+//   iris migrate --from sqlite:./iris-data --to postgresql://iris@db/iris --qdrant-url http://qdrant:6333
 //   iris migrate --from postgresql://iris@db/iris --to sqlite:./iris-data --verify-only
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "app/collection_migration.h"
 #include "app/storage_migration.h"
 #include "cli/commands.h"
 #include "core/logging.h"
 #include "core/redacted_url.h"
+#include "index/collection_manager.h"
+#include "vector_engines/qdrant_collection_store.h"
 
 namespace iris::cli {
+namespace {
+
+// The two collection stores of a migration with --qdrant-url: the sqlite side's DIR/collections and Qdrant.
+Result<std::pair<std::unique_ptr<CollectionStore>, std::unique_ptr<CollectionStore>>> CollectionStores(
+    const std::string& from, const std::string& to, const QdrantStoreOptions& qdrant) {
+  const bool from_local = from.rfind("sqlite:", 0) == 0;
+  const bool to_local = to.rfind("sqlite:", 0) == 0;
+  if (from_local == to_local) return InvalidArgument("--qdrant-url needs one side to be sqlite:DIR (its collections)");
+  const std::filesystem::path dir = (from_local ? from : to).substr(7);
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<CollectionManager> local, CollectionManager::Open(dir / "collections"));
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<QdrantCollectionStore> remote, QdrantCollectionStore::Open(qdrant));
+  if (from_local)
+    return std::make_pair(std::unique_ptr<CollectionStore>(std::move(local)),
+                          std::unique_ptr<CollectionStore>(std::move(remote)));
+  return std::make_pair(std::unique_ptr<CollectionStore>(std::move(remote)),
+                        std::unique_ptr<CollectionStore>(std::move(local)));
+}
+
+}  // namespace
 
 CommandRunner AddMigrateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "migrate",
-      "move the job queue, result cache and API keys between iris.db and PostgreSQL, then verify (stop servers first)");
+      "move the job queue, result cache, duplicate signatures and API keys between iris.db and PostgreSQL (and, with "
+      "--qdrant-url, the collections between DIR/collections and Qdrant), then verify (stop servers first)");
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
   auto verify_only = std::make_shared<bool>(false);
   cmd->add_option("--from", *from, "sqlite:DIR (DIR/iris.db) or a postgresql:// URL")->required();
   cmd->add_option("--to", *to, "sqlite:DIR or a postgresql:// URL")->required();
   cmd->add_flag("--verify-only", *verify_only, "copy nothing: compare row counts and checksums");
+  auto qdrant = std::make_shared<QdrantStoreOptions>();
+  cmd->add_option("--qdrant-url", qdrant->client.url,
+                  "also move the collections: the sqlite side's DIR/collections <-> this Qdrant");
+  cmd->add_option("--qdrant-api-key", qdrant->client.api_key, "Qdrant API key");
+  cmd->add_option("--qdrant-collection-prefix", qdrant->collection_prefix, "prefix of Iris's Qdrant collections")
+      ->capture_default_str();
   return [=] {
     InitLogging("warn", "text");
     if (*from == *to) {
       std::cerr << "iris: --from and --to name the same place\n";
+      return kExitUsage;
+    }
+    if (!qdrant->client.url.empty() && (from->rfind("sqlite:", 0) == 0) == (to->rfind("sqlite:", 0) == 0)) {
+      std::cerr << "iris: --qdrant-url needs one side to be sqlite:DIR (its collections move to or from Qdrant)\n";
       return kExitUsage;
     }
     auto source = app::OpenMigrationEndpoint(*from);
@@ -59,6 +93,28 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
                 << t.target_checksum.substr(0, 16) << "\n";
     }
     std::cout << "verified: every table has the same rows on both sides\n";
+    if (qdrant->client.url.empty()) return kExitOk;
+
+    auto stores = CollectionStores(*from, *to, *qdrant);
+    if (!stores.ok()) {
+      std::cerr << "iris: collections: " << stores.status().ToString() << "\n";
+      return stores.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;
+    }
+    app::CollectionCopyOptions copy;
+    copy.verify_only = *verify_only;
+    copy.progress = [](const std::string& collection, std::size_t copied) {
+      std::cerr << "\rcollection " << collection << ": " << copied << " items copied" << std::flush;
+    };
+    auto copied = app::CopyCollections(*stores->first, *stores->second, copy);
+    std::cerr << "\n";
+    if (!copied.ok()) {
+      std::cerr << "iris: collections: " << copied.status().ToString() << "\n";
+      return kExitFailure;
+    }
+    for (const app::CollectionCopyReport& c : *copied) {
+      std::cout << "collection " << c.name << ": " << c.copied << " copied, " << c.items << " items on both sides\n";
+    }
+    std::cout << "verified: every collection has the same items on both sides\n";
     return kExitOk;
   };
 }

@@ -133,6 +133,79 @@ TEST(ScaleOutCollectionsE2eTest, AnImageIndexedThroughOneProcessIsFoundThroughTh
   EXPECT_EQ(status, 404) << body.dump();
 }
 
+// The upgrade path: a data dir filled by one embedded server moves with `iris migrate --qdrant-url` into
+// PostgreSQL and Qdrant, and two processes started on them serve its collections and duplicates.
+TEST(ScaleOutCollectionsE2eTest, IrisMigrateMovesCollectionsAndSignaturesIntoPostgresAndQdrant) {
+  auto postgres = PostgresProcess::Start();
+  if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  FakeQdrantServer qdrant("e2e-key");
+  TempDir data;
+  const auto dresses = ClothingPhotos("dress");
+  ASSERT_GE(dresses.size(), 2u);
+  const std::string dress = ReadFileBytes(dresses[0]);
+  constexpr int kVectors = 300;  // more than one copy batch
+  {
+    ServerOptions embedded =
+        ServeWith({"--local-models", "colors=" + RequireShared("models/clip-standin-colors").string(),
+                   "--default-clip-model", "colors"});
+    embedded.data_dir = data.path();
+    auto server = ServerProcess::Start(embedded);
+    auto client = server->Client();
+    ASSERT_EQ(Send(client->Post("/v1/collections", R"({"name": "shop"})", "application/json")).first, 201);
+    for (int i = 0; i < 2; ++i) {
+      httplib::MultipartFormDataItems put = {{"file", ReadFileBytes(dresses[i]), "d.jpg", "image/jpeg"},
+                                             {"metadata", R"({"n": )" + std::to_string(i) + "}", "", ""}};
+      auto [status, body] = Send(client->Put(("/v1/collections/shop/items/dress-" + std::to_string(i)).c_str(), put));
+      ASSERT_EQ(status, 200) << body.dump();
+    }
+    ASSERT_EQ(Send(client->Post("/v1/collections", R"({"name": "vec", "model": "external", "dim": 4, "metric": "l2"})",
+                                "application/json"))
+                  .first,
+              201);
+    for (int i = 0; i < kVectors; ++i) {
+      const nlohmann::json item = {{"vector", {i, i % 7, 1.5, -i}}, {"metadata", {{"i", i}}}};
+      auto [status, body] = Send(
+          client->Put(("/v1/collections/vec/items/v" + std::to_string(i)).c_str(), item.dump(), "application/json"));
+      ASSERT_EQ(status, 200) << body.dump();
+    }
+  }  // the embedded server stops
+
+  const std::string migrate = IrisBinary() + " migrate --from sqlite:" + data.path().string() + " --to '" + url +
+                              "' --qdrant-url " + qdrant.url() + " --qdrant-api-key e2e-key";
+  auto moved = RunCommand(migrate);
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_NE(moved.output.find("collection shop: 2 copied, 2 items on both sides"), std::string::npos) << moved.output;
+  EXPECT_NE(moved.output.find("collection vec: 300 copied, 300 items on both sides"), std::string::npos)
+      << moved.output;
+  EXPECT_NE(moved.output.find("duplicate_resident: 2 copied"), std::string::npos) << moved.output;
+  auto again = RunCommand(migrate);  // a re-run (an interrupted one, resumed) succeeds and changes nothing
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_NE(again.output.find("duplicate_resident: 0 copied"), std::string::npos) << again.output;
+
+  auto a = ServerProcess::Start(ServeWith(SharedCollectionArgs(url, qdrant.url())));
+  auto b = ServerProcess::Start(ServeWith(SharedCollectionArgs(url, qdrant.url())));
+  auto client_b = b->Client();
+  httplib::MultipartFormDataItems query = {{"file", EditedCopy(dress), "q.jpg", "image/jpeg"}};
+  auto [status, body] = Send(client_b->Post("/v1/collections/shop/duplicates", query));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(Ids(body["duplicates"]), std::vector<std::string>{"dress-0"}) << body.dump(2);
+  std::tie(status, body) = Send(a->Client()->Post("/v1/collections/vec/search",
+                                                  R"({"vector": [10, 3, 1.5, -10], "top_n": 3})", "application/json"));
+  ASSERT_EQ(status, 200) << body.dump();
+  EXPECT_EQ(Ids(body["hits"]).at(0), "v10") << body.dump();
+  EXPECT_FLOAT_EQ(body["hits"][0]["distance"].get<float>(), 0.0f);
+  std::tie(status, body) = Send(client_b->Get("/v1/collections/vec"));
+  EXPECT_EQ(body["count"], kVectors) << body.dump();
+  EXPECT_EQ(body["metric"], "l2");
+
+  // An item deleted on the Qdrant side: verification names the collection.
+  ASSERT_EQ(Send(client_b->Delete("/v1/collections/vec/items/v7")).first, 200);
+  auto verify = RunCommand(migrate + " --verify-only");
+  EXPECT_EQ(verify.exit_code, 1) << verify.output;
+  EXPECT_NE(verify.output.find("collection 'vec'"), std::string::npos) << verify.output;
+}
+
 TEST(ScaleOutCollectionsE2eTest, QdrantUnreachableIsAClearStartError) {
   auto postgres = PostgresProcess::Start();
   if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
