@@ -2,6 +2,7 @@
 
 #include <regex>
 
+#include "app/s3_settings.h"
 #include "store/filesystem_blob_store.h"
 #include "store/s3_blob_store.h"
 
@@ -16,19 +17,7 @@ Result<std::shared_ptr<BlobStore>> OpenFilesystemStore(const Config& config, con
 }
 
 Result<std::shared_ptr<S3BlobStore>> OpenS3Store(const StorageConfig& storage, const WebsiteEntry& entry) {
-  S3Options options;
-  options.endpoint =
-      storage.s3_endpoint.empty() ? "https://s3." + storage.s3_region + ".amazonaws.com" : storage.s3_endpoint;
-  options.region = storage.s3_region;
-  options.bucket = entry.bucket;
-  options.prefix = entry.prefix;
-  options.credentials = {storage.s3_access_key_id, storage.s3_secret_access_key};
-  options.path_style = storage.s3_path_style != 0;
-  options.presign_expires_s = storage.s3_presign_expires_s;
-  options.timeout_s = storage.s3_timeout_s;
-  options.multipart_threshold_bytes = static_cast<std::size_t>(storage.s3_multipart_threshold_mb) << 20;
-  options.multipart_part_bytes = static_cast<std::size_t>(storage.s3_multipart_part_mb) << 20;
-  IRIS_ASSIGN_OR_RETURN(auto store, S3BlobStore::Create(std::move(options)));
+  IRIS_ASSIGN_OR_RETURN(auto store, S3BlobStore::Create(S3OptionsFor(storage, entry.bucket, entry.prefix)));
   return std::shared_ptr<S3BlobStore>(std::move(store));
 }
 

@@ -1,7 +1,7 @@
 // ImageLibrary: the stored originals behind POST /v1/images and GET /v1/images/{sha256}. The bytes
-// go to the content-addressed blob store (store/blob_store.h, key from the SHA-256), and one row per
-// blob to the `blobs` table of iris.db (key, sha256, size, content type, created_at). Storing the
-// same bytes twice is a no-op.
+// go to the content-addressed blob store (store/blob_store.h, key from the SHA-256: <data_dir>/blobs, or
+// S3 with storage.s3_images_bucket), and one record per blob (key, sha256, size, content type) to
+// image_records.h (iris.db, or the shared PostgreSQL database). Storing the same bytes twice is a no-op.
 //
 //   Store  the image's bytes (it must decode: the caller checks, as the route does before storing);
 //          returns the blob key. Stage "storage" goes to the Trace.
@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "app/image_records.h"
 #include "core/trace.h"
 #include "ingest/image_ingestor.h"
 #include "store/blob_store.h"
@@ -27,14 +28,17 @@ struct StoredImage {
 
 class ImageLibrary {
  public:
-  ImageLibrary(BlobStore& blobs, Database& database) : blobs_(blobs), database_(database) {}
+  ImageLibrary(BlobStore& blobs, std::unique_ptr<ImageRecords> records) : blobs_(blobs), records_(std::move(records)) {}
+  // Records in iris.db.
+  ImageLibrary(BlobStore& blobs, Database& database)
+      : ImageLibrary(blobs, std::make_unique<SqliteImageRecords>(database)) {}
 
   Result<std::string> Store(const IngestedImage& image, Trace& trace);
   Result<StoredImage> Open(const std::string& sha256, Trace& trace) const;
 
  private:
   BlobStore& blobs_;
-  Database& database_;
+  std::unique_ptr<ImageRecords> records_;
 };
 
 }  // namespace iris::app

@@ -1,12 +1,14 @@
 #include "app/services.h"
 
 #include "app/job_kinds.h"
+#include "app/s3_settings.h"
 #include "core/logging.h"
 #include "dedup/postgres_signature_store.h"
 #include "dedup/sqlite_signature_store.h"
 #include "jobs/postgres_job_store.h"
 #include "store/filesystem_blob_store.h"
 #include "store/postgres_cache_table.h"
+#include "store/s3_blob_store.h"
 #include "vector_engines/qdrant_collection_store.h"
 
 namespace iris::app {
@@ -38,6 +40,19 @@ Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig
   LogInfo("store.postgres_opened",
           {{"url", (*shared)->redacted_url()}, {"schema_version", (*shared)->schema_version()}});
   return shared;
+}
+
+// Where POST /v1/images keeps originals: <data_dir>/blobs, or the S3 bucket storage.s3_images_bucket.
+Result<std::unique_ptr<BlobStore>> OpenImageBlobs(const StorageConfig& storage) {
+  if (!storage.s3_images_bucket.empty()) {
+    auto store = S3BlobStore::Create(S3OptionsFor(storage, storage.s3_images_bucket, ""));
+    if (!store.ok()) return store.status().WithContext("storage.s3_images_bucket");
+    return std::unique_ptr<BlobStore>(std::move(store).value());
+  }
+  const std::filesystem::path root = std::filesystem::path(storage.data_dir) / "blobs";
+  auto blobs = FilesystemBlobStore::Open(root);
+  if (!blobs.ok()) return blobs.status().WithContext("opening " + root.string());
+  return std::unique_ptr<BlobStore>(std::move(blobs).value());
 }
 
 // The collections of storage.vector_engine: <data_dir>/collections, or a Qdrant server.
@@ -95,10 +110,12 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
           ? std::make_unique<KeyService>(std::make_unique<auth::PostgresApiKeyStore>(*services->shared_database))
           : std::make_unique<KeyService>(*services->database);
 
-  auto blobs = FilesystemBlobStore::Open(data_dir / "blobs");
-  if (!blobs.ok()) return blobs.status().WithContext("opening " + (data_dir / "blobs").string());
-  services->blobs = std::move(blobs).value();
-  services->images = std::make_unique<ImageLibrary>(*services->blobs, *services->database);
+  IRIS_ASSIGN_OR_RETURN(services->blobs, OpenImageBlobs(config.storage));
+  services->images = std::make_unique<ImageLibrary>(
+      *services->blobs,
+      services->shared_database
+          ? std::unique_ptr<ImageRecords>(std::make_unique<PostgresImageRecords>(*services->shared_database))
+          : std::make_unique<SqliteImageRecords>(*services->database));
 
   ResultCacheOptions cache_options;
   cache_options.max_bytes = config.analysis.cache_max_bytes;

@@ -101,6 +101,15 @@ const std::vector<Table>& Tables() {
        2,
        "",
        ""},
+      {"blobs",
+       {{"key", Kind::kText, "", ""},
+        {"sha256", Kind::kText, "", ""},
+        {"size", Kind::kInteger, "", ""},
+        {"content_type", Kind::kText, "", ""},
+        {"created_at", Kind::kText, "", ""}},
+       1,
+       "",
+       ""},
       {"api_keys",
        {{"id", Kind::kText, "", ""},
         {"name", Kind::kText, "", ""},
@@ -375,7 +384,10 @@ Result<std::unique_ptr<MigrationEndpoint>> OpenMigrationEndpoint(const std::stri
     if (!db.ok()) return db.status();
     return std::unique_ptr<MigrationEndpoint>(new PostgresEndpoint(std::move(db).value()));
   }
-  return InvalidArgument("'" + RedactedUrl(spec) + "' is neither sqlite:DIR nor a postgresql:// URL");
+  std::string message = "'";  // in pieces: GCC 12's -Wrestrict misfires on "'" + std::string
+  message += RedactedUrl(spec);
+  message += "' is neither sqlite:DIR nor a postgresql:// URL";
+  return InvalidArgument(message);
 }
 
 Result<MigrationReport> Migrate(MigrationEndpoint& from, MigrationEndpoint& to, const MigrationOptions& options) {

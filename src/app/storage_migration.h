@@ -4,11 +4,12 @@
 //
 // What moves: the job queue (jobs, job_items, job_expansions), the result cache (result_cache), the
 // duplicate signatures (duplicate_resident, duplicate_cold: both tiers; iris.db's v1 rows are converted
-// first) and the API keys (api_keys: hashes only, as stored). What does not: live runner rows (no
-// process survives a migration: items that were running arrive pending, so the next process claims
-// them), which runner finished an item, cache hit times, PostgreSQL's duplicate change feed (processes
-// load what they find), and the tables only iris.db has (image metadata). The vectors the signatures
-// belong to move with app/collection_migration.h.
+// first), the records of the originals stored by POST /v1/images (blobs; their bytes keep their keys, so
+// `aws s3 sync DIR/blobs s3://BUCKET/` moves them) and the API keys (api_keys: hashes only, as stored).
+// What does not: live runner rows (no process survives a migration: items that were running arrive
+// pending, so the next process claims them), which runner finished an item, cache hit times, and
+// PostgreSQL's duplicate change feed (processes load what they find). The vectors the signatures belong
+// to move with app/collection_migration.h.
 //
 // How: table by table in dependency order, pages of kPageRows rows in key order read from the
 // source and inserted into the target in one transaction each, skipping rows whose key the target

@@ -178,6 +178,9 @@ std::vector<ConfigOption> BuildOptions() {
                  "objects larger than this (MiB) are uploaded in parts", IRIS_FIELD(storage.s3_multipart_threshold_mb)),
       MakeOption("storage.s3_multipart_part_mb", "--s3-multipart-part-mb",
                  "size of one part of a multipart upload, MiB", IRIS_FIELD(storage.s3_multipart_part_mb)),
+      MakeOption("storage.s3_images_bucket", "--s3-images-bucket",
+                 "S3 bucket for the originals of POST /v1/images (empty: <data_dir>/blobs)",
+                 IRIS_FIELD(storage.s3_images_bucket)),
       MakeOption("ingest.max_image_bytes", "--max-image-bytes", "largest encoded image accepted (413 above)",
                  IRIS_FIELD(ingest.max_image_bytes)),
       MakeOption("ingest.max_image_pixels", "--max-image-pixels",
@@ -481,6 +484,9 @@ Status ValidateConfig(const Config& c) {
   if (c.storage.s3_multipart_part_mb < 5 || c.storage.s3_multipart_part_mb > 5 * 1024)
     return InvalidArgument("storage.s3_multipart_part_mb must be within 5..5120 (S3's minimum part is 5 MiB)");
   if (!(c.storage.s3_timeout_s > 0)) return InvalidArgument("storage.s3_timeout_s must be > 0");
+  if (!c.storage.s3_images_bucket.empty() &&
+      (c.storage.s3_access_key_id.empty() || c.storage.s3_secret_access_key.empty()))
+    return InvalidArgument("storage.s3_images_bucket needs storage.s3_access_key_id and storage.s3_secret_access_key");
   if (c.storage.backend == "s3" && (c.storage.s3_access_key_id.empty() || c.storage.s3_secret_access_key.empty()))
     return InvalidArgument("storage.backend s3 needs storage.s3_access_key_id and storage.s3_secret_access_key");
   if (c.catalog.websites.empty()) return InvalidArgument("catalog.websites must name at least one website");

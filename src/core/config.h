@@ -61,6 +61,9 @@ struct StorageConfig {
   double s3_timeout_s = 60;
   int s3_multipart_threshold_mb = 16;  // larger objects are uploaded in parts
   int s3_multipart_part_mb = 8;        // size of one part (S3's minimum: 5)
+  // POST /v1/images originals: "" = <data_dir>/blobs; a bucket name = that S3 bucket (the s3_* settings
+  // above), shared by every process (docs/scale-out.md).
+  std::string s3_images_bucket;
 };
 
 struct IngestConfig {

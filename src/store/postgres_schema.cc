@@ -131,6 +131,16 @@ CREATE TABLE duplicate_changes (
 );
 CREATE INDEX duplicate_changes_by_collection ON duplicate_changes(collection, seq);
 )sql"},
+      {5, "blobs",
+       R"sql(
+CREATE TABLE blobs (                  -- originals stored by POST /v1/images (app/image_records.h); bytes in S3
+  key TEXT PRIMARY KEY,               -- BlobStore key, "sha256/ab/cd/<64 hex>"
+  sha256 TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  content_type TEXT NOT NULL,
+  created_at TEXT NOT NULL            -- ISO-8601 UTC with milliseconds, like iris.db
+);
+)sql"},
   };
   return kMigrations;
 }

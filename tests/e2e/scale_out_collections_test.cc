@@ -2,7 +2,8 @@
 // support/fake_qdrant_server.h, speaking Qdrant's REST API over loopback) and their duplicate signatures,
 // jobs and cache through a real PostgreSQL server (support/postgres_process.h), as docs/scale-out.md
 // describes: an image indexed through one process is found as a near-duplicate, listed and searched
-// through the others; a delete through one is seen by all.
+// through the others; a delete through one is seen by all; `iris migrate` moves an embedded data dir there;
+// an original stored through one process (S3 on a real s3rver) is served by another.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
@@ -12,6 +13,7 @@
 #include "image/test_images.h"
 #include "support/fake_qdrant_server.h"
 #include "support/postgres_process.h"
+#include "support/s3rver_process.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
@@ -204,6 +206,38 @@ TEST(ScaleOutCollectionsE2eTest, IrisMigrateMovesCollectionsAndSignaturesIntoPos
   auto verify = RunCommand(migrate + " --verify-only");
   EXPECT_EQ(verify.exit_code, 1) << verify.output;
   EXPECT_NE(verify.output.find("collection 'vec'"), std::string::npos) << verify.output;
+}
+
+// Originals stored by POST /v1/images through one process are served by another: the bytes in an S3
+// bucket (a real s3rver), the records in PostgreSQL.
+TEST(ScaleOutCollectionsE2eTest, AnImageStoredThroughOneProcessIsServedByAnother) {
+  auto postgres = PostgresProcess::Start();
+  if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  auto s3 = S3rverProcess::Start({"iris-images"});
+  ASSERT_TRUE(s3) << "s3rver is not installed (" << S3rverScript() << "): run scripts/setup.sh";
+  const std::vector<std::string> args = {"--database-url",         url,
+                                         "--s3-images-bucket",     "iris-images",
+                                         "--s3-endpoint",          s3->virtual_host_endpoint(),
+                                         "--s3-access-key-id",     "S3RVER",
+                                         "--s3-secret-access-key", "S3RVER"};
+  auto a = ServerProcess::Start(ServeWith(args));
+  auto b = ServerProcess::Start(ServeWith(args));
+  const std::string dress = ClothingPhotoBytes("dress", 2);
+  auto [status, body] =
+      Send(a->Client()->Post("/v1/images", httplib::MultipartFormDataItems{{"file", dress, "d.jpg", "image/jpeg"}}));
+  ASSERT_EQ(status, 200) << body.dump();
+  const std::string sha = body["sha256"];
+  auto served = b->Client()->Get(("/v1/images/" + sha).c_str());
+  ASSERT_TRUE(served);
+  EXPECT_EQ(served->status, 200) << served->body.substr(0, 300);
+  EXPECT_EQ(served->get_header_value("Content-Type"), "image/jpeg");
+  EXPECT_TRUE(served->body == dress) << "b serves the bytes a stored";
+  EXPECT_EQ(PostgresProcess::Query(url, "SELECT sha256, size, content_type FROM blobs"),
+            (std::vector<std::string>{sha + "|" + std::to_string(dress.size()) + "|image/jpeg"}));
+  auto missing = b->Client()->Get(("/v1/images/" + std::string(64, 'a')).c_str());
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 404);
 }
 
 TEST(ScaleOutCollectionsE2eTest, QdrantUnreachableIsAClearStartError) {
