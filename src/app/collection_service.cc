@@ -17,18 +17,6 @@ Status AsUnprocessable(Status status) {
   return status;
 }
 
-CollectionDescription Describe(const std::string& name, const CollectionSpec& spec) {
-  CollectionDescription description;
-  description.name = name;
-  description.model = spec.model;
-  description.index.dim = spec.dim;
-  description.index.metric = spec.metric;
-  description.index.m = spec.m;
-  description.index.ef_construction = spec.ef_construction;
-  description.index.ef_search = spec.ef_search;
-  return description;
-}
-
 }  // namespace
 
 CollectionService::CollectionService(std::unique_ptr<CollectionStore> collections,
@@ -75,7 +63,7 @@ Result<std::shared_ptr<const VectorCollection>> CollectionService::Create(const 
     }
   }
   std::unique_lock lifecycle(lifecycle_);
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> collection, collections_->Create(Describe(name, spec)));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<VectorCollection> collection, collections_->Create(DescriptionOf(name, spec)));
   IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));  // nothing of an earlier collection of that name
   return std::shared_ptr<const VectorCollection>(std::move(collection));
 }
@@ -99,7 +87,7 @@ Result<std::shared_ptr<const VectorCollection>> CollectionService::GetOrCreate(c
   spec.dim = encoder->dim();
   spec.metric = Metric::kCosine;
   std::unique_lock lifecycle(lifecycle_);
-  auto created = collections_->Create(Describe(name, spec));
+  auto created = collections_->Create(DescriptionOf(name, spec));
   if (created.ok()) {
     IRIS_RETURN_IF_ERROR(duplicates_->Forget(name));
     return std::shared_ptr<const VectorCollection>(std::move(created).value());

@@ -44,10 +44,27 @@ Result<std::unique_ptr<CollectionManager>> CollectionManager::Open(const std::fi
   return manager;
 }
 
+CollectionDescription DescriptionOf(const std::string& name, const CollectionSpec& spec) {
+  CollectionDescription description;
+  description.name = name;
+  description.model = spec.model;
+  description.index.dim = spec.dim;
+  description.index.metric = spec.metric;
+  description.index.m = spec.m;
+  description.index.ef_construction = spec.ef_construction;
+  description.index.ef_search = spec.ef_search;
+  return description;
+}
+
 Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::string& name,
                                                                      const CollectionSpec& spec) {
+  return CreateDurable(DescriptionOf(name, spec));
+}
+
+Result<std::shared_ptr<DurableCollection>> CollectionManager::CreateDurable(const CollectionDescription& description) {
+  const std::string& name = description.name;
   IRIS_RETURN_IF_ERROR(ValidateName(name));
-  if (spec.model.empty()) return InvalidArgument("model must not be empty");
+  if (description.model.empty()) return InvalidArgument("model must not be empty");
   std::lock_guard lock(mutex_);
   if (collections_.contains(name) || broken_.contains(name)) {
     return AlreadyExists("collection '" + name + "' already exists");
@@ -59,14 +76,8 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::
                              std::to_string(options_.max_collections) +
                              ") allows; drop one or raise collections.max_collections");
   }
-  DurableCollectionOptions options;
-  options.name = name;
-  options.model = spec.model;
-  options.index.dim = spec.dim;
-  options.index.metric = spec.metric;
-  options.index.m = spec.m;
-  options.index.ef_construction = spec.ef_construction;
-  options.index.ef_search = spec.ef_search;
+  DurableCollectionOptions options = description;
+  options.created.clear();  // DurableCollection::Create sets it
   auto created = DurableCollection::Create(root_ / name, std::move(options));
   if (!created.ok()) {
     // The name is not a known collection, so whatever is in its directory is what this call began
@@ -85,14 +96,7 @@ Result<std::shared_ptr<DurableCollection>> CollectionManager::Create(const std::
 }
 
 Result<std::shared_ptr<VectorCollection>> CollectionManager::Create(const CollectionDescription& description) {
-  CollectionSpec spec;
-  spec.model = description.model;
-  spec.dim = description.index.dim;
-  spec.metric = description.index.metric;
-  spec.m = description.index.m;
-  spec.ef_construction = description.index.ef_construction;
-  spec.ef_search = description.index.ef_search;
-  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> created, Create(description.name, spec));
+  IRIS_ASSIGN_OR_RETURN(std::shared_ptr<DurableCollection> created, CreateDurable(description));
   return std::shared_ptr<VectorCollection>(std::move(created));
 }
 

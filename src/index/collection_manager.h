@@ -47,6 +47,9 @@ struct CollectionSpec {
   int ef_search = 128;  // docs/performance.md: recall@10 0.85 at 64, 0.96 at 128 (100k, embedding-like data)
 };
 
+// The description of a collection `name` made with `spec` (created left empty).
+CollectionDescription DescriptionOf(const std::string& name, const CollectionSpec& spec);
+
 struct CollectionManagerOptions {
   std::size_t max_collections = 100;  // the server passes collections.max_collections
 };
@@ -81,6 +84,7 @@ class CollectionManager : public CollectionStore {
  private:
   CollectionManager(std::filesystem::path root, CollectionManagerOptions options)
       : root_(std::move(root)), options_(options) {}
+  Result<std::shared_ptr<DurableCollection>> CreateDurable(const CollectionDescription& description);
 
   const std::filesystem::path root_;
   const CollectionManagerOptions options_;

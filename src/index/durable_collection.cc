@@ -19,6 +19,7 @@
 #include "core/file_error.h"
 #include "core/json_limits.h"
 #include "core/logging.h"
+#include "core/utc_time.h"
 
 namespace iris {
 namespace {
@@ -112,15 +113,6 @@ Status WriteFileAtomically(const std::filesystem::path& path, const std::string&
   return SyncDirectory(path.parent_path());
 }
 
-std::string UtcNow() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
-
 nlohmann::json MetaJson(const DurableCollectionOptions& options) {
   return {{"format_version", kMetaFormatVersion},
           {"name", options.name},
@@ -186,7 +178,7 @@ Result<std::unique_ptr<DurableCollection>> DurableCollection::Create(const std::
   if (std::filesystem::exists(directory / kMetaFile)) {
     return AlreadyExists("a collection already exists in " + directory.string());
   }
-  options.created = UtcNow();
+  options.created = UtcNowIso8601();
   // The log first: a directory with a meta file is a collection, so the meta file comes last.
   if (!std::filesystem::exists(directory / LogName(0)))
     IRIS_RETURN_IF_ERROR(CollectionLog::Create(directory / LogName(0), 0));

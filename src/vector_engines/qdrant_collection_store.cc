@@ -7,20 +7,12 @@
 #include <thread>
 
 #include "core/logging.h"
+#include "core/utc_time.h"
 #include "index/collection_manager.h"
 #include "index/vector_metric.h"
 
 namespace iris {
 namespace {
-
-std::string UtcNow() {
-  const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm utc{};
-  ::gmtime_r(&now, &utc);
-  char buffer[32];
-  std::strftime(buffer, sizeof(buffer), "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return buffer;
-}
 
 std::string RandomInstance() {
   std::random_device device;
@@ -112,7 +104,7 @@ Result<std::shared_ptr<VectorCollection>> QdrantCollectionStore::Create(const Co
   IRIS_ASSIGN_OR_RETURN(auto entry, CatalogEntry(name));
   if (entry) return exists;
   CollectionDescription description = requested;
-  description.created = UtcNow();
+  description.created = UtcNowIso8601();
   const std::string instance = RandomInstance();
   const nlohmann::json spec = {
       {"vectors", {{"size", description.index.dim}, {"distance", QdrantDistance(description.index.metric)}}},
