@@ -240,6 +240,29 @@ TEST(ScaleOutCollectionsE2eTest, AnImageStoredThroughOneProcessIsServedByAnother
   EXPECT_EQ(missing->status, 404);
 }
 
+// Qdrant lost while serving: /readyz says so (a load balancer drains the process), collection routes answer
+// a JSON 503, and routes that do not need Qdrant keep working.
+TEST(ScaleOutCollectionsE2eTest, QdrantLostWhileServingIsNotReadyAndA503) {
+  auto postgres = PostgresProcess::Start();
+  if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  auto qdrant = std::make_unique<FakeQdrantServer>("e2e-key");
+  auto server = ServerProcess::Start(ServeWith(SharedCollectionArgs(url, qdrant->url())));
+  auto client = server->Client();
+  ASSERT_EQ(Send(client->Get("/readyz")).first, 200);
+  ASSERT_EQ(Send(client->Post("/v1/collections", R"({"name": "shop"})", "application/json")).first, 201);
+  qdrant.reset();  // the Qdrant server goes away
+  auto [status, body] = Send(client->Get("/readyz"));
+  EXPECT_EQ(status, 503) << body.dump();
+  EXPECT_EQ(body["checks"]["vector_engine"]["status"], "failing") << body.dump();
+  EXPECT_EQ(body["checks"]["shared_database"]["status"], "ok") << body.dump();
+  std::tie(status, body) = Send(client->Get("/v1/collections/shop"));
+  EXPECT_EQ(status, 503) << body.dump();
+  EXPECT_NE(body.value("detail", "").find("Qdrant"), std::string::npos) << body.dump();
+  std::tie(status, body) = Send(client->Get("/tasks"));
+  EXPECT_EQ(status, 200) << "the job queue does not need Qdrant: " << body.dump();
+}
+
 TEST(ScaleOutCollectionsE2eTest, QdrantUnreachableIsAClearStartError) {
   auto postgres = PostgresProcess::Start();
   if (!postgres) FAIL() << PostgresProcess::NotInstalledMessage();
