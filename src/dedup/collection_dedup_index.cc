@@ -56,6 +56,10 @@ Status CollectionDedupIndex::CatchUp(const std::string& collection, Slot& slot) 
   if (!store_ || !store_->shared() || !slot.loaded) return Status::Ok();
   IRIS_ASSIGN_OR_RETURN(std::vector<SignatureStore::Change> changes, store_->ChangesSince(collection, slot.cursor));
   for (SignatureStore::Change& change : changes) {
+    if (change.reload) {
+      slot.loaded = false;
+      return EnsureLoaded(collection, slot);
+    }
     if (change.collection_removed) {
       slot.detector = NewDetector(collection);
     } else if (change.resident) {

@@ -24,6 +24,18 @@ Status RecordChange(PgConnection& c, std::string_view collection, const std::opt
       .status();
 }
 
+// Deletes the collection's changes older than `retention` and raises its floor to the last one deleted.
+Status PruneFeed(PgConnection& c, const std::string& collection, std::chrono::seconds retention) {
+  return c
+      .Exec(
+          "WITH pruned AS (DELETE FROM duplicate_changes WHERE collection = $1 AND "
+          "changed_at < now() - make_interval(secs => $2) RETURNING seq) "
+          "INSERT INTO duplicate_feed_floor(collection, floor) SELECT $1, MAX(seq) FROM pruned HAVING COUNT(*) > 0 "
+          "ON CONFLICT (collection) DO UPDATE SET floor = GREATEST(duplicate_feed_floor.floor, excluded.floor)",
+          {collection, std::to_string(retention.count())})
+      .status();
+}
+
 }  // namespace
 
 Status PostgresSignatureStore::Put(std::string_view collection, std::string_view id, const StoredSignature& stored) {
@@ -31,8 +43,10 @@ Status PostgresSignatureStore::Put(std::string_view collection, std::string_view
   const std::string resident = PgByteaHex(EncodeResident(stored.resident));
   const std::string cold = PgByteaHex(stored.cold);
   const std::string c_name(collection), item(id);
+  const bool prune = options_.prune_every > 0 && ++puts_ % static_cast<std::uint64_t>(options_.prune_every) == 0;
   return db_.Transaction([&](PgConnection& c) -> Status {
     IRIS_RETURN_IF_ERROR(LockCollection(c, collection));
+    if (prune) IRIS_RETURN_IF_ERROR(PruneFeed(c, c_name, options_.feed_retention));
     IRIS_RETURN_IF_ERROR(
         c.Exec("INSERT INTO duplicate_resident(collection, item_id, resident) VALUES ($1, $2, $3::bytea) "
                "ON CONFLICT (collection, item_id) DO UPDATE SET resident = excluded.resident, "
@@ -72,6 +86,7 @@ Result<std::size_t> PostgresSignatureStore::RemoveCollection(std::string_view co
     IRIS_RETURN_IF_ERROR(c.Exec("DELETE FROM duplicate_cold WHERE collection = $1", {c_name}).status());
     // Earlier changes are covered by this one: a reader behind it resets the collection.
     IRIS_RETURN_IF_ERROR(c.Exec("DELETE FROM duplicate_changes WHERE collection = $1", {c_name}).status());
+    IRIS_RETURN_IF_ERROR(c.Exec("DELETE FROM duplicate_feed_floor WHERE collection = $1", {c_name}).status());
     return RecordChange(c, collection, std::nullopt);
   }));
   return removed;
@@ -179,6 +194,16 @@ Result<std::vector<SignatureStore::Change>> PostgresSignatureStore::ChangesSince
         }
       }
       changes.push_back(std::move(change));
+    }
+    // The floor after the changes: a prune that committed before this read also deleted changes the read
+    // above may have missed, and is seen here (prune and floor commit together).
+    IRIS_ASSIGN_OR_RETURN(PgResult floor,
+                          c.Exec("SELECT floor FROM duplicate_feed_floor WHERE collection = $1", {c_name}));
+    if (floor.rows() > 0 && after < static_cast<std::uint64_t>(floor.Int64(0, 0))) {
+      changes.clear();
+      Change reload;
+      reload.reload = true;
+      changes.push_back(std::move(reload));
     }
     return Status::Ok();
   }));

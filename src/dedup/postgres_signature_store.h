@@ -11,21 +11,32 @@
 // are then replayed by ChangesSince, which is harmless). ChangesSince joins each change with the item's
 // current resident tier (none: it was removed).
 //
-// The feed is not pruned: one small row per signature write, deleted with the collection
-// (RemoveCollection keeps only its own row). Writers of one collection take turns on its lock
-// (a Put is a few ms); readers never wait for it.
+// Pruning: every prune_every-th Put of a process also deletes the collection's changes older than
+// feed_retention and raises the collection's floor (duplicate_feed_floor) to the last one deleted. A reader
+// whose position is below the floor gets a single `reload` change and loads the collection again
+// (CollectionDedupIndex does). RemoveCollection clears the feed and the floor, keeping only its own row.
+// Writers of one collection take turns on its lock (a Put is a few ms); readers never wait for it.
 //
 // Ownership: borrows the PostgresDatabase, which must outlive the store. Thread-safety: as SignatureStore.
 #pragma once
+
+#include <atomic>
+#include <chrono>
 
 #include "dedup/signature_store.h"
 #include "store/postgres_database.h"
 
 namespace iris {
 
+struct PostgresSignatureStoreOptions {
+  std::chrono::seconds feed_retention{3600};  // a process that checks less often than this reloads
+  int prune_every = 256;                      // Puts between two prunes (per process)
+};
+
 class PostgresSignatureStore : public SignatureStore {
  public:
-  explicit PostgresSignatureStore(PostgresDatabase& db) : db_(db) {}
+  explicit PostgresSignatureStore(PostgresDatabase& db, PostgresSignatureStoreOptions options = {})
+      : db_(db), options_(options) {}
 
   Status Put(std::string_view collection, std::string_view id, const StoredSignature& stored) override;
   Result<bool> Remove(std::string_view collection, std::string_view id) override;
@@ -39,6 +50,8 @@ class PostgresSignatureStore : public SignatureStore {
 
  private:
   PostgresDatabase& db_;
+  const PostgresSignatureStoreOptions options_;
+  std::atomic<std::uint64_t> puts_{0};
 };
 
 }  // namespace iris

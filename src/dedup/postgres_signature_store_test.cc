@@ -169,5 +169,32 @@ TEST_F(PostgresSignatureStoreTest, ConcurrentWritersFromTwoProcessesLoseNothing)
   EXPECT_EQ((*b.Get("shop"))->size(), 60u);
 }
 
+TEST_F(PostgresSignatureStoreTest, APrunedFeedMakesAReaderBehindItReload) {
+  PostgresSignatureStoreOptions pruning;
+  pruning.feed_retention = std::chrono::seconds(0);  // every change older than this transaction goes
+  pruning.prune_every = 1;
+  PostgresSignatureStore writer(OpenProcess(), pruning);
+  PostgresSignatureStore store_b(OpenProcess());
+  CollectionDedupIndex b({}, &store_b);
+  EXPECT_EQ((*b.Get("shop"))->size(), 0u);  // loaded (empty) before the writes below
+
+  ASSERT_TRUE(writer.Put("shop", "x", Stored(0)).ok());
+  ASSERT_TRUE(writer.Put("shop", "y", Stored(1)).ok());  // prunes x's change
+  ASSERT_TRUE(writer.Put("shop", "z", Stored(1)).ok());  // prunes y's change
+  auto changes = store_b.ChangesSince("shop", 0);
+  ASSERT_TRUE(changes.ok()) << changes.status().ToString();
+  ASSERT_EQ(changes->size(), 1u);
+  EXPECT_TRUE((*changes)[0].reload) << "the feed no longer reaches back to 0";
+  // The index reloads from the store and sees all three; a fresh load starts past the floor.
+  EXPECT_EQ((*b.Get("shop"))->ids(), (std::vector<std::string>{"x", "y", "z"}));
+  auto loaded = store_b.LoadAll("shop", [](std::string, ResidentSignature) {});
+  ASSERT_TRUE(loaded.ok());
+  auto after_load = store_b.ChangesSince("shop", loaded->sequence);
+  ASSERT_TRUE(after_load.ok());
+  EXPECT_TRUE(after_load->empty());
+  ASSERT_TRUE(writer.Remove("shop", "x").ok());
+  EXPECT_EQ((*b.Get("shop"))->ids(), (std::vector<std::string>{"y", "z"}));
+}
+
 }  // namespace
 }  // namespace iris

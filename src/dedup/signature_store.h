@@ -70,6 +70,9 @@ class SignatureStore {
   // One entry of the change feed.
   struct Change {
     std::uint64_t sequence = 0;
+    // The feed no longer reaches back to the position asked for (old changes were pruned): reload the
+    // collection from the store. When set, it is the only change returned.
+    bool reload = false;
     bool collection_removed = false;            // RemoveCollection: every item of it is gone
     std::string id;                             // the item (empty when collection_removed)
     std::optional<ResidentSignature> resident;  // its resident tier now; nullopt: removed

@@ -130,6 +130,10 @@ CREATE TABLE duplicate_changes (
   changed_at TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX duplicate_changes_by_collection ON duplicate_changes(collection, seq);
+CREATE TABLE duplicate_feed_floor (   -- changes up to `floor` were pruned: a reader behind it reloads
+  collection TEXT PRIMARY KEY,
+  floor BIGINT NOT NULL
+);
 )sql"},
       {5, "blobs",
        R"sql(
