@@ -134,4 +134,20 @@ Result<nlohmann::json> QdrantClient::Call(const std::string& method, const std::
   return last;
 }
 
+Status QdrantClient::ScrollAll(const std::string& collection, const std::string& payload_field,
+                               const std::function<Status(const nlohmann::json& point)>& fn) const {
+  nlohmann::json next = nullptr;
+  do {
+    nlohmann::json body = {{"limit", 1000}, {"with_payload", {{"include", {payload_field}}}}, {"with_vector", false}};
+    if (!next.is_null()) body["offset"] = next;
+    IRIS_ASSIGN_OR_RETURN(nlohmann::json page, Call("POST", "/collections/" + collection + "/points/scroll", body));
+    if (!page.is_object() || !page.contains("points") || !page["points"].is_array()) {
+      return Internal("Qdrant scroll answered no point list");
+    }
+    for (const auto& point : page["points"]) IRIS_RETURN_IF_ERROR(fn(point));
+    next = page.value("next_page_offset", nlohmann::json());
+  } while (!next.is_null());
+  return Status::Ok();
+}
+
 }  // namespace iris

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -42,6 +43,12 @@ class QdrantClient {
 
   Result<nlohmann::json> Call(const std::string& method, const std::string& path,
                               const std::optional<nlohmann::json>& body = std::nullopt) const;
+
+  // Every point of Qdrant collection `collection`, in Qdrant's order (point id), pages of 1000 through
+  // POST /collections/{c}/points/scroll, with only the payload field `payload_field` and no vector; `fn` is
+  // called per point and its first error stops the scroll. kInternal when a page is not a point list.
+  Status ScrollAll(const std::string& collection, const std::string& payload_field,
+                   const std::function<Status(const nlohmann::json& point)>& fn) const;
 
   const std::string& url() const { return options_.url; }
 

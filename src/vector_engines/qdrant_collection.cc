@@ -8,8 +8,6 @@
 namespace iris {
 namespace {
 
-constexpr std::size_t kScrollPage = 1000;
-
 Status CheckFilterField(const std::string& field) {
   if (field.empty() || field.find_first_of(".[]\"") != std::string::npos) {
     return InvalidArgument("the qdrant vector engine cannot filter on metadata field '" + field +
@@ -196,21 +194,11 @@ Result<std::vector<CollectionHit>> QdrantCollection::Search(std::span<const floa
 
 Result<std::vector<std::string>> QdrantCollection::ListIds(std::size_t offset, std::size_t limit) const {
   std::vector<std::string> ids;
-  nlohmann::json next = nullptr;
-  do {
-    nlohmann::json body = {
-        {"limit", kScrollPage}, {"with_payload", {{"include", {"iris_id"}}}}, {"with_vector", false}};
-    if (!next.is_null()) body["offset"] = next;
-    IRIS_ASSIGN_OR_RETURN(nlohmann::json page, client_->Call("POST", PointsPath("/scroll"), body));
-    if (!page.is_object() || !page.contains("points") || !page["points"].is_array()) {
-      return Internal("Qdrant scroll answered no point list");
-    }
-    for (const auto& point : page["points"]) {
-      IRIS_ASSIGN_OR_RETURN(auto identity, FromPayload(point));
-      ids.push_back(std::move(identity.first));
-    }
-    next = page.value("next_page_offset", nlohmann::json());
-  } while (!next.is_null());
+  IRIS_RETURN_IF_ERROR(client_->ScrollAll(qdrant_name_, "iris_id", [&ids](const nlohmann::json& point) -> Status {
+    IRIS_ASSIGN_OR_RETURN(auto identity, FromPayload(point));
+    ids.push_back(std::move(identity.first));
+    return Status::Ok();
+  }));
   std::sort(ids.begin(), ids.end());
   if (offset >= ids.size()) return std::vector<std::string>{};
   const std::size_t end = limit > ids.size() - offset ? ids.size() : offset + limit;

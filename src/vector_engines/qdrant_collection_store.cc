@@ -155,21 +155,11 @@ Result<std::shared_ptr<VectorCollection>> QdrantCollectionStore::Get(const std::
 
 Result<std::vector<std::string>> QdrantCollectionStore::List() const {
   std::vector<std::string> names;
-  nlohmann::json next = nullptr;
-  do {
-    nlohmann::json body = {{"limit", 1000}, {"with_payload", {{"include", {"name"}}}}, {"with_vector", false}};
-    if (!next.is_null()) body["offset"] = next;
-    IRIS_ASSIGN_OR_RETURN(nlohmann::json page,
-                          client_->Call("POST", "/collections/" + CatalogName() + "/points/scroll", body));
-    if (!page.is_object() || !page.contains("points") || !page["points"].is_array()) {
-      return Internal("Qdrant scroll answered no point list");
-    }
-    for (const auto& point : page["points"]) {
-      const nlohmann::json payload = point.value("payload", nlohmann::json::object());
-      if (payload.contains("name") && payload["name"].is_string()) names.push_back(payload["name"].get<std::string>());
-    }
-    next = page.value("next_page_offset", nlohmann::json());
-  } while (!next.is_null());
+  IRIS_RETURN_IF_ERROR(client_->ScrollAll(CatalogName(), "name", [&names](const nlohmann::json& point) -> Status {
+    const nlohmann::json payload = point.value("payload", nlohmann::json::object());
+    if (payload.contains("name") && payload["name"].is_string()) names.push_back(payload["name"].get<std::string>());
+    return Status::Ok();
+  }));
   std::sort(names.begin(), names.end());
   return names;
 }

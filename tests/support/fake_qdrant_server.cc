@@ -102,6 +102,16 @@ json PayloadSelection(const json& payload, const json& with_payload) {
   return payload;
 }
 
+// Cosine collections store and compare unit vectors, as Qdrant does.
+void Normalise(std::vector<float>& vector) {
+  double norm = 0;
+  for (float v : vector) norm += double(v) * v;
+  norm = std::sqrt(norm);
+  if (norm > 0) {
+    for (float& v : vector) v = static_cast<float>(v / norm);
+  }
+}
+
 }  // namespace
 
 FakeQdrantServer::FakeQdrantServer(std::string api_key) : api_key_(std::move(api_key)) {
@@ -222,14 +232,7 @@ void FakeQdrantServer::Install() {
                               std::to_string(point.vector.size()));
                     return;
                   }
-                  if (c->distance == "Cosine") {
-                    double norm = 0;
-                    for (float v : point.vector) norm += double(v) * v;
-                    norm = std::sqrt(norm);
-                    if (norm > 0) {
-                      for (float& v : point.vector) v = static_cast<float>(v / norm);
-                    }
-                  }
+                  if (c->distance == "Cosine") Normalise(point.vector);
                   incoming.emplace_back(*key, std::move(point));
                 }
                 for (auto& [key, point] : incoming) c->points[key] = std::move(point);
@@ -275,14 +278,7 @@ void FakeQdrantServer::Install() {
                    return;
                  }
                  const bool euclid = c->distance == "Euclid";
-                 if (c->distance == "Cosine") {
-                   double norm = 0;
-                   for (float v : query) norm += double(v) * v;
-                   norm = std::sqrt(norm);
-                   if (norm > 0) {
-                     for (float& v : query) v = static_cast<float>(v / norm);
-                   }
-                 }
+                 if (c->distance == "Cosine") Normalise(query);
                  const json filter = body.value("filter", json(nullptr));
                  std::vector<std::pair<float, const std::pair<const std::string, Point>*>> scored;
                  for (const auto& entry : c->points) {
