@@ -12,6 +12,9 @@
 //                       12 KB cold tier, as PUT /v1/collections/{name}/items/{id} stores)
 //   duplicate_catch_up: what a duplicate check adds for the change feed when nothing changed
 //                       (SignatureStore::ChangesSince; SQLite has no feed and answers at once)
+//   classifier_get:     ClassifierCache::Get of a loaded classifier, what each `classify` task adds: a
+//                       stat of best_models.json (folder; label "sqlite" = the embedded default) or one
+//                       query of classifier_best's revision (PostgreSQL)
 //
 //   build/bench/iris_storage_backend_benchmark [--benchmark_filter=...]
 #include <benchmark/benchmark.h>
@@ -19,6 +22,8 @@
 #include <memory>
 #include <string>
 
+#include "classify/folder_classifier_store.h"
+#include "classify/postgres_classifier_store.h"
 #include "dedup/postgres_signature_store.h"
 #include "dedup/sqlite_signature_store.h"
 #include "jobs/postgres_job_store.h"
@@ -171,6 +176,27 @@ void BM_DuplicateCatchUp(benchmark::State& state) {
   state.SetLabel(postgres ? "postgres" : "sqlite");
 }
 
+void BM_ClassifierGet(benchmark::State& state) {
+  const bool postgres = state.range(0) != 0;
+  std::shared_ptr<ClassifierStore> store =
+      postgres ? std::shared_ptr<ClassifierStore>(std::make_shared<PostgresClassifierStore>(*Shared().postgres))
+               : std::make_shared<FolderClassifierStore>(Shared().dir.path() / "classifiers");
+  Classifier c;
+  c.collection_id = "bench";
+  c.embedding_model = "clip-vit-b-32";
+  c.model.weights.assign(512, 0.01);
+  Check(store->Save(c).status());
+  LabeledEmbeddings test{"clip-vit-b-32", {std::vector<float>(512, 0.1f), std::vector<float>(512, -0.1f)}, {1, 0}};
+  Check(store->BakeOff("bench", test).status());
+  ClassifierCache cache(store);
+  for (auto _ : state) {
+    auto got = cache.Get("bench");
+    Check(got.status());
+    benchmark::DoNotOptimize(got->get());
+  }
+  state.SetLabel(postgres ? "postgres" : "sqlite");
+}
+
 BENCHMARK(BM_JobItem)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_JobCreate)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_JobGet)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
@@ -178,6 +204,7 @@ BENCHMARK(BM_CacheHit)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTi
 BENCHMARK(BM_CachePut)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_SignaturePut)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 BENCHMARK(BM_DuplicateCatchUp)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
+BENCHMARK(BM_ClassifierGet)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond)->UseRealTime();
 
 }  // namespace
 }  // namespace iris

@@ -2,6 +2,8 @@
 
 #include "app/job_kinds.h"
 #include "app/s3_settings.h"
+#include "classify/folder_classifier_store.h"
+#include "classify/postgres_classifier_store.h"
 #include "core/logging.h"
 #include "dedup/postgres_signature_store.h"
 #include "dedup/sqlite_signature_store.h"
@@ -26,20 +28,6 @@ JobRunnerOptions JobOptions(const JobsConfig& config) {
       std::min(options.heartbeat_interval, std::chrono::milliseconds(options.lease.count() / 3 + 1));
   options.retention = std::chrono::seconds(static_cast<std::int64_t>(config.retention_days * 86400));
   return options;
-}
-
-// The PostgreSQL database of storage.database_url (migrated), or null when it is empty.
-Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig& storage) {
-  if (storage.database_url.empty()) return std::unique_ptr<PostgresDatabase>();
-  PostgresOptions options;
-  options.pool_size = storage.database_pool_size;
-  options.statement_timeout =
-      std::chrono::milliseconds(static_cast<std::int64_t>(storage.database_statement_timeout_s * 1000));
-  auto shared = PostgresDatabase::Open(storage.database_url, options);
-  if (!shared.ok()) return shared.status().WithContext("storage.database_url");
-  LogInfo("store.postgres_opened",
-          {{"url", (*shared)->redacted_url()}, {"schema_version", (*shared)->schema_version()}});
-  return shared;
 }
 
 // Where POST /v1/images keeps originals: <data_dir>/blobs, or the S3 bucket storage.s3_images_bucket.
@@ -95,6 +83,33 @@ void Services::Close() {
   if (collections) collections->CheckpointAll();  // errors are logged; the logs still hold every write
   if (database) database->Close();
   if (shared_database) shared_database->Close();
+}
+
+Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig& storage) {
+  if (storage.database_url.empty()) return std::unique_ptr<PostgresDatabase>();
+  PostgresOptions options;
+  options.pool_size = storage.database_pool_size;
+  options.statement_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(storage.database_statement_timeout_s * 1000));
+  auto shared = PostgresDatabase::Open(storage.database_url, options);
+  if (!shared.ok()) return shared.status().WithContext("storage.database_url");
+  LogInfo("store.postgres_opened",
+          {{"url", (*shared)->redacted_url()}, {"schema_version", (*shared)->schema_version()}});
+  return shared;
+}
+
+std::shared_ptr<ClassifierStore> OpenClassifierStore(const Config& config, PostgresDatabase* shared_database) {
+  if (shared_database == nullptr) return std::make_shared<FolderClassifierStore>(config.analysis.classifiers_dir);
+  auto store = std::make_shared<PostgresClassifierStore>(*shared_database);
+  const FolderClassifierStore folder(config.analysis.classifiers_dir);
+  auto local = folder.ReadBestModels();
+  auto shared = store->ReadBestModels();
+  if (local.ok() && !local->empty() && shared.ok() && shared->empty()) {
+    LogWarn("classifiers.folder_not_migrated",
+            {{"folder", folder.location()},
+             {"hint", "classifiers now come from the database; copy the folder's with iris migrate"}});
+  }
+  return store;
 }
 
 Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
@@ -160,7 +175,8 @@ Result<std::shared_ptr<Services>> OpenServices(const Config& config) {
   IRIS_RETURN_IF_ERROR(RegisterJobKinds(
       *services->jobs, {*services->collections, *services->products, *services->ingestor, *services->product_shots}));
 
-  services->classifiers = std::make_unique<ClassifierCache>(config.analysis.classifiers_dir);
+  services->classifiers =
+      std::make_unique<ClassifierCache>(OpenClassifierStore(config, services->shared_database.get()));
   services->captions = std::make_unique<ChatCompletionsClient>(config.captions);
   services->catalog_captions = std::make_unique<CatalogCaptionService>(*services->catalog, *services->captions);
   services->operations = std::make_unique<ops::OperationRegistry>(config.analysis, config.models.default_clip,

@@ -1,7 +1,8 @@
 // Services: the long-lived objects of one Iris process, opened once from the Config by OpenServices
 // -- storage (SQLite database, the shared PostgreSQL database when storage.database_url names one, blob
 // store, result cache, API keys), image ingestion, the model store and the
-// loaded-model registry, the analysis operations with their classifiers and captioning client (AnalysisService),
+// loaded-model registry, the analysis operations with their classifiers (a folder, or the shared database) and
+// captioning client (AnalysisService),
 // prompt-driven region matching (ProcessImageService),
 // and the application services: stored images (ImageLibrary), vector collections (local or Qdrant, per
 // storage.vector_engine) with their duplicate
@@ -57,6 +58,7 @@ struct Services {
   std::unique_ptr<ImageIngestor> ingestor;
   std::shared_ptr<models::ModelStore> model_store;
   std::unique_ptr<ModelRegistry> models;
+  // Trained classifiers: the shared database's when there is one, else analysis.classifiers_dir.
   std::unique_ptr<ClassifierCache> classifiers;
   std::unique_ptr<ChatCompletionsClient> captions;
   std::unique_ptr<ops::OperationRegistry> operations;
@@ -82,5 +84,14 @@ struct Services {
 // model store over models.dir with the embedded catalog, and registers every job kind. Errors name
 // what could not be opened.
 Result<std::shared_ptr<Services>> OpenServices(const Config& config);
+
+// The PostgreSQL database of storage.database_url (migrations applied), or null when it is empty.
+Result<std::unique_ptr<PostgresDatabase>> OpenSharedDatabase(const StorageConfig& storage);
+
+// Where trained classifiers live, for the server and `iris train-classifier` alike: the shared
+// database's tables when `shared_database` is given (it must outlive the store), else the folder
+// analysis.classifiers_dir. With a database whose index is empty while the folder has one, a warning
+// says to run `iris migrate` (the folder is not read).
+std::shared_ptr<ClassifierStore> OpenClassifierStore(const Config& config, PostgresDatabase* shared_database);
 
 }  // namespace iris::app

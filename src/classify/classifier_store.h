@@ -1,31 +1,27 @@
-// ClassifierStore: the folder of trained collection classifiers (analysis.classifiers_dir), with
-// every saved version, a bake-off that ranks the versions of a collection and keeps the best, and
-// the index the server reads. Layout (documented for users in docs/classifiers.md):
+// ClassifierStore: where trained collection classifiers live -- every saved version, a bake-off that
+// ranks the versions of a collection and keeps the best, and the index of best versions the server
+// reads. Two implementations:
+//   FolderClassifierStore   (classify/folder_classifier_store.h) analysis.classifiers_dir, files on disk;
+//                           the default, one machine (or a folder on shared storage).
+//   PostgresClassifierStore (classify/postgres_classifier_store.h) the PostgreSQL database of
+//                           storage.database_url, shared by every `iris serve` (docs/scale-out.md).
+// Both hold the same documents (classify/classifier_file.h's JSON) and the same index entries, so
+// `iris migrate` copies one into the other (app/classifier_migration.h).
 //
-//   <dir>/collection_<id>/classifier_<version>.json    one file per trained version (classifier_file.h)
-//   <dir>/best_models.json                              the index:
-//     {"<id>": {"file": "collection_<id>/classifier_<version>.json", "version": "<version>",
-//               "macro_precision": 0.91, "macro_recall": 0.88, "test_samples": 163}, ...}
+// A version is named by its "file", RelativeFile(id, version) = collection_<id>/classifier_<version>.json:
+// the path under the folder, and the same logical name in PostgreSQL, so reports read alike.
 //
-// Every file is written atomically (a temporary file in the same folder, fsync, rename), so a reader
-// sees the old or the new file, never half of one. Save and BakeOff take an exclusive lock on
-// <dir>/.lock (flock), so two trainers on one machine do not lose each other's index entries.
-// An index entry's "file" must be exactly collection_<id>/classifier_<version>.json for its own id
-// and version (nothing else is ever opened through the index: no path traversal). Collection ids
-// are validated everywhere (ValidateCollectionId: [A-Za-z0-9_-], 1..64 characters).
-//
-// Errors: InvalidArgument for a bad collection id; NotFound "no classifier for collection 'X'
+// Errors: InvalidArgument for a bad collection id or version; NotFound "no classifier for collection 'X'
 // (train one with: iris train-classifier ...)" when the index has no entry; FailedPrecondition when a
-// stored file the index names is missing or invalid, or the index itself is corrupt (a server-side
-// problem, not the request's); Internal for I/O failures.
-// Thread-safety: ClassifierStore methods may be called concurrently (the lock serialises writers);
-// ClassifierCache is fully thread-safe.
+// version the index names is missing or invalid, or the index itself is corrupt (a server-side problem,
+// not the request's); Internal for I/O failures; Unavailable when the database cannot be reached.
+// Thread-safety: every method may be called concurrently; writers (Save, BakeOff, SetBest) of one
+// store -- or of several processes on the same folder or database -- are serialised by the store
+// (a folder lock or a PostgreSQL advisory lock). ClassifierCache is fully thread-safe.
 #pragma once
 
-#include <sys/types.h>
-
 #include <cstdint>
-#include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -47,7 +43,7 @@ struct LabeledEmbeddings {
 };
 
 struct BestModelEntry {
-  std::string file;  // relative to the store's folder
+  std::string file;  // RelativeFile(collection id, version)
   std::string version;
   double macro_precision = 0;
   double macro_recall = 0;
@@ -56,7 +52,7 @@ struct BestModelEntry {
 
 struct BakeOffCandidate {
   std::string version;
-  std::string file;           // relative to the store's folder
+  std::string file;           // RelativeFile(collection id, version)
   bool evaluated = false;     // false: another embedding model or dimension than the test set, or unreadable
   std::string note;           // why it was not evaluated
   ClassifierMetrics metrics;  // on the bake-off's test set when evaluated, else the file's own (if readable)
@@ -66,77 +62,96 @@ struct BakeOffCandidate {
 struct BakeOffResult {
   std::string collection_id;
   std::vector<BakeOffCandidate> ranked;  // best first
-  std::vector<std::string> deleted;      // files removed (relative paths)
-  BestModelEntry best;                   // what best_models.json now says for the collection
+  std::vector<std::string> deleted;      // versions removed (their RelativeFile names)
+  BestModelEntry best;                   // what the index now says for the collection
 };
 
 class ClassifierStore {
  public:
-  explicit ClassifierStore(std::filesystem::path dir);
+  virtual ~ClassifierStore() = default;
 
-  const std::filesystem::path& dir() const { return dir_; }
   static std::string RelativeFile(std::string_view collection_id, std::string_view version);
 
-  // Writes a new version file. An empty classifier.version is set to the current UTC time; when
-  // that version exists already, the next free second is used (versions stay unique and ordered).
-  // A given version that exists already is AlreadyExists. Returns the relative file path.
-  Result<std::string> Save(Classifier& classifier);
+  // Where the classifiers are, for reports and messages: the folder, or "PostgreSQL <url without password>".
+  virtual std::string location() const = 0;
+
+  // Stores a new version. An empty classifier.version is set to the current UTC time; when that
+  // version exists already, the next free second is used (versions stay unique and ordered). A given
+  // version that exists already is AlreadyExists. Returns RelativeFile of the version.
+  virtual Result<std::string> Save(Classifier& classifier) = 0;
 
   // The stored versions of a collection, oldest first (empty when there are none).
-  Result<std::vector<std::string>> Versions(std::string_view collection_id) const;
-  Result<Classifier> Load(std::string_view collection_id, std::string_view version) const;
+  virtual Result<std::vector<std::string>> Versions(std::string_view collection_id) const = 0;
+  // The collections that have at least one stored version, sorted.
+  virtual Result<std::vector<std::string>> Collections() const = 0;
+  virtual Result<Classifier> Load(std::string_view collection_id, std::string_view version) const = 0;
+
+  // The index (empty when nothing has been baked off yet).
+  virtual Result<std::map<std::string, BestModelEntry>> ReadBestModels() const = 0;
+
+  // A value that changes whenever the index changes (ClassifierCache reloads then); "" when there is
+  // no index yet.
+  virtual Result<std::string> IndexStamp() const = 0;
+
+  // Points the index at a stored version (FailedPrecondition when the version is not stored); for
+  // migrations, which copy an index as it is.
+  Status SetBest(std::string_view collection_id, const BestModelEntry& entry);
 
   // Evaluates every stored version of the collection on `test_set`, ranks them (macro precision,
   // then macro recall, then the newer version; versions that cannot be evaluated on this test set
-  // come after all evaluated ones, newest first), deletes all but the best `keep` (>= 1) files and
-  // points best_models.json at the best one. FailedPrecondition when the collection has no versions.
+  // come after all evaluated ones, newest first), deletes all but the best `keep` (>= 1) versions and
+  // points the index at the best one. FailedPrecondition when the collection has no versions.
   Result<BakeOffResult> BakeOff(std::string_view collection_id, const LabeledEmbeddings& test_set, int keep = 10);
 
-  // The index (empty when best_models.json does not exist yet).
-  Result<std::map<std::string, BestModelEntry>> ReadBestModels() const;
-
-  // The classifier best_models.json names for the collection (see the errors above).
+  // The classifier the index names for the collection (see the errors above).
   Result<std::shared_ptr<const Classifier>> LoadBest(std::string_view collection_id) const;
 
-  // Loads the file an index entry names and checks it belongs to the entry.
+  // Loads the version an index entry names and checks it belongs to the entry.
   Result<std::shared_ptr<const Classifier>> LoadEntry(std::string_view collection_id,
                                                       const BestModelEntry& entry) const;
 
- private:
-  std::filesystem::path dir_;
+ protected:
+  // What a writer may do while it holds the store's write lock (WithWriteLock).
+  class Writer {
+   public:
+    virtual ~Writer() = default;
+    virtual Result<std::vector<std::string>> Versions(std::string_view collection_id) = 0;
+    virtual Result<Classifier> Load(std::string_view collection_id, std::string_view version) = 0;
+    virtual Result<std::map<std::string, BestModelEntry>> ReadBestModels() = 0;
+    // Replaces the index entry of entry's collection.
+    virtual Status PutBest(std::string_view collection_id, const BestModelEntry& entry) = 0;
+    virtual Status DeleteVersion(std::string_view collection_id, std::string_view version) = 0;
+  };
+  // Runs fn holding the store's exclusive write lock. fn may run more than once (a PostgreSQL
+  // transaction retried after a serialization failure), so it must reset what it fills in.
+  virtual Status WithWriteLock(const std::function<Status(Writer&)>& fn) = 0;
 };
 
 // NotFound "no classifier for collection 'X' (train one with: iris train-classifier ...)".
 Status NoClassifierError(std::string_view collection_id);
 
-// Parses best_models.json text (strict, see the layout above).
+// Parses best_models.json text (strict: every entry's "file" must be RelativeFile(id, version)).
 Result<std::map<std::string, BestModelEntry>> ParseBestModelsJson(std::string_view text);
+// The index as best_models.json text.
+std::string BestModelsToJson(const std::map<std::string, BestModelEntry>& index);
 
-// Best classifiers of a store folder for a server: loads best_models.json lazily and reloads it
-// (dropping loaded classifiers) whenever the file changes (mtime, size or inode), so new training
-// is picked up without a restart. Each classifier file is read once until then. Errors are not
-// cached: a later call retries.
+// Best classifiers of a store for a server: reads the index lazily and reads it again (dropping loaded
+// classifiers) whenever the store's IndexStamp changes, so new training -- by this or another process
+// -- is picked up without a restart. Each classifier is read once until then. Get costs one
+// IndexStamp (a stat of best_models.json, or one PostgreSQL query). Errors are not cached: a later
+// call retries.
 class ClassifierCache {
  public:
-  explicit ClassifierCache(std::filesystem::path dir);
+  explicit ClassifierCache(std::shared_ptr<const ClassifierStore> store);
 
   Result<std::shared_ptr<const Classifier>> Get(std::string_view collection_id);
-  const std::filesystem::path& dir() const { return store_.dir(); }
+  const ClassifierStore& store() const { return *store_; }
 
  private:
-  struct Stamp {
-    bool exists = false;
-    std::int64_t mtime_ns = 0;
-    std::int64_t size = 0;
-    std::uint64_t inode = 0;
-    bool operator==(const Stamp&) const = default;
-  };
-  Stamp CurrentStamp() const;
-
-  ClassifierStore store_;
+  std::shared_ptr<const ClassifierStore> store_;
   std::mutex mu_;
   bool loaded_ = false;
-  Stamp stamp_;
+  std::string stamp_;
   std::map<std::string, BestModelEntry> index_;
   std::map<std::string, std::shared_ptr<const Classifier>> classifiers_;
 };

@@ -2,15 +2,20 @@
 // and the API keys between the embedded iris.db ("sqlite:DIR") and a shared PostgreSQL database (a
 // postgresql:// URL), either way, then verifies both sides hold the same rows (app/storage_migration.h).
 // With --qdrant-url, the vector collections move too: DIR/collections into that Qdrant, or back
-// (app/collection_migration.h). docs/scale-out.md. Stop the servers first. Interrupted? Run it again.
+// (app/collection_migration.h). The trained classifiers always move: DIR/classifiers (--classifiers-dir)
+// <-> the database's tables (app/classifier_migration.h). docs/scale-out.md. Stop the servers first.
+// Interrupted? Run it again.
 //   iris migrate --from sqlite:./iris-data --to postgresql://iris@db/iris --qdrant-url http://qdrant:6333
 //   iris migrate --from postgresql://iris@db/iris --to sqlite:./iris-data --verify-only
 #include <iostream>
 #include <memory>
 #include <string>
 
+#include "app/classifier_migration.h"
 #include "app/collection_migration.h"
 #include "app/storage_migration.h"
+#include "classify/folder_classifier_store.h"
+#include "classify/postgres_classifier_store.h"
 #include "cli/commands.h"
 #include "core/logging.h"
 #include "core/redacted_url.h"
@@ -36,12 +41,50 @@ Result<std::pair<std::unique_ptr<CollectionStore>, std::unique_ptr<CollectionSto
                         std::unique_ptr<CollectionStore>(std::move(local)));
 }
 
+// The classifiers of one side: a folder (sqlite:DIR: `folder`, default DIR/classifiers) or the database's
+// tables (the database is opened into `database`, which must outlive the store).
+Result<std::unique_ptr<ClassifierStore>> ClassifierStoreOf(const std::string& spec, const std::string& folder,
+                                                           std::unique_ptr<PostgresDatabase>& database) {
+  if (spec.rfind("sqlite:", 0) == 0) {
+    const std::filesystem::path dir =
+        folder.empty() ? std::filesystem::path(spec.substr(7)) / "classifiers" : std::filesystem::path(folder);
+    return std::unique_ptr<ClassifierStore>(std::make_unique<FolderClassifierStore>(dir));
+  }
+  IRIS_ASSIGN_OR_RETURN(database, PostgresDatabase::Open(spec));
+  return std::unique_ptr<ClassifierStore>(std::make_unique<PostgresClassifierStore>(*database));
+}
+
+// Copies and verifies the classifiers; the exit code.
+int MigrateClassifiers(const std::string& from, const std::string& to, const std::string& folder, bool verify_only) {
+  std::unique_ptr<PostgresDatabase> from_db, to_db;
+  auto source = ClassifierStoreOf(from, folder, from_db);
+  if (!source.ok()) {
+    std::cerr << "iris: classifiers: --from: " << source.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto target = ClassifierStoreOf(to, folder, to_db);
+  if (!target.ok()) {
+    std::cerr << "iris: classifiers: --to: " << target.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  auto copied = app::CopyClassifiers(**source, **target, verify_only);
+  if (!copied.ok()) {
+    std::cerr << "iris: classifiers: " << copied.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  std::cout << "classifiers: " << copied->copied << " versions copied, " << copied->versions << " versions and "
+            << copied->best_entries << " index entries on both sides, sha256 " << copied->checksum.substr(0, 16)
+            << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 CommandRunner AddMigrateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "migrate",
-      "move the job queue, result cache, duplicate signatures and API keys between iris.db and PostgreSQL (and, with "
+      "move the job queue, result cache, duplicate signatures, API keys and trained classifiers between iris.db (and "
+      "DIR/classifiers) and PostgreSQL (and, with "
       "--qdrant-url, the collections between DIR/collections and Qdrant), then verify (stop servers first)");
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
@@ -49,6 +92,9 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
   cmd->add_option("--from", *from, "sqlite:DIR (DIR/iris.db) or a postgresql:// URL")->required();
   cmd->add_option("--to", *to, "sqlite:DIR or a postgresql:// URL")->required();
   cmd->add_flag("--verify-only", *verify_only, "copy nothing: compare row counts and checksums");
+  auto classifiers_dir = std::make_shared<std::string>();
+  cmd->add_option("--classifiers-dir", *classifiers_dir,
+                  "the sqlite side's trained classifiers (default DIR/classifiers), moved to or from the database");
   auto qdrant = std::make_shared<QdrantStoreOptions>();
   cmd->add_option("--qdrant-url", qdrant->client.url,
                   "also move the collections: the sqlite side's DIR/collections <-> this Qdrant");
@@ -93,6 +139,7 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
                 << t.target_checksum.substr(0, 16) << "\n";
     }
     std::cout << "verified: every table has the same rows on both sides\n";
+    if (int code = MigrateClassifiers(*from, *to, *classifiers_dir, *verify_only); code != kExitOk) return code;
     if (qdrant->client.url.empty()) return kExitOk;
 
     auto stores = CollectionStores(*from, *to, *qdrant);

@@ -1,7 +1,9 @@
 // `iris train-classifier`: trains one logistic-regression classifier per collection from labelled
-// examples (embeddings, or images embedded here with a CLIP model), saves it as a new version in the
-// classifiers folder, runs the bake-off (all stored versions on this run's held-out split, best
-// `--keep` kept) and updates best_models.json, which a running server picks up. docs/classifiers.md.
+// examples (embeddings, or images embedded here with a CLIP model), saves it as a new version where the
+// server reads classifiers (app::OpenClassifierStore: the PostgreSQL database of storage.database_url,
+// else the classifiers folder; --dir forces a folder), runs the bake-off (all stored versions on this
+// run's held-out split, best `--keep` kept) and updates the index (best_models.json, or the table
+// classifier_best), which running servers pick up. docs/classifiers.md.
 //
 //   iris train-classifier --data FILE [--collection ID ...] [--dir DIR] [--model NAME] [--C 1.0]
 //                         [--test-fraction 0.2] [--seed 42] [--keep 10] [--json]
@@ -26,8 +28,10 @@
 #include <variant>
 #include <vector>
 
+#include "app/services.h"
 #include "classify/binary_metrics.h"
 #include "classify/classifier_store.h"
+#include "classify/folder_classifier_store.h"
 #include "classify/logistic_regression.h"
 #include "classify/training_data.h"
 #include "cli/commands.h"
@@ -271,7 +275,7 @@ Outcome<nlohmann::ordered_json> TrainCollection(const std::string& id, const std
       {"deleted", bake->deleted}};
 }
 
-void PrintTable(const nlohmann::ordered_json& report) {
+void PrintTable(const nlohmann::ordered_json& report, bool in_database) {
   std::printf("%-20s %7s %9s %5s  %-16s %9s %7s %8s  %-16s %9s %5s\n", "COLLECTION", "SAMPLES", "POSITIVES", "TEST",
               "NEW VERSION", "PRECISION", "RECALL", "ACCURACY", "BEST VERSION", "PRECISION", "KEPT");
   for (const auto& c : report["collections"]) {
@@ -282,8 +286,8 @@ void PrintTable(const nlohmann::ordered_json& report) {
                 c["metrics"]["accuracy"].get<double>(), c["best"]["version"].get<std::string>().c_str(),
                 c["best"]["macro_precision"].get<double>(), c["kept"].size());
   }
-  std::printf("model: %s  classifiers: %s  (best_models.json updated)\n", report["model"].get<std::string>().c_str(),
-              report["dir"].get<std::string>().c_str());
+  std::printf("model: %s  classifiers: %s  (%s updated)\n", report["model"].get<std::string>().c_str(),
+              report["dir"].get<std::string>().c_str(), in_database ? "classifier_best" : "best_models.json");
 }
 
 int Fail(int code, const std::string& message) {
@@ -303,6 +307,7 @@ int RunTrainClassifier(const ConfigFlags& flags, TrainArgs args) {
   for (const auto& id : args.collections) {
     if (auto s = ValidateCollectionId(id); !s.ok()) return Fail(kExitUsage, "--collection: " + s.message());
   }
+  const bool explicit_dir = !args.dir.empty();
   if (args.dir.empty()) args.dir = config->analysis.classifiers_dir;
   if (args.model.empty()) args.model = config->models.default_clip;
 
@@ -346,20 +351,28 @@ int RunTrainClassifier(const ConfigFlags& flags, TrainArgs args) {
   if (auto* f = std::get_if<Failure>(&embedded)) return Fail(f->exit_code, f->message);
   const auto& embeddings = std::get<std::vector<std::vector<float>>>(embedded);
 
-  ClassifierStore store(args.dir);
-  nlohmann::ordered_json report = {{"data", args.data},   {"dir", args.dir},
+  // --dir names a folder; otherwise the classifiers the server reads (app::OpenClassifierStore).
+  std::unique_ptr<PostgresDatabase> database;
+  if (!explicit_dir) {
+    auto opened = app::OpenSharedDatabase(config->storage);
+    if (!opened.ok()) return Fail(kExitFailure, opened.status().ToString());
+    database = std::move(opened).value();
+  }
+  std::shared_ptr<ClassifierStore> store = explicit_dir ? std::make_shared<FolderClassifierStore>(args.dir)
+                                                        : app::OpenClassifierStore(*config, database.get());
+  nlohmann::ordered_json report = {{"data", args.data},   {"dir", store->location()},
                                    {"model", args.model}, {"C", args.C},
                                    {"seed", args.seed},   {"test_fraction", args.test_fraction},
                                    {"keep", args.keep},   {"collections", nlohmann::ordered_json::array()}};
   for (const auto& [id, members] : groups) {
-    auto trained = TrainCollection(id, members, *examples, embeddings, args, store);
+    auto trained = TrainCollection(id, members, *examples, embeddings, args, *store);
     if (auto* f = std::get_if<Failure>(&trained)) return Fail(f->exit_code, f->message);
     report["collections"].push_back(std::get<nlohmann::ordered_json>(trained));
   }
   if (args.json) {
     std::cout << report.dump(2) << "\n";
   } else {
-    PrintTable(report);
+    PrintTable(report, database != nullptr);
   }
   return kExitOk;
 }
@@ -370,14 +383,16 @@ CommandRunner AddTrainClassifierCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "train-classifier",
       "train collection classifiers (logistic regression on CLIP embeddings) from labelled examples, keep the best "
-      "versions and update best_models.json");
+      "versions and update the index the server reads");
   auto args = std::make_shared<TrainArgs>();
   cmd->add_option("--data", args->data,
                   "labelled examples: .jsonl or .csv with collection_id, label and image or embedding "
                   "(docs/classifiers.md)")
       ->required();
   cmd->add_option("--collection", args->collections, "train only these collections (repeatable; default: all)");
-  cmd->add_option("--dir", args->dir, "classifiers folder (default: analysis.classifiers_dir)");
+  cmd->add_option("--dir", args->dir,
+                  "classifiers folder (default: the database of storage.database_url when it is PostgreSQL, else "
+                  "analysis.classifiers_dir)");
   cmd->add_option("--model", args->model, "CLIP model that embeds images (default: models.default_clip)");
   cmd->add_option("--C", args->C, "inverse regularisation strength")->capture_default_str();
   cmd->add_option("--test-fraction", args->test_fraction, "held-out share per class")->capture_default_str();
@@ -385,8 +400,8 @@ CommandRunner AddTrainClassifierCommand(CLI::App& app) {
   cmd->add_option("--keep", args->keep, "versions kept per collection after the bake-off")->capture_default_str();
   cmd->add_flag("--json", args->json, "print JSON instead of a table");
   auto flags = std::make_shared<ConfigFlags>(
-      *cmd, std::vector<std::string>{"storage.data_dir", "models", "runtime", "analysis", "ingest",
-                                     "log"});  // after the command's own options, so --help lists those first
+      *cmd, std::vector<std::string>{"storage.data_dir", "storage.database_url", "models", "runtime", "analysis",
+                                     "ingest", "log"});  // after the command's own options, so --help lists those first
   return [flags, args] { return RunTrainClassifier(*flags, *args); };
 }
 

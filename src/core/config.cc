@@ -307,7 +307,8 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("analysis.min_face_score", "--min-face-score", "score floor for prominent_face and detect_faces",
                  IRIS_FIELD(analysis.min_face_score)),
       MakeOption("analysis.classifiers_dir", "--classifiers-dir",
-                 "where trained collection classifiers live (unset: <data_dir>/classifiers)",
+                 "where trained collection classifiers live (unset: <data_dir>/classifiers); not used when "
+                 "storage.database_url names PostgreSQL (they are in the database)",
                  IRIS_FIELD(analysis.classifiers_dir)),
       MakeOption("analysis.cache_results", "--cache-results", "1: cache analysis results by image content hash",
                  IRIS_FIELD(analysis.cache_results)),

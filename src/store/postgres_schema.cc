@@ -145,6 +145,27 @@ CREATE TABLE blobs (                  -- originals stored by POST /v1/images (ap
   created_at TEXT NOT NULL            -- ISO-8601 UTC with milliseconds, like iris.db
 );
 )sql"},
+      {6, "classifiers",
+       R"sql(
+-- Collection classifiers shared by every process (classify/postgres_classifier_store.h): the rows of
+-- a classifiers folder (classify/folder_classifier_store.h), one per stored version, and its index.
+CREATE TABLE classifier_versions (
+  collection_id TEXT NOT NULL,
+  version TEXT NOT NULL,              -- YYYYMMDDTHHMMSSZ
+  document TEXT NOT NULL,             -- the classifier file's JSON (classify/classifier_file.h)
+  created_at TEXT NOT NULL,           -- ISO-8601 UTC with milliseconds, like iris.db
+  PRIMARY KEY (collection_id, version)
+);
+CREATE SEQUENCE classifier_best_revision;
+CREATE TABLE classifier_best (        -- best_models.json: the version each collection's requests use
+  collection_id TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  macro_precision DOUBLE PRECISION NOT NULL,
+  macro_recall DOUBLE PRECISION NOT NULL,
+  test_samples INTEGER NOT NULL,
+  revision BIGINT NOT NULL            -- from classifier_best_revision, new on every change (cache stamp)
+);
+)sql"},
   };
   return kMigrations;
 }

@@ -1,9 +1,10 @@
-// End-to-end: `iris migrate` moves the job queue and result cache from iris.db to a real PostgreSQL
-// server and back, a re-run copies nothing more, a tampered row fails verification, and the servers
-// on either side answer GET /tasks/{id} the same.
+// End-to-end: `iris migrate` moves the job queue, result cache, API keys and trained classifiers from a
+// data dir to a real PostgreSQL server and back, a re-run copies nothing more, a tampered row fails verification, and
+// the servers on either side answer GET /tasks/{id} the same.
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "classify/folder_classifier_store.h"
 #include "e2e_http.h"
 #include "jobs/sqlite_job_store.h"
 #include "store/result_cache.h"
@@ -58,6 +59,24 @@ std::vector<std::string> FillSqliteDataDir(const std::filesystem::path& dir) {
   return ids;
 }
 
+// DIR/classifiers with two versions of one collection, the newer one the best.
+void FillClassifiers(const std::filesystem::path& dir) {
+  FolderClassifierStore store(dir / "classifiers");
+  for (const char* version : {"20261201T080000Z", "20261202T080000Z"}) {
+    Classifier c;
+    c.collection_id = "rings";
+    c.version = version;
+    c.embedding_model = "clip-vit-b-32";
+    c.model.weights = {0.25, -1.5, 3.0};
+    c.model.bias = -0.125;
+    c.metrics = {0.875, 0.75, 0.8, 16};
+    if (!store.Save(c).ok()) throw std::runtime_error("classifier save failed");
+  }
+  if (!store.SetBest("rings", {"", "20261202T080000Z", 0.875, 0.75, 16}).ok()) {
+    throw std::runtime_error("classifier index failed");
+  }
+}
+
 std::map<std::string, nlohmann::json> Tasks(const ServerOptions& options, const std::vector<std::string>& ids) {
   auto server = ServerProcess::Start(options);
   auto client = server->Client();
@@ -77,6 +96,7 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   const std::string url = postgres->CreateDatabase();
   TempDir source_dir, back_dir;
   const std::vector<std::string> ids = FillSqliteDataDir(source_dir.path());
+  FillClassifiers(source_dir.path());
 
   const std::string key_text =
       CreateKeyWith("--name ci --log-level warn --data-dir " + source_dir.path().string()).text;
@@ -95,6 +115,10 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   EXPECT_NE(moved.output.find("result_cache: 700 copied"), std::string::npos) << moved.output;
   EXPECT_NE(moved.output.find("api_keys: 1 copied"), std::string::npos) << moved.output;
   EXPECT_NE(moved.output.find("verified"), std::string::npos) << moved.output;
+  EXPECT_NE(moved.output.find("classifiers: 2 versions copied, 2 versions and 1 index entries"), std::string::npos)
+      << moved.output;
+  EXPECT_EQ(PostgresProcess::Query(url, "SELECT version FROM classifier_best WHERE collection_id = 'rings'"),
+            std::vector<std::string>{"20261202T080000Z"});
   EXPECT_EQ(PostgresProcess::Query(url, "SELECT COUNT(*) FROM job_items WHERE state = 'running'"),
             std::vector<std::string>{"0"});
 
@@ -103,6 +127,7 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
       RunCommand(IrisBinary() + " migrate --from sqlite:" + source_dir.path().string() + " --to '" + url + "'");
   ASSERT_EQ(again.exit_code, 0) << again.output;
   EXPECT_NE(again.output.find("result_cache: 0 copied, 700 rows"), std::string::npos) << again.output;
+  EXPECT_NE(again.output.find("classifiers: 0 versions copied"), std::string::npos) << again.output;
 
   // A server on PostgreSQL answers as the one on iris.db did, but for the in-flight item now pending.
   ServerOptions on_postgres;
@@ -132,6 +157,10 @@ TEST(MigrateE2eTest, SqliteToPostgresAndBackVerifiesResumesAndCatchesTampering) 
   ServerOptions on_back;
   on_back.data_dir = back_dir.path();
   EXPECT_EQ(Tasks(on_back, ids), after);
+  auto best = FolderClassifierStore(back_dir.path() / "classifiers").LoadBest("rings");
+  ASSERT_TRUE(best.ok()) << best.status().ToString();
+  EXPECT_EQ((*best)->version, "20261202T080000Z");
+  EXPECT_EQ((*best)->model.weights, (std::vector<double>{0.25, -1.5, 3.0}));
 
   // A row changed on one side is caught.
   PostgresProcess::Query(url, "UPDATE job_items SET item = 'tampered' WHERE seq = 0 AND task_id = '" + ids[0] + "'");

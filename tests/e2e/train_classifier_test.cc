@@ -13,7 +13,9 @@
 #include <set>
 #include <sstream>
 
+#include "analysis_server.h"
 #include "e2e_http.h"
+#include "support/postgres_process.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
@@ -202,6 +204,59 @@ TEST_F(TrainClassifierTest, KeepsOnlyTheBestVersionsAndTheIndexFollowsTheBest) {
   EXPECT_EQ(index["shoes"]["version"], c["best"]["version"]);
   EXPECT_TRUE(fs::exists(classifiers() / index["shoes"]["file"].get<std::string>()));
   for (const auto& d : c["deleted"]) EXPECT_FALSE(fs::exists(classifiers() / d.get<std::string>())) << d;
+}
+
+// With storage.database_url naming PostgreSQL the classifier goes into the database: two servers on it,
+// started before the training, both use it (no restart, no classifiers folder involved).
+TEST_F(TrainClassifierTest, TrainsIntoPostgresAndEveryServerOnItUsesTheClassifier) {
+  auto postgres = PostgresProcess::Start();
+  ASSERT_NE(postgres, nullptr) << PostgresProcess::NotInstalledMessage();
+  const std::string url = postgres->CreateDatabase();
+  ServerOptions options;
+  options.extra_args = {"--models-dir",         models_->path().string(),
+                        "--default-clip-model", "clip-standin-colors",
+                        "--database-url",       url,
+                        "--classifiers-dir",    (dir_.path() / "unused").string()};
+  auto first = ServerProcess::Start(options);
+  auto second = ServerProcess::Start(options);
+  fs::path shoe;
+  for (const auto& e : fs::directory_iterator(RequireShared("data/clothing-cc0/images/shoes"))) {
+    if (shoe.empty() || e.path() < shoe) shoe = e.path();
+  }
+  std::ifstream photo_file(shoe, std::ios::binary);
+  std::string photo((std::istreambuf_iterator<char>(photo_file)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(photo.empty());
+  const nlohmann::json task = {{"operation_id", "c"}, {"type", "classify"}, {"params", {{"collection_id", "shoes"}}}};
+  auto classify = [&](ServerProcess& server) {
+    auto client = server.Client();
+    auto res = AnalyzeUpload(*client, photo, "shoe.jpg", {task});
+    if (!res || res->status != 200) return nlohmann::json();
+    return ParseJson(res->body)["results"]["c"];
+  };
+  EXPECT_EQ(classify(*first)["status"], "skipped");  // nothing trained yet
+
+  const auto csv = WriteClothingCsv({"shoes"}, /*every=*/3);
+  auto r = RunCommand(IrisBinary() + " train-classifier --data " + csv.string() + " --models-dir " +
+                      models_->path().string() + " --model clip-standin-colors --database-url '" + url +
+                      "' --log-level warn --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto report = ReportOf(r.output);
+  ASSERT_TRUE(report.is_object()) << r.output;
+  EXPECT_EQ(report["dir"].get<std::string>().rfind("PostgreSQL ", 0), 0u) << report["dir"];
+  EXPECT_FALSE(fs::exists(classifiers()));
+  EXPECT_FALSE(fs::exists(dir_.path() / "unused" / "best_models.json"));
+  const std::string best = report["collections"][0]["best"]["version"];
+  EXPECT_EQ(PostgresProcess::Query(url, "SELECT version FROM classifier_best WHERE collection_id = 'shoes'"),
+            std::vector<std::string>{best});
+
+  const auto a = classify(*first), b = classify(*second);
+  ASSERT_EQ(a["status"], "success") << a.dump();
+  ASSERT_EQ(b["status"], "success") << b.dump();
+  EXPECT_EQ(a["data"], b["data"]);
+  EXPECT_TRUE(a["data"]["is_in_collection"].is_boolean()) << a.dump();
+  const double p = a["data"]["probability"].get<double>();
+  EXPECT_GT(p, 0.0);
+  EXPECT_LT(p, 1.0);
 }
 
 TEST_F(TrainClassifierTest, RefusesBadInputWithAClearMessage) {

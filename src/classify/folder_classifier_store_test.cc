@@ -1,4 +1,4 @@
-#include "classify/classifier_store.h"
+#include "classify/folder_classifier_store.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "classify/classifier_test_data.h"
 #include "support/shared_data.h"
 #include "support/temp_dir.h"
 
@@ -15,40 +16,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A 2-d classifier "x0 > cut" (steep logistic), so its metrics on a test set are known exactly.
-Classifier CutClassifier(std::string id, std::string version, double cut, std::string model = "m") {
-  Classifier c;
-  c.collection_id = std::move(id);
-  c.version = std::move(version);
-  c.embedding_model = std::move(model);
-  c.normalized_embeddings = false;
-  c.model.weights = {100.0, 0.0};
-  c.model.bias = -100.0 * cut;
-  c.training = {10, 5, 1.0, "balanced"};
-  c.metrics = {0.5, 0.5, 0.5, 2};
-  return c;
-}
+using testing::CutClassifier;
+using testing::TestSet;
+using testing::V;
 
-// Test points x0 = 0.1 .. 0.8 with labels: positive iff x0 > 0.45.
-LabeledEmbeddings TestSet() {
-  LabeledEmbeddings t;
-  t.embedding_model = "m";
-  for (int i = 1; i <= 8; ++i) {
-    t.embeddings.push_back({static_cast<float>(i / 10.0), 0.0f});
-    t.labels.push_back(i >= 5 ? 1 : 0);
-  }
-  return t;
-}
-
-std::string V(int second) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "20260101T0000%02dZ", second);
-  return buf;
-}
-
-TEST(ClassifierStoreTest, SaveWritesTheDocumentedLayoutAndAssignsUniqueVersions) {
+TEST(FolderClassifierStoreTest, SaveWritesTheDocumentedLayoutAndAssignsUniqueVersions) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path() / "classifiers");
+  FolderClassifierStore store(dir.path() / "classifiers");
   Classifier a = CutClassifier("shoes", "", 0.45), b = CutClassifier("shoes", "", 0.45);
   auto fa = store.Save(a);
   auto fb = store.Save(b);
@@ -71,9 +45,9 @@ TEST(ClassifierStoreTest, SaveWritesTheDocumentedLayoutAndAssignsUniqueVersions)
   }
 }
 
-TEST(ClassifierStoreTest, BakeOffRanksByPrecisionThenRecallThenNewerAndKeepsTheBest) {
+TEST(FolderClassifierStoreTest, BakeOffRanksByPrecisionThenRecallThenNewerAndKeepsTheBest) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path());
+  FolderClassifierStore store(dir.path());
   // On TestSet(): cut 0.45 is perfect (P=R=1). cut 0.55 misses x=0.5: predictions 0000 0111 ->
   // precision (4/5 + 3/3)/2 = 0.9, recall (1 + 3/4)/2 = 0.875. cut 0.35 adds a false positive at 0.4:
   // precision (3/3 + 4/5)/2 = 0.9, recall (3/4 + 1)/2 = 0.875 -- a tie with 0.55 broken by the newer
@@ -116,9 +90,9 @@ TEST(ClassifierStoreTest, BakeOffRanksByPrecisionThenRecallThenNewerAndKeepsTheB
   EXPECT_EQ((*best)->version, V(5));
 }
 
-TEST(ClassifierStoreTest, BakeOffKeepsOtherCollectionsInTheIndex) {
+TEST(FolderClassifierStoreTest, BakeOffKeepsOtherCollectionsInTheIndex) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path());
+  FolderClassifierStore store(dir.path());
   for (const char* id : {"a", "b"}) {
     Classifier c = CutClassifier(id, V(1), 0.45);
     ASSERT_TRUE(store.Save(c).ok());
@@ -131,9 +105,9 @@ TEST(ClassifierStoreTest, BakeOffKeepsOtherCollectionsInTheIndex) {
   EXPECT_EQ(store.BakeOff("a", TestSet(), 0).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(ClassifierStoreTest, LoadBestExplainsWhatIsMissing) {
+TEST(FolderClassifierStoreTest, LoadBestExplainsWhatIsMissing) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path());
+  FolderClassifierStore store(dir.path());
   auto none = store.LoadBest("42");
   EXPECT_EQ(none.status().code(), StatusCode::kNotFound);
   EXPECT_NE(none.status().message().find("no classifier for collection '42'"), std::string::npos);
@@ -162,10 +136,10 @@ TEST(ClassifierStoreTest, LoadBestExplainsWhatIsMissing) {
   EXPECT_EQ(store.LoadBest("42").status().code(), StatusCode::kFailedPrecondition);
 }
 
-TEST(ClassifierStoreTest, CacheReloadsWhenBestModelsChanges) {
+TEST(FolderClassifierStoreTest, CacheReloadsWhenBestModelsChanges) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path());
-  ClassifierCache cache(dir.path());
+  FolderClassifierStore store(dir.path());
+  ClassifierCache cache(std::make_shared<FolderClassifierStore>(dir.path()));
   EXPECT_EQ(cache.Get("9").status().code(), StatusCode::kNotFound);  // nothing trained yet
 
   Classifier first = CutClassifier("9", V(1), 0.45);
@@ -187,13 +161,13 @@ TEST(ClassifierStoreTest, CacheReloadsWhenBestModelsChanges) {
   EXPECT_EQ((*b)->version, V(2));  // picked up without a restart (same size file, new inode/mtime)
 }
 
-TEST(ClassifierStoreTest, CacheIsSafeUnderConcurrentUse) {
+TEST(FolderClassifierStoreTest, CacheIsSafeUnderConcurrentUse) {
   testing::TempDir dir;
-  ClassifierStore store(dir.path());
+  FolderClassifierStore store(dir.path());
   Classifier c = CutClassifier("x", V(1), 0.45);
   ASSERT_TRUE(store.Save(c).ok());
   ASSERT_TRUE(store.BakeOff("x", TestSet()).ok());
-  ClassifierCache cache(dir.path());
+  ClassifierCache cache(std::make_shared<FolderClassifierStore>(dir.path()));
   std::vector<std::future<int>> runs;
   for (int t = 0; t < 8; ++t) {
     runs.push_back(std::async(std::launch::async, [&] {
