@@ -215,7 +215,8 @@ TEST(ScaleOutE2eTest, ProcessesStartingTogetherMigrateTheSharedDatabaseOnceAndSe
   for (auto& t : starters) t.join();
   for (int s = 0; s < 3; ++s) ASSERT_NE(servers[s], nullptr) << errors[s];
   EXPECT_EQ(PostgresProcess::Query(url, "SELECT version, name FROM iris_schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1|jobs", "2|result_cache", "3|api_keys", "4|duplicate_signatures", "5|blobs"}));
+            (std::vector<std::string>{"1|jobs", "2|result_cache", "3|api_keys", "4|duplicate_signatures", "5|blobs",
+                                      "6|classifiers"}));
 
   // A job created through one process is seen, and its end reported, by another.
   auto a = servers[0]->Client();
