@@ -151,7 +151,7 @@ Status RegisterServices(App& app) {
       return s->shared_database->Transaction([](PgConnection& c) { return c.ExecScript("SELECT 1"); });
     });
   }
-  // With storage.vector_engine = qdrant, the collections live there: Qdrant must answer too.
+  // With storage.vector_engine = qdrant or milvus, the collections live there: the engine must answer too.
   if (services->collections->engine() != "local") {
     app.readiness().Add("vector_engine", [weak = std::weak_ptr<app::Services>(services)]() -> Status {
       auto s = weak.lock();

@@ -113,7 +113,7 @@ class CollectionService {
 
   // Snapshots every collection (a shutdown step; errors are logged, the logs still hold every write).
   void CheckpointAll();
-  // The vector engine ("local", "qdrant") and whether it answers (/readyz).
+  // The vector engine ("local", "qdrant", "milvus") and whether it answers (/readyz).
   std::string engine() const;
   Status PingEngine() const;
 

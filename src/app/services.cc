@@ -11,6 +11,7 @@
 #include "store/filesystem_blob_store.h"
 #include "store/postgres_cache_table.h"
 #include "store/s3_blob_store.h"
+#include "vector_engines/milvus_collection_store.h"
 #include "vector_engines/qdrant_collection_store.h"
 
 namespace iris::app {
@@ -43,7 +44,7 @@ Result<std::unique_ptr<BlobStore>> OpenImageBlobs(const StorageConfig& storage) 
   return std::unique_ptr<BlobStore>(std::move(blobs).value());
 }
 
-// The collections of storage.vector_engine: <data_dir>/collections, or a Qdrant server.
+// The collections of storage.vector_engine: <data_dir>/collections, a Qdrant server or a Milvus server.
 Result<std::unique_ptr<CollectionStore>> OpenCollectionStore(const Config& config) {
   const StorageConfig& storage = config.storage;
   if (storage.vector_engine == "qdrant") {
@@ -55,6 +56,17 @@ Result<std::unique_ptr<CollectionStore>> OpenCollectionStore(const Config& confi
     auto store = QdrantCollectionStore::Open(std::move(options));
     if (!store.ok()) return store.status().WithContext("storage.qdrant_url " + storage.qdrant_url);
     LogInfo("collections.qdrant_opened", {{"url", storage.qdrant_url}, {"prefix", storage.qdrant_collection_prefix}});
+    return std::unique_ptr<CollectionStore>(std::move(store).value());
+  }
+  if (storage.vector_engine == "milvus") {
+    MilvusStoreOptions options;
+    options.client.url = storage.milvus_url;
+    options.client.token = storage.milvus_token;
+    options.client.timeout_s = storage.milvus_timeout_s;
+    options.collection_prefix = storage.milvus_collection_prefix;
+    auto store = MilvusCollectionStore::Open(std::move(options));
+    if (!store.ok()) return store.status().WithContext("storage.milvus_url " + storage.milvus_url);
+    LogInfo("collections.milvus_opened", {{"url", storage.milvus_url}, {"prefix", storage.milvus_collection_prefix}});
     return std::unique_ptr<CollectionStore>(std::move(store).value());
   }
   const std::filesystem::path root = std::filesystem::path(storage.data_dir) / "collections";

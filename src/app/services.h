@@ -4,7 +4,7 @@
 // loaded-model registry, the analysis operations with their classifiers (a folder, or the shared database) and
 // captioning client (AnalysisService),
 // prompt-driven region matching (ProcessImageService),
-// and the application services: stored images (ImageLibrary), vector collections (local or Qdrant, per
+// and the application services: stored images (ImageLibrary), vector collections (local, Qdrant or Milvus, per
 // storage.vector_engine) with their duplicate
 // index (CollectionService), the product catalog (ProductService), the jewelry catalog
 // (CatalogService, its images in the filesystem or S3 per storage.backend) and its generated product shots
@@ -67,7 +67,7 @@ struct Services {
   std::unique_ptr<ProcessImageService> process_image;  // POST /process-image
 
   std::unique_ptr<ImageLibrary> images;
-  // Collections of storage.vector_engine (<data_dir>/collections or Qdrant) + duplicate signatures in iris.db
+  // Collections of storage.vector_engine (<data_dir>/collections, Qdrant or Milvus) + duplicate signatures
   std::unique_ptr<CollectionService> collections;
   std::unique_ptr<ProductService> products;
   std::unique_ptr<CatalogService> catalog;  // seed-003/004 jewelry catalog: a collection + blob location per website

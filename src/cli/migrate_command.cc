@@ -1,7 +1,7 @@
 // `iris migrate --from SOURCE --to TARGET`: moves the job queue, the result cache, the duplicate signatures
 // and the API keys between the embedded iris.db ("sqlite:DIR") and a shared PostgreSQL database (a
 // postgresql:// URL), either way, then verifies both sides hold the same rows (app/storage_migration.h).
-// With --qdrant-url, the vector collections move too: DIR/collections into that Qdrant, or back
+// With --qdrant-url (or --milvus-url), the vector collections move too: DIR/collections into that engine, or back
 // (app/collection_migration.h). The trained classifiers always move: DIR/classifiers (--classifiers-dir)
 // <-> the database's tables (app/classifier_migration.h). docs/scale-out.md. Stop the servers first.
 // Interrupted? Run it again.
@@ -20,20 +20,36 @@
 #include "core/logging.h"
 #include "core/redacted_url.h"
 #include "index/collection_manager.h"
+#include "vector_engines/milvus_collection_store.h"
 #include "vector_engines/qdrant_collection_store.h"
 
 namespace iris::cli {
 namespace {
 
-// The two collection stores of a migration with --qdrant-url: the sqlite side's DIR/collections and Qdrant.
+// The external engine named by --qdrant-url or --milvus-url (the caller checked exactly one is set).
+Result<std::unique_ptr<CollectionStore>> ExternalEngine(const QdrantStoreOptions& qdrant,
+                                                        const MilvusStoreOptions& milvus) {
+  if (!qdrant.client.url.empty()) {
+    IRIS_ASSIGN_OR_RETURN(std::unique_ptr<QdrantCollectionStore> store, QdrantCollectionStore::Open(qdrant));
+    return std::unique_ptr<CollectionStore>(std::move(store));
+  }
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<MilvusCollectionStore> store, MilvusCollectionStore::Open(milvus));
+  return std::unique_ptr<CollectionStore>(std::move(store));
+}
+
+// The two collection stores of a migration with --qdrant-url or --milvus-url: the sqlite side's
+// DIR/collections and the external engine.
 Result<std::pair<std::unique_ptr<CollectionStore>, std::unique_ptr<CollectionStore>>> CollectionStores(
-    const std::string& from, const std::string& to, const QdrantStoreOptions& qdrant) {
+    const std::string& from, const std::string& to, const QdrantStoreOptions& qdrant,
+    const MilvusStoreOptions& milvus) {
   const bool from_local = from.rfind("sqlite:", 0) == 0;
   const bool to_local = to.rfind("sqlite:", 0) == 0;
-  if (from_local == to_local) return InvalidArgument("--qdrant-url needs one side to be sqlite:DIR (its collections)");
+  if (from_local == to_local) {
+    return InvalidArgument("--qdrant-url or --milvus-url needs one side to be sqlite:DIR (its collections)");
+  }
   const std::filesystem::path dir = (from_local ? from : to).substr(7);
   IRIS_ASSIGN_OR_RETURN(std::unique_ptr<CollectionManager> local, CollectionManager::Open(dir / "collections"));
-  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<QdrantCollectionStore> remote, QdrantCollectionStore::Open(qdrant));
+  IRIS_ASSIGN_OR_RETURN(std::unique_ptr<CollectionStore> remote, ExternalEngine(qdrant, milvus));
   if (from_local)
     return std::make_pair(std::unique_ptr<CollectionStore>(std::move(local)),
                           std::unique_ptr<CollectionStore>(std::move(remote)));
@@ -84,8 +100,8 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
   auto* cmd = app.add_subcommand(
       "migrate",
       "move the job queue, result cache, duplicate signatures, API keys and trained classifiers between iris.db (and "
-      "DIR/classifiers) and PostgreSQL (and, with "
-      "--qdrant-url, the collections between DIR/collections and Qdrant), then verify (stop servers first)");
+      "DIR/classifiers) and PostgreSQL (and, with --qdrant-url or --milvus-url, the collections between "
+      "DIR/collections and that engine), then verify (stop servers first)");
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
   auto verify_only = std::make_shared<bool>(false);
@@ -101,14 +117,26 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
   cmd->add_option("--qdrant-api-key", qdrant->client.api_key, "Qdrant API key");
   cmd->add_option("--qdrant-collection-prefix", qdrant->collection_prefix, "prefix of Iris's Qdrant collections")
       ->capture_default_str();
+  auto milvus = std::make_shared<MilvusStoreOptions>();
+  cmd->add_option("--milvus-url", milvus->client.url,
+                  "also move the collections: the sqlite side's DIR/collections <-> this Milvus (REST API v2)");
+  cmd->add_option("--milvus-token", milvus->client.token, "Milvus token (user:password or an API key)");
+  cmd->add_option("--milvus-collection-prefix", milvus->collection_prefix, "prefix of Iris's Milvus collections")
+      ->capture_default_str();
   return [=] {
     InitLogging("warn", "text");
     if (*from == *to) {
       std::cerr << "iris: --from and --to name the same place\n";
       return kExitUsage;
     }
-    if (!qdrant->client.url.empty() && (from->rfind("sqlite:", 0) == 0) == (to->rfind("sqlite:", 0) == 0)) {
-      std::cerr << "iris: --qdrant-url needs one side to be sqlite:DIR (its collections move to or from Qdrant)\n";
+    const bool external = !qdrant->client.url.empty() || !milvus->client.url.empty();
+    if (!qdrant->client.url.empty() && !milvus->client.url.empty()) {
+      std::cerr << "iris: --qdrant-url and --milvus-url: name one engine for the collections\n";
+      return kExitUsage;
+    }
+    if (external && (from->rfind("sqlite:", 0) == 0) == (to->rfind("sqlite:", 0) == 0)) {
+      std::cerr << "iris: --qdrant-url or --milvus-url needs one side to be sqlite:DIR (its collections move to or "
+                   "from that engine)\n";
       return kExitUsage;
     }
     auto source = app::OpenMigrationEndpoint(*from);
@@ -140,9 +168,9 @@ CommandRunner AddMigrateCommand(CLI::App& app) {
     }
     std::cout << "verified: every table has the same rows on both sides\n";
     if (int code = MigrateClassifiers(*from, *to, *classifiers_dir, *verify_only); code != kExitOk) return code;
-    if (qdrant->client.url.empty()) return kExitOk;
+    if (!external) return kExitOk;
 
-    auto stores = CollectionStores(*from, *to, *qdrant);
+    auto stores = CollectionStores(*from, *to, *qdrant, *milvus);
     if (!stores.ok()) {
       std::cerr << "iris: collections: " << stores.status().ToString() << "\n";
       return stores.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure;

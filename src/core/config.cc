@@ -145,7 +145,7 @@ std::vector<ConfigOption> BuildOptions() {
       MakeOption("storage.database_statement_timeout_s", "--database-statement-timeout",
                  "one PostgreSQL statement, seconds", IRIS_FIELD(storage.database_statement_timeout_s)),
       MakeOption("storage.vector_engine", "--vector-engine",
-                 "where vector collections live: local (<data_dir>/collections) or qdrant",
+                 "where vector collections live: local (<data_dir>/collections), qdrant or milvus",
                  IRIS_FIELD(storage.vector_engine)),
       MakeOption("storage.qdrant_url", "--qdrant-url", "Qdrant REST API, http(s)://host:6333",
                  IRIS_FIELD(storage.qdrant_url)),
@@ -155,6 +155,14 @@ std::vector<ConfigOption> BuildOptions() {
                  "prefix of the Qdrant collections Iris makes", IRIS_FIELD(storage.qdrant_collection_prefix)),
       MakeOption("storage.qdrant_timeout_s", "--qdrant-timeout", "one Qdrant request, seconds",
                  IRIS_FIELD(storage.qdrant_timeout_s)),
+      MakeOption("storage.milvus_url", "--milvus-url", "Milvus REST API (v2), http(s)://host:19530",
+                 IRIS_FIELD(storage.milvus_url)),
+      MakeOption("storage.milvus_token", "--milvus-token", "Milvus token, user:password or an API key (never logged)",
+                 IRIS_FIELD(storage.milvus_token)),
+      MakeOption("storage.milvus_collection_prefix", "--milvus-collection-prefix",
+                 "prefix of the Milvus collections Iris makes", IRIS_FIELD(storage.milvus_collection_prefix)),
+      MakeOption("storage.milvus_timeout_s", "--milvus-timeout", "one Milvus request, seconds",
+                 IRIS_FIELD(storage.milvus_timeout_s)),
       MakeOption("storage.backend", "--storage-backend", "where catalog images are stored: filesystem or s3",
                  IRIS_FIELD(storage.backend)),
       MakeOption("storage.s3_endpoint", "--s3-endpoint",
@@ -471,11 +479,14 @@ Status ValidateConfig(const Config& c) {
     return InvalidArgument("storage.database_pool_size must be within 1..100");
   if (!(c.storage.database_statement_timeout_s >= 0.1))
     return InvalidArgument("storage.database_statement_timeout_s must be >= 0.1");
-  if (c.storage.vector_engine != "local" && c.storage.vector_engine != "qdrant")
-    return InvalidArgument("storage.vector_engine must be local or qdrant");
+  if (c.storage.vector_engine != "local" && c.storage.vector_engine != "qdrant" && c.storage.vector_engine != "milvus")
+    return InvalidArgument("storage.vector_engine must be local, qdrant or milvus");
   if (c.storage.vector_engine == "qdrant" && c.storage.qdrant_url.empty())
     return InvalidArgument("storage.vector_engine qdrant needs storage.qdrant_url (http://host:6333)");
   if (!(c.storage.qdrant_timeout_s > 0)) return InvalidArgument("storage.qdrant_timeout_s must be > 0");
+  if (c.storage.vector_engine == "milvus" && c.storage.milvus_url.empty())
+    return InvalidArgument("storage.vector_engine milvus needs storage.milvus_url (http://host:19530)");
+  if (!(c.storage.milvus_timeout_s > 0)) return InvalidArgument("storage.milvus_timeout_s must be > 0");
   if (c.storage.backend != "filesystem" && c.storage.backend != "s3")
     return InvalidArgument("storage.backend must be filesystem or s3");
   if (c.storage.s3_presign_expires_s < 1 || c.storage.s3_presign_expires_s > 604800)
@@ -558,7 +569,8 @@ std::string ConfigToToml(const Config& config) {
       section = sec;
     }
     std::string v = opt.get(config);
-    if ((opt.key.ends_with("api_key") || opt.key.ends_with("secret_access_key")) && !v.empty()) {
+    if ((opt.key.ends_with("api_key") || opt.key.ends_with("secret_access_key") || opt.key.ends_with("_token")) &&
+        !v.empty()) {
       v = "***";  // secrets are never printed
     }
     if (opt.key == "storage.database_url") v = RedactedUrl(v);  // its password, if any

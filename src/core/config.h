@@ -42,13 +42,18 @@ struct StorageConfig {
   std::string database_url;
   int database_pool_size = 8;                // PostgreSQL connections per process
   double database_statement_timeout_s = 30;  // one PostgreSQL statement
-  // Where vector collections live: "local" (<data_dir>/collections, one process) or "qdrant" (a Qdrant
-  // server's REST API, shared by several processes; docs/scale-out.md).
+  // Where vector collections live: "local" (<data_dir>/collections, one process), "qdrant" (a Qdrant
+  // server's REST API) or "milvus" (a Milvus server's REST API v2), shared by several processes
+  // (docs/scale-out.md).
   std::string vector_engine = "local";
   std::string qdrant_url;                          // http(s)://host:6333
   std::string qdrant_api_key;                      // sent as "api-key"; never printed
   std::string qdrant_collection_prefix = "iris_";  // Qdrant collection names begin with it
   double qdrant_timeout_s = 30;                    // one Qdrant request
+  std::string milvus_url;                          // http(s)://host:19530
+  std::string milvus_token;                        // sent as "Authorization: Bearer"; never printed
+  std::string milvus_collection_prefix = "iris_";  // Milvus collection names begin with it
+  double milvus_timeout_s = 30;                    // one Milvus request
   // Where the jewelry catalog's images go (catalog.websites): "filesystem" (<data_dir>/catalog-blobs) or "s3".
   std::string backend = "filesystem";
   std::string s3_endpoint;  // scheme://host[:port]; "" = https://s3.<region>.amazonaws.com

@@ -99,6 +99,36 @@ TEST(ConfigTest, TomlDumpRoundTrips) {
   EXPECT_EQ(again->ingest.fetch_allow_hosts, c->ingest.fetch_allow_hosts);
 }
 
+TEST(ConfigTest, VectorEnginesNeedTheirUrlAndMilvusTokensAreNeverPrinted) {
+  auto c = LoadConfig("", FakeEnv({{"IRIS_STORAGE_VECTOR_ENGINE", "milvus"}}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("storage.milvus_url"), std::string::npos) << c.status().message();
+  c = LoadConfig("", FakeEnv({{"IRIS_STORAGE_VECTOR_ENGINE", "weaviate"}}), {});
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("local, qdrant or milvus"), std::string::npos) << c.status().message();
+  c = LoadConfig("", FakeEnv({{"IRIS_STORAGE_VECTOR_ENGINE", "qdrant"}}), {});
+  EXPECT_FALSE(c.ok());
+
+  c = LoadConfig("",
+                 FakeEnv({{"IRIS_STORAGE_VECTOR_ENGINE", "milvus"},
+                          {"IRIS_STORAGE_MILVUS_URL", "http://milvus.internal:19530"},
+                          {"IRIS_STORAGE_MILVUS_TOKEN", "root:s3cret"}}),
+                 {{"--milvus-collection-prefix", "shop_"}, {"--milvus-timeout", "5"}});
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->storage.vector_engine, "milvus");
+  EXPECT_EQ(c->storage.milvus_url, "http://milvus.internal:19530");
+  EXPECT_EQ(c->storage.milvus_token, "root:s3cret");
+  EXPECT_EQ(c->storage.milvus_collection_prefix, "shop_");
+  EXPECT_EQ(c->storage.milvus_timeout_s, 5);
+  const std::string toml = ConfigToToml(*c);
+  EXPECT_EQ(toml.find("s3cret"), std::string::npos) << "the token is never printed";
+  EXPECT_NE(toml.find("milvus_token = '***'"), std::string::npos) << toml;
+  EXPECT_EQ(Config{}.storage.milvus_collection_prefix, "iris_");
+
+  c = LoadConfig("", FakeEnv({{"IRIS_STORAGE_MILVUS_TIMEOUT_S", "0"}}), {});
+  EXPECT_FALSE(c.ok());
+}
+
 TEST(ConfigTest, EveryOptionHasEnvAndFlag) {
   for (const auto& opt : ConfigOptions()) {
     EXPECT_EQ(opt.env.rfind("IRIS_", 0), 0u) << opt.key;

@@ -4,11 +4,11 @@
 //
 //   "local"   CollectionManager / DurableCollection (index/collection_manager.h): HNSW in memory, a log
 //             and snapshots under <data_dir>/collections. The embedded default; one process.
-//   "qdrant"  QdrantCollectionStore / QdrantCollection (vector_engines/qdrant_collection_store.h): the
-//             collections of an external Qdrant server over its REST API, shared by every process.
+//   "qdrant", "milvus"  Qdrant/MilvusCollectionStore (vector_engines/{qdrant,milvus}_collection_store.h): the
+//             collections of an external Qdrant (REST) or Milvus (REST v2) server, shared by every process.
 //
 // Contract every implementation keeps (src/vector_engines/collection_contract_test.cc runs one suite
-// on both):
+// on all three):
 //   * An item is a caller-chosen id (non-empty UTF-8), one vector of description().index.dim floats and
 //     a JSON metadata object. One item per id: Upsert replaces the vector and metadata of an existing id.
 //   * Writes are durable when they return OK. UpsertBatch validates every item first (any error:
@@ -99,7 +99,7 @@ class CollectionStore {
   virtual Status CheckpointAll() = 0;
   // Collections that exist but could not be opened: name -> error (the local engine's broken directories).
   virtual std::map<std::string, Status> Broken() const { return {}; }
-  // "local", "qdrant": for logs, /readyz and the collection descriptions.
+  // "local", "qdrant", "milvus": for logs, /readyz and the collection descriptions.
   virtual std::string engine() const = 0;
   // OK when the engine answers (a /readyz check).
   virtual Status Ping() const = 0;

@@ -1,8 +1,11 @@
-// One suite, both vector engines: what index/vector_collection.h promises must hold for the local engine
-// (CollectionManager over a temp directory) and for Qdrant (QdrantCollectionStore). Qdrant is the fake of
-// tests/support/fake_qdrant_server.h, or a real server when IRIS_TEST_QDRANT_URL names one (e.g.
-// IRIS_TEST_QDRANT_URL=http://127.0.0.1:6333; IRIS_TEST_QDRANT_API_KEY when it needs a key): every test
-// then works in collections with its own random prefix and drops them after.
+// One suite, every vector engine: what index/vector_collection.h promises must hold for the local engine
+// (CollectionManager over a temp directory), for Qdrant (QdrantCollectionStore) and for Milvus
+// (MilvusCollectionStore). Qdrant is the fake of tests/support/fake_qdrant_server.h, or a real server when
+// IRIS_TEST_QDRANT_URL names one (e.g. IRIS_TEST_QDRANT_URL=http://127.0.0.1:6333; IRIS_TEST_QDRANT_API_KEY
+// when it needs a key); Milvus is the fake of tests/support/fake_milvus_server.h, or a real server when
+// IRIS_TEST_MILVUS_URL names one (e.g. IRIS_TEST_MILVUS_URL=http://127.0.0.1:19530; IRIS_TEST_MILVUS_TOKEN,
+// e.g. root:Milvus, when it needs one). With a real server every test works in collections with its own
+// random prefix and drops them after.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,8 +14,10 @@
 #include <set>
 
 #include "index/collection_manager.h"
+#include "support/fake_milvus_server.h"
 #include "support/fake_qdrant_server.h"
 #include "support/temp_dir.h"
+#include "vector_engines/milvus_collection_store.h"
 #include "vector_engines/qdrant_collection_store.h"
 
 namespace iris {
@@ -74,6 +79,42 @@ class QdrantEngine : public Engine {
   QdrantStoreOptions options_;
 };
 
+class MilvusEngine : public Engine {
+ public:
+  MilvusEngine() {
+    const char* real = std::getenv("IRIS_TEST_MILVUS_URL");
+    if (real && *real) {
+      options_.client.url = real;
+      if (const char* token = std::getenv("IRIS_TEST_MILVUS_TOKEN")) options_.client.token = token;
+    } else {
+      fake_ = std::make_unique<testing::FakeMilvusServer>("root:test");
+      options_.client.url = fake_->url();
+      options_.client.token = "root:test";
+      options_.client.query_page_size = 7;  // ListIds and List read several pages
+    }
+    options_.collection_prefix = "t" + std::to_string(std::random_device{}() % 1000000) + "_";
+  }
+  ~MilvusEngine() override {
+    // Leaves nothing behind on a real server.
+    if (auto store = MilvusCollectionStore::Open(options_); store.ok()) {
+      if (auto names = (*store)->List(); names.ok()) {
+        for (const auto& name : *names) (void)(*store)->Drop(name);
+      }
+      MilvusClient client = std::move(MilvusClient::Create(options_.client)).value();
+      (void)client.Call("collections/drop", nlohmann::json{{"collectionName", (*store)->CatalogName()}});
+    }
+  }
+  std::unique_ptr<CollectionStore> Open() override {
+    auto store = MilvusCollectionStore::Open(options_);
+    if (!store.ok()) throw std::runtime_error(store.status().ToString());
+    return std::move(store).value();
+  }
+
+ private:
+  std::unique_ptr<testing::FakeMilvusServer> fake_;
+  MilvusStoreOptions options_;
+};
+
 CollectionDescription Describe(const std::string& name, int dim, Metric metric = Metric::kCosine,
                                std::string model = "external") {
   CollectionDescription d;
@@ -96,8 +137,10 @@ class CollectionContractTest : public ::testing::TestWithParam<std::string> {
   void SetUp() override {
     if (GetParam() == "local") {
       engine_ = std::make_unique<LocalEngine>();
-    } else {
+    } else if (GetParam() == "qdrant") {
       engine_ = std::make_unique<QdrantEngine>();
+    } else {
+      engine_ = std::make_unique<MilvusEngine>();
     }
     store_ = engine_->Open();
   }
@@ -239,6 +282,37 @@ TEST_P(CollectionContractTest, FiltersOnMetadataAndExcludesAnId) {
   EXPECT_EQ((*hits)[0].id, "blue");
 }
 
+TEST_P(CollectionContractTest, FilterValuesNeedingEscapesBooleansAndNegativeNumbersMatchExactly) {
+  auto c = MustCreate(Describe("escaped", 2));
+  const std::string tricky = "say \"hi\" \\ back\nslash 'é' and (x) or y";
+  ASSERT_TRUE(c->Upsert("a\"b", std::vector<float>{1, 0}, {{"text", tricky}, {"on", true}, {"t", -2.5}}).ok());
+  ASSERT_TRUE(c->Upsert("plain", std::vector<float>{1, 0.1f}, {{"text", "say"}, {"on", false}, {"t", 2.5}}).ok());
+  auto ids = [&](const SearchFilter& filter) {
+    auto hits = c->Search(std::vector<float>{1, 0}, 10, filter);
+    EXPECT_TRUE(hits.ok()) << hits.status().ToString();
+    std::set<std::string> out;
+    if (hits.ok()) {
+      for (const auto& h : *hits) out.insert(h.id);
+    }
+    return out;
+  };
+  SearchFilter text;
+  text.metadata_equals["text"] = tricky;
+  EXPECT_EQ(ids(text), (std::set<std::string>{"a\"b"}));
+  SearchFilter on;
+  on.metadata_equals["on"] = false;
+  EXPECT_EQ(ids(on), (std::set<std::string>{"plain"}));
+  SearchFilter negative;
+  negative.metadata_equals["t"] = -2.5;
+  EXPECT_EQ(ids(negative), (std::set<std::string>{"a\"b"}));
+  SearchFilter missing;
+  missing.metadata_equals["absent"] = "say";
+  EXPECT_TRUE(ids(missing).empty());
+  SearchFilter not_quoted_id;
+  not_quoted_id.exclude_id = "a\"b";
+  EXPECT_EQ(ids(not_quoted_id), (std::set<std::string>{"plain"}));
+}
+
 TEST_P(CollectionContractTest, ListIdsIsSortedAndPaged) {
   auto c = MustCreate(Describe("listed", 2));
   std::vector<DurableItem> items;
@@ -254,7 +328,7 @@ TEST_P(CollectionContractTest, ListIdsIsSortedAndPaged) {
   EXPECT_TRUE(c->ListIds(30, 5)->empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, CollectionContractTest, ::testing::Values("local", "qdrant"),
+INSTANTIATE_TEST_SUITE_P(Engines, CollectionContractTest, ::testing::Values("local", "qdrant", "milvus"),
                          [](const auto& info) { return info.param; });
 
 }  // namespace

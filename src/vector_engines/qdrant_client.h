@@ -1,12 +1,11 @@
-// QdrantClient: JSON requests to one Qdrant server's REST API (https://api.qdrant.tech), the transport
+// QdrantClient: JSON requests to one Qdrant server's REST API (https://api.qdrant.tech), the client
 // under QdrantCollectionStore.
 //
 // Call(method, path, body) sends `body` (JSON; none for GET and DELETE) to <url><path> with
 // "api-key: <key>" when a key is set, and returns the reply's "result" member. Qdrant answers every
 // request as {"result": ..., "status": "ok", "time": s} or, on failure, {"status": {"error": "..."}}.
-// Every request Iris makes is idempotent (upserts and deletes by id, creates that fail when the
-// collection exists), so network errors, timeouts, 429 and 5xx are retried up to max_retries times
-// with exponential backoff and full jitter. Redirects are not followed (the key would go with them).
+// The transport is JsonHttpTransport (json_http_transport.h): network errors, timeouts, 429 and 5xx are
+// retried up to max_retries times with exponential backoff and full jitter; redirects are not followed.
 //
 // Errors (messages quote Qdrant's "status.error", never the key): 404 -> kNotFound; 409, or 400 saying
 // "already exists" -> kAlreadyExists; other 400 and 422 -> kInvalidArgument; 401/403 ->
@@ -22,6 +21,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "vector_engines/json_http_transport.h"
 
 namespace iris {
 
@@ -50,14 +50,12 @@ class QdrantClient {
   Status ScrollAll(const std::string& collection, const std::string& payload_field,
                    const std::function<Status(const nlohmann::json& point)>& fn) const;
 
-  const std::string& url() const { return options_.url; }
+  const std::string& url() const { return transport_.url(); }
 
  private:
-  explicit QdrantClient(QdrantClientOptions options) : options_(std::move(options)) {}
-  struct Reply;
-  Result<Reply> Attempt(const std::string& method, const std::string& url, const std::string* body) const;
+  explicit QdrantClient(JsonHttpTransport transport) : transport_(std::move(transport)) {}
 
-  QdrantClientOptions options_;
+  JsonHttpTransport transport_;
 };
 
 }  // namespace iris
