@@ -48,7 +48,7 @@ Result<JsonHttpTransport> JsonHttpTransport::Create(JsonHttpTransportOptions opt
 }
 
 Result<JsonHttpReply> JsonHttpTransport::Attempt(const std::string& method, const std::string& url,
-                                                 const std::string* body) const {
+                                                 const std::string* body, std::string& detail) const {
   CurlEasyHandle handle(curl_easy_init());
   if (!handle) return Internal("curl_easy_init failed");
   CURL* c = handle.get();
@@ -91,7 +91,10 @@ Result<JsonHttpReply> JsonHttpTransport::Attempt(const std::string& method, cons
     message += " bytes";
     return Internal(std::move(message));
   }
-  if (rc != CURLE_OK) return Unavailable(std::string(error[0] ? error : curl_easy_strerror(rc)));
+  if (rc != CURLE_OK) {
+    detail = error[0] ? error : curl_easy_strerror(rc);
+    return Unavailable(curl_easy_strerror(rc));
+  }
   JsonHttpReply reply;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   reply.body = std::move(sink.text);
@@ -113,11 +116,12 @@ Result<JsonHttpReply> JsonHttpTransport::Send(const std::string& method, const s
     if (attempt > 0) {
       std::this_thread::sleep_for(BackoffDelay(attempt, options_.backoff_initial_ms, options_.backoff_max_ms, rng));
     }
-    auto reply = Attempt(method, url, body);
+    std::string detail;
+    auto reply = Attempt(method, url, body, detail);
     if (!reply.ok()) {
       if (reply.status().code() != StatusCode::kUnavailable) return reply.status().WithContext(what);
       last = Unavailable(what + ": " + reply.status().message());
-      LogWarn(event, {{"request", what}, {"attempt", attempt + 1}, {"error", reply.status().message()}});
+      LogWarn(event, {{"request", what}, {"attempt", attempt + 1}, {"error", detail}});
       continue;
     }
     std::optional<std::string> transient;

@@ -11,7 +11,9 @@
 // max_retries times with exponential backoff and full jitter (providers/retry_policy.h). Redirects are not
 // followed (the secret would go with them).
 //
-// Errors: after the last attempt, a transient failure is kUnavailable("<Service> <method> <path>: <why>");
+// Errors: after the last attempt, a transient failure is kUnavailable("<Service> <method> <path>: <why>"),
+// where a network failure's <why> is libcurl's generic text (no host or port: the message may reach an
+// HTTP client in a 503; the retry log line has the full libcurl message);
 // a reply over max_reply_bytes is kInternal; a bad url or timeout is kInvalidArgument naming the settings
 // (<setting_prefix>_url, <setting_prefix>_timeout_s). Each retry logs "<service>.retry" (lower case).
 // Thread-safety: Send may run on any number of threads at once (one curl handle per attempt).
@@ -61,7 +63,10 @@ class JsonHttpTransport {
 
  private:
   explicit JsonHttpTransport(JsonHttpTransportOptions options) : options_(std::move(options)) {}
-  Result<JsonHttpReply> Attempt(const std::string& method, const std::string& url, const std::string* body) const;
+  // A network failure is kUnavailable with libcurl's generic text ("Couldn't connect to server"), which
+  // names no host; `detail` gets libcurl's full message (host, port, errno) for the log.
+  Result<JsonHttpReply> Attempt(const std::string& method, const std::string& url, const std::string* body,
+                                std::string& detail) const;
 
   JsonHttpTransportOptions options_;
 };

@@ -259,6 +259,7 @@ TEST(ScaleOutCollectionsE2eTest, QdrantLostWhileServingIsNotReadyAndA503) {
   std::tie(status, body) = Send(client->Get("/v1/collections/shop"));
   EXPECT_EQ(status, 503) << body.dump();
   EXPECT_NE(body.value("detail", "").find("Qdrant"), std::string::npos) << body.dump();
+  EXPECT_EQ(body.dump().find("127.0.0.1"), std::string::npos) << "no internal address in a reply: " << body.dump();
   std::tie(status, body) = Send(client->Get("/tasks"));
   EXPECT_EQ(status, 200) << "the job queue does not need Qdrant: " << body.dump();
 }

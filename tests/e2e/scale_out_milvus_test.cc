@@ -81,6 +81,7 @@ TEST(ScaleOutMilvusE2eTest, TwoProcessesShareCollectionsThroughMilvus) {
   EXPECT_EQ(status, 503) << body.dump();
   EXPECT_NE(body.dump().find("Milvus"), std::string::npos) << body.dump();
   EXPECT_EQ(body.dump().find("e2e-secret"), std::string::npos) << "the token is never quoted";
+  EXPECT_EQ(body.dump().find("127.0.0.1"), std::string::npos) << "no internal address in a reply";
 }
 
 TEST(ScaleOutMilvusE2eTest, MigrateMovesADataDirsCollectionsIntoMilvusAndBack) {
