@@ -11,6 +11,7 @@
 #include "core/utc_time.h"
 #include "index/collection_manager.h"
 #include "index/vector_metric.h"
+#include "vector_engines/catalog_description.h"
 
 namespace iris {
 namespace {
@@ -18,52 +19,11 @@ namespace {
 constexpr int kMinMilvusDim = 2;
 constexpr int kMaxMilvusDim = 32768;
 
-std::string RandomInstance() {
-  std::random_device device;
-  char out[17];
-  std::snprintf(out, sizeof(out), "%08x%08x", device(), device());
-  return out;
-}
-
 Status ValidateIndexSettings(const CollectionOptions& index) {
   if (index.dim < kMinMilvusDim || index.dim > kMaxMilvusDim) {
     return InvalidArgument("dim must be in [2, 32768] on the milvus vector engine (Milvus's float-vector range)");
   }
-  if (index.m < 2 || index.m > 100) return InvalidArgument("m must be in [2, 100]");
-  if (index.ef_construction < 1 || index.ef_search < 1)
-    return InvalidArgument("ef_construction and ef_search must be >= 1");
-  return {};
-}
-
-nlohmann::json CatalogDescription(const CollectionDescription& d, const std::string& instance) {
-  return {{"name", d.name},
-          {"model", d.model},
-          {"dim", d.index.dim},
-          {"metric", std::string(MetricName(d.index.metric))},
-          {"m", d.index.m},
-          {"ef_construction", d.index.ef_construction},
-          {"ef_search", d.index.ef_search},
-          {"created", d.created},
-          {"instance", instance}};
-}
-
-Result<CollectionDescription> DescriptionFrom(const nlohmann::json& payload) {
-  try {
-    CollectionDescription d;
-    d.name = payload.at("name").get<std::string>();
-    d.model = payload.at("model").get<std::string>();
-    d.index.dim = payload.at("dim").get<int>();
-    auto metric = ParseMetric(payload.at("metric").get<std::string>());
-    if (!metric) return Internal("catalog entry of '" + d.name + "' names an unknown metric");
-    d.index.metric = *metric;
-    d.index.m = payload.at("m").get<int>();
-    d.index.ef_construction = payload.at("ef_construction").get<int>();
-    d.index.ef_search = payload.at("ef_search").get<int>();
-    d.created = payload.value("created", "");
-    return d;
-  } catch (const nlohmann::json::exception& e) {
-    return Internal(std::string("a Milvus catalog entry Iris cannot read: ") + e.what());
-  }
+  return ValidateHnswSettings(index);
 }
 
 nlohmann::json Field(const std::string& name, const std::string& type, nlohmann::json params = nullptr) {
@@ -196,7 +156,7 @@ Result<std::shared_ptr<VectorCollection>> MilvusCollectionStore::Create(const Co
   }
   CollectionDescription description = requested;
   description.created = UtcNowIso8601();
-  const std::string instance = RandomInstance();
+  const std::string instance = RandomCatalogInstance();
   const CollectionOptions& index = description.index;
   IRIS_RETURN_IF_ERROR(
       client_
@@ -208,7 +168,7 @@ Result<std::shared_ptr<VectorCollection>> MilvusCollectionStore::Create(const Co
           .status());
   IRIS_RETURN_IF_ERROR(client_->EnsureLoaded(milvus_name));
   const nlohmann::json row = {
-      {"name", name}, {"vector", {1.0, 0.0}}, {"description", CatalogDescription(description, instance)}};
+      {"name", name}, {"vector", {1.0, 0.0}}, {"description", CatalogDescriptionJson(description, instance)}};
   IRIS_RETURN_IF_ERROR(
       client_->Call("entities/upsert", nlohmann::json{{"collectionName", CatalogName()}, {"data", {row}}}).status());
   auto collection = std::make_shared<MilvusCollection>(client_, milvus_name, description, instance);
@@ -229,7 +189,7 @@ Result<std::shared_ptr<VectorCollection>> MilvusCollectionStore::Get(const std::
   if (auto it = open_.find(name); it != open_.end() && it->second->instance() == instance) {
     return std::shared_ptr<VectorCollection>(it->second);
   }
-  IRIS_ASSIGN_OR_RETURN(CollectionDescription description, DescriptionFrom(*entry));
+  IRIS_ASSIGN_OR_RETURN(CollectionDescription description, CatalogDescriptionFromJson(*entry, "Milvus"));
   auto collection = std::make_shared<MilvusCollection>(client_, MilvusNameOf(name), std::move(description), instance);
   open_[name] = collection;
   return std::shared_ptr<VectorCollection>(collection);

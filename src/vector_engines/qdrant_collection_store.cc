@@ -10,54 +10,14 @@
 #include "core/utc_time.h"
 #include "index/collection_manager.h"
 #include "index/vector_metric.h"
+#include "vector_engines/catalog_description.h"
 
 namespace iris {
 namespace {
 
-std::string RandomInstance() {
-  std::random_device device;
-  char out[17];
-  std::snprintf(out, sizeof(out), "%08x%08x", device(), device());
-  return out;
-}
-
 Status ValidateIndexSettings(const CollectionOptions& index) {
   if (index.dim < 1 || index.dim > 65536) return InvalidArgument("dim must be in [1, 65536]");
-  if (index.m < 2 || index.m > 100) return InvalidArgument("m must be in [2, 100]");
-  if (index.ef_construction < 1 || index.ef_search < 1)
-    return InvalidArgument("ef_construction and ef_search must be >= 1");
-  return {};
-}
-
-nlohmann::json CatalogPayload(const CollectionDescription& d, const std::string& instance) {
-  return {{"name", d.name},
-          {"model", d.model},
-          {"dim", d.index.dim},
-          {"metric", std::string(MetricName(d.index.metric))},
-          {"m", d.index.m},
-          {"ef_construction", d.index.ef_construction},
-          {"ef_search", d.index.ef_search},
-          {"created", d.created},
-          {"instance", instance}};
-}
-
-Result<CollectionDescription> DescriptionFromPayload(const nlohmann::json& payload) {
-  try {
-    CollectionDescription d;
-    d.name = payload.at("name").get<std::string>();
-    d.model = payload.at("model").get<std::string>();
-    d.index.dim = payload.at("dim").get<int>();
-    auto metric = ParseMetric(payload.at("metric").get<std::string>());
-    if (!metric) return Internal("catalog entry of '" + d.name + "' names an unknown metric");
-    d.index.metric = *metric;
-    d.index.m = payload.at("m").get<int>();
-    d.index.ef_construction = payload.at("ef_construction").get<int>();
-    d.index.ef_search = payload.at("ef_search").get<int>();
-    d.created = payload.value("created", "");
-    return d;
-  } catch (const nlohmann::json::exception& e) {
-    return Internal(std::string("a Qdrant catalog entry Iris cannot read: ") + e.what());
-  }
+  return ValidateHnswSettings(index);
 }
 
 }  // namespace
@@ -105,7 +65,7 @@ Result<std::shared_ptr<VectorCollection>> QdrantCollectionStore::Create(const Co
   if (entry) return exists;
   CollectionDescription description = requested;
   description.created = UtcNowIso8601();
-  const std::string instance = RandomInstance();
+  const std::string instance = RandomCatalogInstance();
   const nlohmann::json spec = {
       {"vectors", {{"size", description.index.dim}, {"distance", QdrantDistance(description.index.metric)}}},
       {"hnsw_config", {{"m", description.index.m}, {"ef_construct", description.index.ef_construction}}}};
@@ -127,7 +87,7 @@ Result<std::shared_ptr<VectorCollection>> QdrantCollectionStore::Create(const Co
                                   nlohmann::json{{"points",
                                                   {{{"id", QdrantPointId(name)},
                                                     {"vector", {1.0}},
-                                                    {"payload", CatalogPayload(description, instance)}}}}})
+                                                    {"payload", CatalogDescriptionJson(description, instance)}}}}})
                            .status());
   auto collection = std::make_shared<QdrantCollection>(client_, QdrantNameOf(name), description, instance);
   std::lock_guard lock(mutex_);
@@ -147,7 +107,7 @@ Result<std::shared_ptr<VectorCollection>> QdrantCollectionStore::Get(const std::
   if (auto it = open_.find(name); it != open_.end() && it->second->instance() == instance) {
     return std::shared_ptr<VectorCollection>(it->second);
   }
-  IRIS_ASSIGN_OR_RETURN(CollectionDescription description, DescriptionFromPayload(*entry));
+  IRIS_ASSIGN_OR_RETURN(CollectionDescription description, CatalogDescriptionFromJson(*entry, "Qdrant"));
   auto collection = std::make_shared<QdrantCollection>(client_, QdrantNameOf(name), std::move(description), instance);
   open_[name] = collection;
   return std::shared_ptr<VectorCollection>(collection);
