@@ -6,6 +6,7 @@
 
 #include "core/ascii_text.h"
 #include "core/hash.h"
+#include "core/logging.h"
 #include "net/curl_handles.h"
 
 namespace iris {
@@ -156,7 +157,17 @@ Result<S3BlobStore::Reply> S3BlobStore::Send(const std::string& method, std::str
   if (!ok) return Internal("configuring the S3 request failed");
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    return Unavailable("S3 " + method + " " + options_.bucket + ": " + (error[0] ? error : curl_easy_strerror(rc)));
+    // libcurl's generic text in the status (it may reach a client in a 503: no endpoint host or port);
+    // its full message, which names them, only in the log.
+    LogWarn("s3.request_failed",
+            {{"method", method}, {"bucket", options_.bucket}, {"error", error[0] ? error : curl_easy_strerror(rc)}});
+    std::string message = "S3 ";
+    message += method;
+    message += ' ';
+    message += options_.bucket;
+    message += ": ";
+    message += curl_easy_strerror(rc);
+    return Unavailable(std::move(message));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &reply.status);
   if (reply.status >= 200 && reply.status < 300) return reply;

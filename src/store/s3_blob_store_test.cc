@@ -276,6 +276,21 @@ TEST(S3BlobStoreOptionsTest, BadOptionsAreRefused) {
   EXPECT_EQ(S3BlobStore::Create(options).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST(S3BlobStoreOptionsTest, AnUnreachableEndpointIsUnavailableWithoutNamingItsAddress) {
+  S3Options options;
+  options.endpoint = "http://127.0.0.1:1";  // nothing listens on port 1
+  options.bucket = "alyaimg";
+  options.path_style = true;
+  options.credentials = {"AKIAIOSFODNN7EXAMPLE", "secret"};
+  auto store = S3BlobStore::Create(options);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto exists = (*store)->Exists(BlobKeyForContent("any bytes"));
+  ASSERT_FALSE(exists.ok());
+  EXPECT_EQ(exists.status().code(), StatusCode::kUnavailable) << exists.status().ToString();
+  EXPECT_NE(exists.status().message().find("S3 HEAD alyaimg"), std::string::npos) << exists.status().message();
+  EXPECT_EQ(exists.status().message().find("127.0.0.1"), std::string::npos) << exists.status().message();
+}
+
 TEST(S3BlobStoreOptionsTest, VirtualHostAndPathStyleUrls) {
   S3Options options;
   options.endpoint = "https://s3.eu-west-1.amazonaws.com";
